@@ -1,0 +1,317 @@
+"""The budget roles: 年初预算数, 全年预算数, 执行数, 执行率, for the report and for key projects.
+
+Two readers, both on the shared number layer:
+- the fund table of a 自评表, flattened into text (cells one per line, or separated by spaces or |):
+  the header's columns are read in order, the row's cells are aligned to them (anchored on the one
+  percentage cell, since a flattened row often loses an empty cell), amounts take the header's unit;
+- the narrative: a role keyword, a short gap, a figure ("全年预算数 1150.50 万元"), grouped by
+  sentence; a sentence whose lead names a project (重点任务项目X, X项目:) belongs to that project.
+The table wins over the narrative: it is the form the figures are reported on.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from .models import Budget, Fact, NormText, Project
+from .numbers import Number, money_at, percent_at, plain_at, resolve_money, resolve_numeral
+from .rules import rules
+from .textlayer import Span, evidence
+
+AMOUNT_ROLES = ("initial", "total", "executed")
+HEADER_WINDOW = 400       # characters before a fund row searched for its header
+HEADER_GAP = 8            # compact characters allowed between two header cells (units such as (万元))
+HEADER_TO_ROW = 12        # compact characters allowed between the header and the row label
+MAX_CELLS = 10
+
+
+def extract_budget(doc: NormText, fiscal_year: int | None) -> tuple[Budget, list[Project]]:
+    statements = _statements(doc)
+    projects = [_project(doc, s) for s in statements if s.project]
+    table = read_fund_table(doc, fiscal_year)
+    narrative = _report_level(doc, [s for s in statements if not s.project])
+    merged = {role: table.get(role) or narrative.get(role) for role in (*AMOUNT_ROLES, "rate")}
+    return Budget(initial_yuan=merged["initial"], total_yuan=merged["total"],
+                  executed_yuan=merged["executed"], rate_pct=merged["rate"]), projects
+
+
+def to_fact(doc: NormText, n: Number, **cell: int) -> Fact:
+    value = float(n.value) if n.unit == "%" or n.value != n.value.to_integral() else float(int(n.value))
+    return Fact(value=value, evidence=evidence(doc, n.span, **cell), precision=float(n.half))
+
+
+# ---------------------------------------------------------------- narrative
+
+@dataclass(frozen=True)
+class Candidate:
+    role: str
+    number: Number
+    priority: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    start: int
+    end: int
+    candidates: tuple[Candidate, ...]
+    project: tuple[int, int, str] | None     # name span and the rule that found it
+
+
+@cache
+def _gap() -> re.Pattern:
+    return re.compile(rules().expand("{GAP}"))
+
+
+def _statements(doc: NormText) -> list[Statement]:
+    out = []
+    for m in re.finditer(r"[^。;；!?！？\n]+", doc.folded):
+        cands = _candidates(doc, m.start(), m.end())
+        if cands:
+            lead_end = min(c.number.span.start for c in cands)
+            out.append(Statement(m.start(), m.end(), tuple(cands), _project_name(doc, m.start(), lead_end)))
+    return out
+
+
+def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
+    found: dict[int, Candidate] = {}
+    for r in rules().of("budget_role"):
+        role = r.param("role")
+        for m in r.regex.finditer(doc.folded, start, end):
+            g = _gap().match(doc.folded, m.end(), end)
+            pos = g.end() if g else m.end()
+            n = (percent_at if role == "rate" else money_at)(doc.folded, pos, r.id)
+            if n is None or n.span.end > end:
+                continue
+            c = Candidate(role, n, r.param("priority", 9) + (100 if r.param("scope") == "project" else 0))
+            old = found.get(n.span.start)
+            if old is None or c.priority < old.priority:
+                found[n.span.start] = c
+    return sorted(found.values(), key=lambda c: c.number.span.start)
+
+
+def _project_name(doc: NormText, start: int, lead_end: int) -> tuple[int, int, str] | None:
+    best = None
+    for r in rules().of("project_name"):
+        for m in r.regex.finditer(doc.folded, start, lead_end):
+            if best is None or m.start("name") > best[0]:
+                best = (m.start("name"), m.end("name"), r.id)
+    return best
+
+
+def _report_level(doc: NormText, statements: list[Statement]) -> dict[str, Fact]:
+    """Each role's best candidate outside projects; execution figures sit beside the chosen budget.
+
+    An executed amount with no report-level budget anywhere before it is left alone: in a report on
+    several projects it belongs to one of them, and naming it the report's figure would be a guess.
+    """
+    cands = [(i, c) for i, s in enumerate(statements) for c in s.candidates if c.priority < 100]
+    best: dict[str, tuple[int, Candidate]] = {}
+    for role in (*AMOUNT_ROLES, "rate"):
+        pool = [(i, c) for i, c in cands if c.role == role]
+        if role in ("executed", "rate") and "total" in best:
+            same = [(i, c) for i, c in pool if i == best["total"][0]]
+            pool = same or pool
+        if role == "executed":
+            first_total = min((c.number.span.start for _, c in cands if c.role == "total"), default=None)
+            pool = [(i, c) for i, c in pool if first_total is not None and first_total < c.number.span.start]
+        if pool:
+            best[role] = min(pool, key=lambda ic: (ic[1].priority, ic[1].number.span.start))
+    return {role: to_fact(doc, c.number) for role, (_, c) in best.items()}
+
+
+def _project(doc: NormText, s: Statement) -> Project:
+    by_role: dict[str, Fact] = {}
+    for c in s.candidates:
+        by_role.setdefault(c.role, to_fact(doc, c.number))
+    name_start, name_end, rule_id = s.project
+    facts = Budget(initial_yuan=by_role.get("initial"), total_yuan=by_role.get("total"),
+                   executed_yuan=by_role.get("executed"), rate_pct=by_role.get("rate"))
+    value = lambda f: f.value if f else None  # noqa: E731
+    return Project(name=doc.text[name_start:name_end], total_yuan=value(facts.total_yuan),
+                   executed_yuan=value(facts.executed_yuan), rate_pct=value(facts.rate_pct),
+                   evidence=evidence(doc, Span(name_start, s.end, rule_id)), budget=facts)
+
+
+# ---------------------------------------------------------------- fund table
+
+@dataclass(frozen=True)
+class Column:
+    role: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    start: int
+    end: int
+    numeral: str | None     # None for an explicit empty cell (—, /)
+    unit: str | None
+
+
+
+@cache
+def _cell_re() -> re.Pattern:
+    return re.compile(rules().expand(r"(?P<num>{NUM})[ \t]*(?P<unit>万元|元|%)?|(?P<empty>[—\-/]+)(?=[\s|]|$)"))
+
+
+_UNIT = re.compile(r"[(（](万元|元|千元|亿元)[)）]")
+_CELL_SEP = re.compile(r"[\s|:：]*")
+
+
+def read_fund_table(doc: NormText, fiscal_year: int | None) -> dict[str, Fact]:
+    """The 年度资金总额 row of a fund table, aligned to its header; {} when there is none."""
+    labels = {r.param("role"): r for r in rules().of("fund_label")}
+    table_no = 0
+    for m in labels["total"].regex.finditer(doc.folded):
+        header = _header_before(doc, m.start(), fiscal_year)
+        if header is None:
+            continue
+        columns, unit = header
+        table_no += 1
+        facts = _row_facts(doc, columns, unit, _cells_after(doc, m.end()), table_no, 1)
+        if not any(_nonzero(facts.get(r)) for r in ("total", "executed")):
+            sub = labels["fiscal"].regex.search(doc.folded, m.end(), m.end() + 200)
+            if sub:
+                facts = _row_facts(doc, columns, unit, _cells_after(doc, sub.end()), table_no, 2)
+        if any(_nonzero(facts.get(r)) for r in ("total", "executed")):
+            return facts
+    return _header_only_row(doc, fiscal_year)
+
+
+def _nonzero(f: Fact | None) -> bool:
+    return f is not None and f.value != 0
+
+
+def _header_before(doc: NormText, pos: int, fiscal_year: int | None) -> tuple[list[Column], str | None] | None:
+    start = max(0, pos - HEADER_WINDOW)
+    cols = _header_run(doc, start, pos, fiscal_year)
+    if cols is None:
+        return None
+    columns, run_end = cols
+    compact_tail = re.sub(r"[\s|]", "", doc.folded[run_end:pos])
+    if len(compact_tail) > HEADER_TO_ROW:
+        return None
+    units = _UNIT.findall(doc.folded, start, pos)
+    return columns, units[-1] if units else None
+
+
+def _header_run(doc: NormText, start: int, end: int, fiscal_year: int | None) -> tuple[list[Column], int] | None:
+    """The last run of column names in [start, end), read with whitespace and | removed."""
+    keep = [(c, i) for i, c in enumerate(doc.folded[start:end], start) if c not in " \t\n\f|"]
+    compact = "".join(c for c, _ in keep)
+    matches = []
+    for r in rules().of("fund_column"):
+        for m in r.regex.finditer(compact):
+            year = m.groupdict().get("year")
+            role = r.param("role")
+            if year and fiscal_year and int(year) != fiscal_year:
+                role = "prior"
+            matches.append((m.start(), m.end(), Column(role, r.id)))
+    matches.sort(key=lambda t: (t[0], -(t[1] - t[0])))
+    chosen, last_end = [], -1
+    for s, e, col in matches:
+        if s >= last_end:
+            chosen.append((s, e, col))
+            last_end = e
+    runs: list[list[tuple[int, int, Column]]] = []
+    for item in chosen:
+        if runs and item[0] - runs[-1][-1][1] <= HEADER_GAP:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    if not runs:
+        return None
+    run = runs[-1]
+    columns = [c for _, _, c in run if c.role != "group"]
+    if sum(c.role in AMOUNT_ROLES for c in columns) < 2:
+        return None
+    return columns, keep[run[-1][1] - 1][1] + 1
+
+
+def _cells_after(doc: NormText, pos: int) -> list[Cell]:
+    cells = []
+    while len(cells) < MAX_CELLS:
+        pos = _CELL_SEP.match(doc.folded, pos).end()
+        m = _cell_re().match(doc.folded, pos)
+        if not m or m.end() == pos:
+            break
+        if m.group("empty"):
+            cells.append(Cell(m.start(), m.end(), None, None))
+        else:
+            cells.append(Cell(m.start("num"), m.end(), m.group("num"), m.group("unit")))
+        pos = m.end()
+    return cells
+
+
+def _align(columns: list[Column], cells: list[Cell]) -> dict[int, Cell]:
+    """Column index -> cell. The one percentage cell anchors the rate column: cells before it are
+    right-aligned to the columns before the rate, cells after it left-aligned to those after.
+    With no percentage, the rate cell is taken as empty and cells fill the other columns in order."""
+    rate_col = next((i for i, c in enumerate(columns) if c.role == "rate"), None)
+    pct = next((i for i, c in enumerate(cells) if c.unit == "%"), None)
+    out: dict[int, Cell] = {}
+    if rate_col is not None and pct is not None:
+        before = cells[:pct][-rate_col:] if rate_col else []
+        for k, cell in enumerate(reversed(before)):
+            out[rate_col - 1 - k] = cell
+        out[rate_col] = cells[pct]
+        for k, cell in enumerate(cells[pct + 1:]):
+            if rate_col + 1 + k < len(columns):
+                out[rate_col + 1 + k] = cell
+        return out
+    slots = [i for i, c in enumerate(columns) if c.role != "rate"]
+    return {slot: cell for slot, cell in zip(slots, cells)}
+
+
+def _row_facts(doc: NormText, columns: list[Column], unit: str | None, cells: list[Cell],
+               table: int, row: int) -> dict[str, Fact]:
+    facts: dict[str, Fact] = {}
+    for col, cell in _align(columns, cells).items():
+        role = columns[col].role
+        if cell.numeral is None or role not in (*AMOUNT_ROLES, "rate") or role in facts:
+            continue
+        span = Span(cell.start, cell.end, columns[col].rule)
+        if role == "rate":
+            r = resolve_numeral(cell.numeral) if cell.unit == "%" else None
+        else:
+            r = resolve_money(cell.numeral, cell.unit if cell.unit in ("万元", "元") else unit)
+        if r:
+            n = Number(span, r[0], r[1], "%" if role == "rate" else "元")
+            facts[role] = to_fact(doc, n, table=table, row=row, col=col + 1)
+    return facts
+
+
+_TOKEN = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.、])[ \t]*%?")
+
+
+def _header_only_row(doc: NormText, fiscal_year: int | None) -> dict[str, Fact]:
+    """Forms whose header (… 合计 | 执行数 | 执行率) is scrambled away from its numbers: when every
+    amount after the header is the same figure, budget and execution are that figure, unambiguously."""
+    for m in re.finditer(r"执行数", doc.folded):
+        header = _header_run(doc, max(0, m.start() - 60), m.end(), fiscal_year)
+        if header is None or not {"sum", "total"} & {c.role for c in header[0]}:
+            continue
+        window_end = min(len(doc.folded), m.end() + 250)
+        units = _UNIT.findall(doc.folded, m.start() - 60, window_end)
+        if not units:
+            continue
+        amounts, rate = [], None
+        for t in _TOKEN.finditer(doc.folded, m.end(), window_end):
+            if t.group(0).rstrip().endswith("%"):
+                rate = percent_at(doc.folded, t.start(), "col.rate")
+                break
+            amounts.append(plain_at(doc.folded, t.start(), "col.sum"))
+        amounts = [a for a in amounts if a]
+        if len(amounts) < 2 or len({a.value for a in amounts}) != 1:
+            continue
+        money = [resolve_money(str(a.value), units[0]) for a in amounts[:2]]
+        if None in money:
+            continue
+        total = Number(amounts[0].span, *money[0], "元")
+        executed = Number(Span(amounts[1].span.start, amounts[1].span.end, "col.executed"), *money[1], "元")
+        facts = {"total": to_fact(doc, total), "executed": to_fact(doc, executed)}
+        if rate:
+            facts["rate"] = to_fact(doc, rate)
+        return facts
+    return {}

@@ -1,0 +1,20 @@
+"""extract: Classified -> Extracted, every extractor reading the one text layer."""
+from __future__ import annotations
+
+from .budget import extract_budget
+from .models import Budget, Classified, Extracted
+from .quantities import extract_quantities
+from .scores import extract_deduction, extract_grade, extract_score, extract_structure, extract_targets
+
+
+def extract(c: Classified) -> Extracted:
+    doc = c.doc
+    year = c.fiscal_year.value if c.fiscal_year else None
+    budget, projects = extract_budget(doc, year)
+    if c.report_type is not None and c.report_type.value == "other":
+        budget, projects = Budget(), []       # a 决算说明's amounts are not a performance budget
+    score, row_grade = extract_score(doc)
+    return Extracted(
+        classified=c, budget=budget, self_score=score, deduction=extract_deduction(doc),
+        grade=extract_grade(doc) or row_grade, quantities=extract_quantities(doc),
+        indicators=extract_targets(doc), indicator_structure=extract_structure(doc), projects=projects)

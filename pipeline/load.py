@@ -1,0 +1,70 @@
+"""load: a path -> RawDoc (the decoded pages), or a LoadError a person can act on."""
+from __future__ import annotations
+
+import codecs
+import hashlib
+from pathlib import Path
+
+from .models import RawDoc, Source
+
+SUPPORTED = {".txt": "txt"}
+
+
+class LoadError(Exception):
+    """The file could not be read; the message says what to do about it."""
+
+
+class Unsupported(LoadError):
+    """Not a report format jixiao reads: the file is recorded as skipped."""
+
+
+def source_of(path: Path, data: bytes = b"") -> Source:
+    return Source(path=str(path), sha256=hashlib.sha256(data).hexdigest(),
+                  format=path.suffix.lower().lstrip(".") or "none")
+
+
+def load(path: Path) -> RawDoc:
+    fmt = SUPPORTED.get(path.suffix.lower())
+    if fmt is None:
+        raise Unsupported(f"{path.suffix or 'files without an extension'} is not a report format jixiao reads "
+                          f"(supported: {', '.join(sorted(SUPPORTED))})")
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise LoadError(f"cannot read the file ({e.strerror}); check that it exists and is readable") from e
+    text, encoding = decode_text(data)
+    source = source_of(path, data).model_copy(update={"format": fmt, "encoding": encoding})
+    pages = tuple(text.split("\f"))
+    return RawDoc(source=source.model_copy(update={"pages": len(pages)}), pages=pages)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode a text report: BOMs first, then UTF-8, BOM-less UTF-16, GB18030 (a superset of GBK)."""
+    if not data:
+        raise LoadError("the file is empty (0 bytes); re-export or re-download the report")
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                     (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return _checked(data.decode(enc, errors="replace"), enc)
+    candidates = ["utf-8"]
+    if data[1::2].count(0) > len(data) // 4:
+        candidates.append("utf-16-le")
+    if data[0::2].count(0) > len(data) // 4:
+        candidates.append("utf-16-be")
+    candidates.append("gb18030")
+    for enc in candidates:
+        try:
+            return _checked(data.decode(enc), enc)
+        except (UnicodeDecodeError, LoadError):
+            continue
+    raise LoadError("cannot tell the text encoding (tried UTF-8, UTF-16 and GB18030); "
+                    "save the file as UTF-8 and run again")
+
+
+def _checked(text: str, encoding: str) -> tuple[str, str]:
+    """Reject decodings that are really binary: many control characters mean the wrong codec."""
+    control = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
+    if control > max(2, len(text) // 50):
+        raise LoadError(f"the file does not look like text ({control} control characters when read as "
+                        f"{encoding}); it may be binary or damaged")
+    return text, encoding

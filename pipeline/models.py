@@ -1,0 +1,167 @@
+"""The models that pass between stages, and the record of CONTRACT.md.
+
+Every stage is a plain function from one frozen model to the next:
+
+    load(path) -> RawDoc -> normalize -> NormText -> classify -> Classified
+               -> extract -> Extracted -> validate -> Record
+
+Intermediates keep what the next stage needs plus what a person debugging wants to see
+(the raw text, the offset map back into it).
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------- evidence and facts
+
+class Evidence(Frozen):
+    """Where a value came from: offsets into the text `jixiao text FILE` prints."""
+    page: int = 1
+    start: int
+    end: int
+    text: str
+    rule: str | None = Field(None, description="id of the rule in rules/ that matched")
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+
+
+class Fact(Frozen):
+    """A value the document states, with its evidence.
+
+    `precision` is the half-width of the interval the stated digits imply, in the value's own
+    unit (yuan, percent, points): 1150.50 万元 -> 50 yuan; 100% -> 0.5. The validator uses it.
+    """
+    value: Any
+    evidence: Evidence
+    precision: float | None = None
+
+
+class Budget(Frozen):
+    initial_yuan: Fact | None = None
+    total_yuan: Fact | None = None
+    executed_yuan: Fact | None = None
+    rate_pct: Fact | None = None
+
+
+class Quantity(Frozen):
+    value: int | float
+    unit: str
+    subject: str
+    evidence: Evidence
+
+
+class Indicator(Frozen):
+    """One performance indicator: a table row, or a target stated in the narrative."""
+    level1: str | None = None
+    level2: str | None = None
+    level3: str | None = None
+    target: str | None = None
+    comparator: str | None = None
+    target_value: float | None = None
+    actual: str | None = None
+    weight: float | None = None
+    score: float | None = None
+    evidence: Evidence
+
+
+class IndicatorLevel(Frozen):
+    """A stated indicator structure: "三级指标 6 个，A，B，…" -> level 3, count 6, names."""
+    level: int
+    count: int
+    names: list[str]
+    evidence: Evidence
+
+
+class Project(Frozen):
+    name: str
+    total_yuan: float | None = None
+    executed_yuan: float | None = None
+    rate_pct: float | None = None
+    evidence: Evidence
+    budget: Budget = Field(description="the same figures as facts, each with its own evidence")
+
+
+class Finding(Frozen):
+    rule: str
+    severity: Literal["error", "warning", "info"]
+    message: str
+    values: dict[str, float | str | None]
+    evidence: list[Evidence]
+
+
+class Source(Frozen):
+    path: str
+    sha256: str
+    format: str
+    pages: int = 0
+    ocr: bool = False
+    encoding: str | None = None
+
+
+ReportType = Literal["department", "project", "policy", "other"]
+
+
+class Record(Frozen):
+    schema_version: int = SCHEMA_VERSION
+    source: Source
+    status: Literal["ok", "failed", "skipped"]
+    error: str | None = None
+    report_type: Fact | None = None
+    fiscal_year: Fact | None = None
+    organization: Fact | None = None
+    budget: Budget = Budget()
+    self_score: Fact | None = None
+    deduction: Fact | None = None
+    grade: Fact | None = None
+    quantities: list[Quantity] = []
+    indicators: list[Indicator] = []
+    indicator_structure: list[IndicatorLevel] = []
+    projects: list[Project] = []
+    findings: list[Finding] = []
+
+
+# ---------------------------------------------------------------- stage intermediates
+
+class RawDoc(Frozen):
+    """What load() read: the decoded text of each page, before any repair."""
+    source: Source
+    pages: tuple[str, ...]
+
+
+class NormText(Frozen):
+    """The one text layer every offset points into (see pipeline.textlayer)."""
+    source: Source
+    raw: str = Field(description="pages joined with form feeds, as decoded")
+    text: str = Field(description="the repaired text `jixiao text` prints; evidence offsets index it")
+    folded: str = Field(description="text with traditional characters folded to simplified, same length")
+    to_raw: tuple[int, ...] = Field(description="to_raw[i] is the offset in raw of text[i]")
+    page_starts: tuple[int, ...] = Field(description="offset in text where each page begins")
+
+
+class Classified(Frozen):
+    doc: NormText
+    report_type: Fact | None
+    fiscal_year: Fact | None
+    organization: Fact | None
+
+
+class Extracted(Frozen):
+    classified: Classified
+    budget: Budget
+    self_score: Fact | None
+    deduction: Fact | None
+    grade: Fact | None
+    quantities: list[Quantity]
+    indicators: list[Indicator]
+    indicator_structure: list[IndicatorLevel]
+    projects: list[Project]

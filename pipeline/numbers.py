@@ -1,0 +1,110 @@
+"""The shared number layer: money, percentages, counts and plain numbers, found then resolved.
+
+Finders return `Number`s (a span, the rule id, and the resolved Decimal); resolvers turn a numeral
+and a unit into a Decimal or None. They never raise and never guess: a numeral they cannot read
+gives None. `half` is half the last stated digit, in the same unit as `value` (yuan, percent),
+so the validator can treat every stated number as the interval it stands for.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+import cn2an
+
+from .rules import rules
+from .textlayer import Span
+
+
+@dataclass(frozen=True)
+class Number:
+    span: Span
+    value: Decimal
+    half: Decimal
+    unit: str | None = None
+
+
+def resolve_numeral(numeral: str) -> tuple[Decimal, Decimal] | None:
+    """'1,150.50' -> (1150.50, 0.005); '一千二百' -> (1200, 0); anything unreadable -> None."""
+    s = numeral.replace(",", "").strip()
+    if not s:
+        return None
+    if s[0].isdigit():
+        try:
+            d = Decimal(s)
+        except InvalidOperation:
+            return None
+        exp = d.as_tuple().exponent
+        return d, Decimal(5).scaleb(exp - 1) if isinstance(exp, int) else Decimal(0)
+    try:
+        v = cn2an.cn2an(s, "strict")
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+    return Decimal(str(v)), Decimal(0)
+
+
+def money_multiplier(unit: str | None) -> Decimal | None:
+    for r in rules().of("money_unit"):
+        if unit in r.lexicon:
+            return Decimal(str(r.param("yuan")))
+    return None
+
+
+def resolve_money(numeral: str, unit: str | None) -> tuple[Decimal, Decimal] | None:
+    """A numeral and a money unit (元, 千元, 万元, 亿元) -> (yuan, half-width in yuan), or None."""
+    num, mult = resolve_numeral(numeral), money_multiplier(unit)
+    if num is None or mult is None:
+        return None
+    return (num[0] * mult).normalize() + 0, num[1] * mult
+
+
+@cache
+def _money_re() -> re.Pattern:
+    units = sorted((u for r in rules().of("money_unit") for u in r.lexicon), key=len, reverse=True)
+    return re.compile(rules().expand(r"(?P<num>{NUM}|{CNNUM})[ \t]*(?P<unit>" + "|".join(units) + ")"))
+
+
+@cache
+def _percent_re() -> re.Pattern:
+    return re.compile(rules().expand(r"(?P<num>{NUM})[ \t]*%"))
+
+
+def money_at(text: str, pos: int, rule: str) -> Number | None:
+    """The money amount that starts exactly at `pos`, or None."""
+    m = _money_re().match(text, pos)
+    if not m:
+        return None
+    r = resolve_money(m.group("num"), m.group("unit"))
+    return Number(Span(m.start(), m.end(), rule), r[0], r[1], m.group("unit")) if r else None
+
+
+def percent_at(text: str, pos: int, rule: str) -> Number | None:
+    m = _percent_re().match(text, pos)
+    if not m:
+        return None
+    r = resolve_numeral(m.group("num"))
+    return Number(Span(m.start(), m.end(), rule), r[0], r[1], "%") if r else None
+
+
+def find_percents(text: str, start: int, end: int, rule: str) -> list[Number]:
+    out = []
+    for m in _percent_re().finditer(text, start, end):
+        r = resolve_numeral(m.group("num"))
+        if r:
+            out.append(Number(Span(m.start(), m.end(), rule), r[0], r[1], "%"))
+    return out
+
+
+@cache
+def _plain_re() -> re.Pattern:
+    return re.compile(rules().expand("{NUM}"))
+
+
+def plain_at(text: str, pos: int, rule: str) -> Number | None:
+    m = _plain_re().match(text, pos)
+    if not m:
+        return None
+    r = resolve_numeral(m.group(0))
+    return Number(Span(m.start(), m.end(), rule), r[0], r[1]) if r else None

@@ -1,0 +1,96 @@
+"""Counted outputs: a number with its measure word and 2-8 characters naming what was counted.
+
+Chinese puts the counted noun after the measure word ("13 场赛事", "为 6000 名职工提供…") or, in
+lists and tables, before the number ("组建独立基层工会 51 家", "学生受资助人数 | 735 | 人次"). The
+noun after wins when there is one; otherwise the words before, walking back over table cells
+(comparators, other numbers, the unit column) to the row's name. jieba trims to whole words.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from .models import NormText, Quantity
+from .numbers import resolve_numeral
+from .rules import rules
+from .segment import words
+from .textlayer import Span, evidence, is_cjk
+
+MAX_SUBJECT = 8
+_LEAD_STRIP = re.compile(r"^(?:其中|分别|即|包括|含|共)[:：]?")
+_TAIL_STRIP = re.compile(r"(?:共有|共计|共|有|约|为|计|达|近|等|的|了|及|和|与|现有)+$")
+_RIGHT_STOP = re.compile(r"^(?:以上|以下|左右|余|多|次|的|参与|参加)")
+_SKIP_BACK = re.compile(r"[\s|:：≥≤≧≦<>=%.\d]")
+
+
+@cache
+def _count_re() -> re.Pattern:
+    units = rules().get("count.units").pattern
+    num = rules().expand("{NUM}")
+    # the unit right after the number, or alone in the next table cell ("735 | 人次 |")
+    return re.compile(rf"(?<!第)(?P<num>{num})(?:[ \t]*(?P<unit>{units})|[ \t]*\|[ \t]*(?P<cell>{units})[ \t]*(?=\|))")
+
+
+def extract_quantities(doc: NormText) -> list[Quantity]:
+    exclude = rules().get("count.exclude").regex
+    out = []
+    for m in _count_re().finditer(doc.folded):
+        unit = m.group("unit") or m.group("cell")
+        r = resolve_numeral(m.group("num"))
+        if r is None or (r[0] != r[0].to_integral() and not unit.startswith("万")):
+            continue
+        subject = _subject(doc, m.start("num"), m.end(), unit)
+        if not subject or exclude.search(subject):
+            continue
+        value = int(r[0]) if r[0] == r[0].to_integral() else float(r[0])
+        out.append(Quantity(value=value, unit=doc.text[m.end() - len(unit):m.end()], subject=subject,
+                            evidence=evidence(doc, Span(m.start(), m.end(), "count.units"))))
+    return out
+
+
+def _subject(doc: NormText, num_start: int, unit_end: int, unit: str) -> str:
+    right = _cjk_run(doc.text, unit_end, forward=True)
+    if right and not _RIGHT_STOP.match(right):
+        return _trim(right.lstrip("“\"《"), keep_end=False)
+    pos = num_start
+    for _ in range(6):   # walk back over cells that are numbers, comparators or the unit column
+        while pos > 0 and _SKIP_BACK.match(doc.text[pos - 1]):
+            pos -= 1
+        left = _cjk_run(doc.text, pos, forward=False)
+        stripped = left[:-len(unit)] if left.endswith(unit) and len(left) > len(unit) else left
+        stripped = _TAIL_STRIP.sub("", _LEAD_STRIP.sub("", stripped))
+        if len(stripped) >= 2 and stripped != unit:
+            return _trim(stripped, keep_end=True)
+        if not left:
+            break
+        pos -= len(left)
+    return ""
+
+
+def _cjk_run(text: str, pos: int, forward: bool) -> str:
+    """The run of CJK characters (quotes and brackets inside allowed) starting or ending at pos."""
+    ok = lambda c: is_cjk(c) or c in "“”\"《》()"  # noqa: E731
+    if forward:
+        end = pos
+        while end < len(text) and ok(text[end]):
+            end += 1
+        return text[pos:end].replace("“", "").replace("”", "")
+    start = pos
+    while start > 0 and ok(text[start - 1]):
+        start -= 1
+    return text[start:pos].replace("“", "").replace("”", "")
+
+
+def _trim(s: str, keep_end: bool) -> str:
+    """At most MAX_SUBJECT characters of whole words: the last words before a number, the first after."""
+    if len(s) <= MAX_SUBJECT:
+        return s
+    ws = words(s)
+    picked: list[str] = []
+    for w in (reversed(ws) if keep_end else ws):
+        if sum(map(len, picked)) + len(w) > MAX_SUBJECT:
+            break
+        picked.append(w)
+    if not picked:
+        return s[-MAX_SUBJECT:] if keep_end else s[:MAX_SUBJECT]
+    return "".join(reversed(picked)) if keep_end else "".join(picked)

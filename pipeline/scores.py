@@ -1,0 +1,117 @@
+"""Scores, deductions, grades, and the indicators a report states.
+
+The stated score (自评得分 95 分, 自评总分: 69, 综合评分为97分) wins over the table's 总分 row,
+where the first figure is the template maximum (100) and the second the score; a lone 总分 100 is
+only the maximum, so it gives no score.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from .models import Fact, Indicator, IndicatorLevel, NormText
+from .numbers import resolve_numeral
+from .rules import rules
+from .textlayer import Span, evidence
+
+_CN_LEVEL = {"一": 1, "二": 2, "三": 3}
+_CELLS = re.compile(r"[\s|:：]*(?P<cell>\d+(?:\.\d+)?|不合格|优秀|良好|合格|优|良|中|差)(?=[\s|]|$)")
+_CMP = {"大于等于": "≥", "不低于": "≥", "不少于": "≥", "达到": "≥", "≧": "≥", ">=": "≥", "高于": ">",
+        "小于等于": "≤", "不高于": "≤", "≦": "≤", "<=": "≤", "低于": "<"}
+
+
+def _score_fact(doc: NormText, start: int, end: int, rule_id: str, numeral: str) -> Fact | None:
+    r = resolve_numeral(numeral)
+    if r is None or not (0 <= r[0] <= 100):
+        return None
+    return Fact(value=float(r[0]), evidence=evidence(doc, Span(start, end, rule_id)), precision=float(r[1]))
+
+
+def extract_score(doc: NormText) -> tuple[Fact | None, Fact | None]:
+    """(self_score, grade read from the same 总分 row, if any)."""
+    for r in rules().of("score"):
+        for m in r.regex.finditer(doc.folded):
+            fact = _score_fact(doc, m.start("num"), m.end("num"), r.id, m.group("num"))
+            if fact:
+                return fact, None
+    for r in rules().of("score_row"):
+        for m in r.regex.finditer(doc.folded):
+            cells, pos = [], m.end()
+            while len(cells) < 3 and (c := _CELLS.match(doc.folded, pos)):
+                cells.append(c)
+                pos = c.end()
+            nums = [c for c in cells if c.group("cell")[0].isdigit()]
+            if len(nums) >= 2 and resolve_numeral(nums[0].group("cell"))[0] == 100:
+                fact = _score_fact(doc, nums[1].start("cell"), nums[1].end("cell"), r.id, nums[1].group("cell"))
+                grade = next((c for c in cells[cells.index(nums[1]) + 1:] if not c.group("cell")[0].isdigit()), None)
+                grade_fact = (Fact(value=grade.group("cell"), evidence=evidence(
+                    doc, Span(grade.start("cell"), grade.end("cell"), r.id))) if grade else None)
+                if fact:
+                    return fact, grade_fact
+    return None, None
+
+
+def extract_deduction(doc: NormText) -> Fact | None:
+    """The deductions a report states as such (扣分 5 分), summed; rule texts (缺一项扣 0.5 分) are not."""
+    found = [(m, r) for r in rules().of("deduction") for m in r.regex.finditer(doc.folded)]
+    if not found:
+        return None
+    found.sort(key=lambda mr: mr[0].start())
+    total, half = Decimal(0), Decimal(0)
+    for m, _ in found:
+        v = resolve_numeral(m.group("num"))
+        if v:
+            total, half = total + v[0], half + v[1]
+    m, r = found[0]
+    end = found[-1][0].end()
+    return Fact(value=float(total), evidence=evidence(doc, Span(m.start(), end, r.id)), precision=float(half))
+
+
+def extract_grade(doc: NormText) -> Fact | None:
+    for r in rules().of("grade"):
+        m = r.regex.search(doc.folded)
+        if m:
+            return Fact(value=doc.text[m.start("grade"):m.end("grade")],
+                        evidence=evidence(doc, Span(m.start("grade"), m.end("grade"), r.id)))
+    return None
+
+
+def extract_structure(doc: NormText) -> list[IndicatorLevel]:
+    """Stated indicator counts and the names listed after them ("三级指标 6 个，A，B，… 和 F")."""
+    out = []
+    for r in rules().of("indicator_level"):
+        for m in r.regex.finditer(doc.folded):
+            count = int(m.group("count"))
+            names = _names(doc.text[m.start("names"):m.end("names")], count)
+            out.append(IndicatorLevel(level=_CN_LEVEL[m.group("level")], count=count, names=names,
+                                      evidence=evidence(doc, Span(m.start(), m.end(), r.id))))
+    return sorted(out, key=lambda lv: lv.evidence.start)
+
+
+def _names(listing: str, count: int) -> list[str]:
+    items = [s.strip() for s in re.split(r"[,，、]", listing) if s.strip()]
+    if len(items) == count - 1 and items:
+        # the last two items of a Chinese list are joined by 和/及/与: "质量指标和产出指标"
+        head, sep, tail = max((items[-1].rpartition(w) for w in ("以及", "和", "及", "与")),
+                              key=lambda p: len(p[0]))
+        if sep and head and tail:
+            items[-1:] = [head, tail]
+    return items
+
+
+def extract_targets(doc: NormText) -> list[Indicator]:
+    out = []
+    for r in rules().of("target"):
+        exclude = re.compile(r.param("exclude", "(?!)"))
+        for m in r.regex.finditer(doc.folded):
+            name = doc.text[m.start("name"):m.end("name")]
+            if exclude.search(doc.folded, m.start("name"), m.end("name")):
+                continue
+            cmp_ = m.group("cmp") or ""
+            cmp_ = "≥" if m.group("post") in ("以上", "及以上") else "≤" if m.group("post") == "以下" else _CMP.get(cmp_, cmp_ or "=")
+            value = resolve_numeral(m.group("num"))
+            out.append(Indicator(level3=name, comparator=cmp_, target=f"{cmp_}{m.group('num')}%",
+                                 target_value=float(value[0]) if value else None,
+                                 evidence=evidence(doc, Span(m.start(), m.end(), r.id))))
+    return out
+

@@ -1,0 +1,114 @@
+"""normalize: RawDoc -> NormText, the one text layer that owns every offset.
+
+The repairs are the ones PDF and web exports do to Chinese reports: full-width digits and
+punctuation (NFKC), spaces between characters and around numbers ("2021 年", "广 州 市",
+"35. 3"), indentation, and sentences broken across lines. Each output character remembers the
+raw offset it came from (`to_raw`), so a debugging session can go back to the file.
+
+Matching happens on `folded` (traditional characters folded to simplified, one for one), and
+every match becomes evidence through `evidence()`, which slices the printed `text`.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .models import Evidence, NormText, RawDoc
+from .rules import rules
+
+
+def is_cjk(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"
+
+
+_HEADING = re.compile(r"^(?:#|[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、]|"
+                      r"第[一二三四五六七八九十\d]+[章条节部])")
+_SENTENCE_END = set("。!?;:！？；：")
+MIN_WRAPPED_LINE = 15
+
+
+def normalize(raw: RawDoc) -> NormText:
+    rawtext = "\f".join(raw.pages)
+    chars: list[tuple[str, int]] = []
+    for i, ch in enumerate(rawtext):
+        if ch == "\r":
+            continue
+        for c in unicodedata.normalize("NFKC", ch):
+            chars.append((c, i))
+    chars = _drop_spaces(chars)
+    chars = _join_wrapped_lines(chars)
+    text = "".join(c for c, _ in chars)
+    page_starts = (0,) + tuple(m.end() for m in re.finditer("\f", text))
+    return NormText(source=raw.source, raw=rawtext, text=text, folded=text.translate(rules().t2s),
+                    to_raw=tuple(i for _, i in chars), page_starts=page_starts)
+
+
+def _drop_spaces(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Drop space runs at line ends and between CJK/digit neighbours, keeping digit-digit gaps (cells)."""
+    out: list[tuple[str, int]] = []
+    n = len(chars)
+    i = 0
+    while i < n:
+        c = chars[i][0]
+        if c != " " and c != "\u3000":
+            out.append(chars[i])
+            i += 1
+            continue
+        j = i
+        while j < n and chars[j][0] in " \u3000":
+            j += 1
+        before = out[-1][0] if out else "\n"
+        after = chars[j][0] if j < n else "\n"
+        if not _space_kept(before, after, out):
+            i = j
+            continue
+        out.append((" ", chars[i][1]))
+        i = j
+    return out
+
+
+def _space_kept(a: str, b: str, out: list[tuple[str, int]]) -> bool:
+    if a in "\n\f" or b in "\n\f":
+        return False
+    if is_cjk(a) and (is_cjk(b) or b.isdigit() or b in "%(“"):
+        return False
+    if a.isdigit() and (is_cjk(b) or b == "%"):
+        return False
+    if a == "." and b.isdigit() and len(out) > 1 and out[-2][0].isdigit():
+        return False      # "35. 3" -> "35.3"
+    if a in ")”" and is_cjk(b):
+        return False
+    return True
+
+
+def _join_wrapped_lines(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Join a long line that stops mid-sentence with the text line after it (at most one blank line)."""
+    text = "".join(c for c, _ in chars)
+    drop: set[int] = set()
+    for m in re.finditer(r"\n(?:\n)?", text):
+        start, end = m.start(), m.end()
+        line_start = text.rfind("\n", 0, start) + 1
+        line = text[line_start:start]
+        nxt = text[end:end + 12]
+        if (len(line) >= MIN_WRAPPED_LINE and line[-1] not in _SENTENCE_END and
+                (is_cjk(line[-1]) or line[-1] in "、,") and nxt and (is_cjk(nxt[0]) or nxt[0].isdigit())
+                and not _HEADING.match(nxt) and "|" not in line):
+            drop.update(range(start, end))
+    return [c for k, c in enumerate(chars) if k not in drop]
+
+
+@dataclass(frozen=True)
+class Span:
+    """What an extractor found: a stretch of text and the id of the rule that found it."""
+    start: int
+    end: int
+    rule: str
+
+
+def evidence(doc: NormText, span: Span, **cell: int) -> Evidence:
+    """The only way a match becomes evidence: the slice of the printed text, with its page."""
+    page = bisect.bisect_right(doc.page_starts, span.start)
+    return Evidence(page=page, start=span.start, end=span.end, text=doc.text[span.start:span.end],
+                    rule=span.rule, **cell)

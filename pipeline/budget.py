@@ -224,7 +224,7 @@ def _header_run(doc: NormText, start: int, end: int, fiscal_year: int | None) ->
         return None
     run = runs[-1]
     columns = [c for _, _, c in run if c.role != "group"]
-    if sum(c.role in AMOUNT_ROLES for c in columns) < 2:
+    if sum(c.role in (*AMOUNT_ROLES, "sum") for c in columns) < 2:
         return None
     return columns, keep[run[-1][1] - 1][1] + 1
 

@@ -118,10 +118,8 @@ def _organization(doc: NormText, titles, report_type: str) -> Fact | None:
 def _title_org(doc: NormText, titles, title_rules: list[Rule]) -> Fact | None:
     for start, end, rule_id in titles:
         line_start = doc.folded.rfind("\n", 0, start) + 1
-        line_end = doc.folded.find("\n", end)
-        line_end = len(doc.folded) if line_end < 0 else line_end
         for r in title_rules:
-            for m in r.regex.finditer(doc.folded, line_start, line_end):
+            for m in r.regex.finditer(doc.folded, line_start, end):
                 fact = _org_fact(doc, m, r.id)
                 if fact:
                     return fact
@@ -148,13 +146,18 @@ def _first_label(doc: NormText, label_rules: list[Rule], min_len: int = 2) -> Fa
 def _all_labels(doc: NormText, label_rules: list[Rule]):
     for r in label_rules:
         for m in r.regex.finditer(doc.folded):
-            fact = _org_fact(doc, m, r.id)
+            fact = _org_fact(doc, m, r.id, exact_end=r.param("exact_end", False))
             if fact:
                 yield fact
 
 
-def _org_fact(doc: NormText, m: re.Match, rule_id: str, offset: int = 0) -> Fact | None:
-    """The name in group `org`, trimmed (本级, list numbers) and accepted only if it ends like a body."""
+def _org_fact(doc: NormText, m: re.Match, rule_id: str, offset: int = 0, exact_end: bool = False) -> Fact | None:
+    """The name in group `org`, trimmed, and accepted only if it ends like a body (局, 中心, 人民政府 …).
+
+    A name run into the next cell ("广水市城投公司项目主管单位…", "…运输局广水市交通运输局") is cut
+    at the first label word or where its own first characters repeat; trailing text after the last
+    suffix is dropped, unless `exact_end` asks that the name end at the match's end.
+    """
     start, end = m.start("org") + offset, m.end("org") + offset
     strip = rules().of("org_strip")[0].regex
     for _ in range(3):
@@ -167,12 +170,18 @@ def _org_fact(doc: NormText, m: re.Match, rule_id: str, offset: int = 0) -> Fact
             end = s.start()
         else:
             break
+    stop = rules().of("org_stop")[0].regex.search(doc.folded, start + 2, end)
+    if stop:
+        end = stop.start()
+    repeat = doc.folded.find(doc.folded[start:start + 3], start + 3, end)
+    if end - start >= 6 and repeat > 0:
+        end = repeat
     name = doc.folded[start:end]
     suffixes = rules().of("org_suffix")[0].lexicon
-    best = max((name.rfind(s) + len(s) for s in suffixes if s in name and name.rfind(s) >= 1), default=0)
-    if best < 2:
+    best = max((name.rfind(s) + len(s) for s in suffixes if name.rfind(s) >= 2), default=0)
+    if best < 3 or (exact_end and best != len(name)):
         return None
-    end = start + best       # cut what trails the last organisation suffix ("广水市城投公司项目" -> 广水市城投公司)
+    end = start + best
     return _fact(doc, start, end, rule_id, doc.text[start:end])
 
 

@@ -20,7 +20,7 @@ MAX_SUBJECT = 8
 _LEAD_STRIP = re.compile(r"^(?:其中|分别|即|包括|含|共)[:：]?")
 _TAIL_STRIP = re.compile(r"(?:共有|共计|共|有|约|为|计|达|近|等|的|了|及|和|与|现有)+$")
 _RIGHT_STOP = re.compile(r"^(?:以上|以下|左右|余|多|次|的|参与|参加)")
-_SKIP_BACK = re.compile(r"[\s|:：≥≤≧≦<>=%.\d]")
+_SKIP_BACK = re.compile(r"[\s|:：≥≤≧≦<>=%.\dA-Za-z]")   # cells, comparators, OCR debris
 
 
 @cache
@@ -35,15 +35,16 @@ def extract_quantities(doc: NormText) -> list[Quantity]:
     exclude = rules().get("count.exclude").regex
     out = []
     for m in _count_re().finditer(doc.folded):
-        unit = m.group("unit") or m.group("cell")
+        group = "unit" if m.group("unit") else "cell"
+        unit = m.group(group)
         r = resolve_numeral(m.group("num"))
         if r is None or (r[0] != r[0].to_integral() and not unit.startswith("万")):
             continue
         subject = _subject(doc, m.start("num"), m.end(), unit)
-        if not subject or exclude.search(subject):
+        if subject and exclude.search(subject):
             continue
         value = int(r[0]) if r[0] == r[0].to_integral() else float(r[0])
-        out.append(Quantity(value=value, unit=doc.text[m.end() - len(unit):m.end()], subject=subject,
+        out.append(Quantity(value=value, unit=doc.text[m.start(group):m.end(group)], subject=subject,
                             evidence=evidence(doc, Span(m.start(), m.end(), "count.units"))))
     return out
 
@@ -69,7 +70,7 @@ def _subject(doc: NormText, num_start: int, unit_end: int, unit: str) -> str:
 
 def _cjk_run(text: str, pos: int, forward: bool) -> str:
     """The run of CJK characters (quotes and brackets inside allowed) starting or ending at pos."""
-    ok = lambda c: is_cjk(c) or c in "“”\"《》()"  # noqa: E731
+    ok = lambda c: is_cjk(c) or c in "“”\"《》"  # noqa: E731
     if forward:
         end = pos
         while end < len(text) and ok(text[end]):

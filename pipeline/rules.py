@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 RULES_DIR = Path(os.environ.get("JIXIAO_RULES") or Path(__file__).resolve().parent.parent / "rules")
 
 KINDS = {
-    "title_type", "other_title", "body_type", "year", "org_label", "org_suffix", "org_strip",
+    "title_type", "other_title", "body_type", "year", "org_label", "org_suffix", "org_strip", "org_stop",
     "money_unit", "count_unit", "count_exclude", "budget_role", "fund_column", "fund_label",
     "project_name", "score", "score_row", "deduction", "grade", "indicator_level", "target",
     "grade_band", "tolerance", "finding", "function_word",

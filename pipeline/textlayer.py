@@ -26,6 +26,7 @@ def is_cjk(c: str) -> bool:
 _HEADING = re.compile(r"^(?:#|[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、]|"
                       r"第[一二三四五六七八九十\d]+[章条节部])")
 _SENTENCE_END = set("。!?;:！？；：")
+_PROSE = re.compile(r"[,，、]")           # a wrapped line is prose: breadcrumbs and table cells have no commas
 MIN_WRAPPED_LINE = 15
 
 
@@ -94,7 +95,7 @@ def _join_wrapped_lines(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
         nxt = text[end:end + 12]
         if (len(line) >= MIN_WRAPPED_LINE and line[-1] not in _SENTENCE_END and
                 (is_cjk(line[-1]) or line[-1] in "、,") and nxt and (is_cjk(nxt[0]) or nxt[0].isdigit())
-                and not _HEADING.match(nxt) and "|" not in line):
+                and not _HEADING.match(nxt) and "|" not in line and _PROSE.search(line)):
             drop.update(range(start, end))
     return [c for k, c in enumerate(chars) if k not in drop]
 

@@ -188,7 +188,7 @@ def _org_fact(doc: NormText, m: re.Match, rule_id: str, offset: int = 0, exact_e
 def _extend(doc: NormText, m: re.Match, rule_id: str) -> Fact | None:
     """A title naming only a place (田心乡) is completed by the body's full name (田心乡人民政府)."""
     stem = doc.folded[m.start("org"):m.end("org")]
-    if len(stem) < 2:
+    if len(stem) < 2 or not stem.endswith(tuple(rules().get("org.suffix").param("places"))):
         return None
     for found in re.finditer(re.escape(stem) + r"[\u4e00-\u9fff]{1,8}", doc.folded):
         if found.start() == m.start("org"):

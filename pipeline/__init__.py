@@ -10,8 +10,10 @@ from pathlib import Path
 
 from .classify import classify
 from .extract import extract
+import hashlib
+
 from .load import LoadError, Unsupported, load, source_of
-from .models import NormText, Record
+from .models import NormText, RawDoc, Record, Source
 from .textlayer import normalize
 from .validate import validate
 
@@ -23,6 +25,13 @@ def text_of(path: str | Path) -> NormText:
     return normalize(load(Path(path)))
 
 
+def extract_text(text: str, path: str = "<text>") -> Record:
+    """A report already in memory -> its record (as if read from a UTF-8 .txt file)."""
+    source = Source(path=path, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), format="txt",
+                    pages=text.count("\f") + 1, encoding="utf-8")
+    return _run(RawDoc(source=source, pages=tuple(text.split("\f"))))
+
+
 def extract_file(path: str | Path) -> Record:
     """One file -> one record. Never raises for a bad file: it becomes a failed or skipped record."""
     path = Path(path)
@@ -32,6 +41,10 @@ def extract_file(path: str | Path) -> Record:
         return Record(source=source_of(path, _bytes(path)), status="skipped", error=str(e))
     except LoadError as e:
         return Record(source=source_of(path, _bytes(path)), status="failed", error=str(e))
+    return _run(data)
+
+
+def _run(data: RawDoc) -> Record:
     try:
         result = data
         for stage in STAGES:
@@ -50,4 +63,4 @@ def _bytes(path: Path) -> bytes:
         return b""
 
 
-__all__ = ["extract_file", "text_of", "STAGES", "Record"]
+__all__ = ["extract_file", "extract_text", "text_of", "STAGES", "Record"]

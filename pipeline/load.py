@@ -46,19 +46,30 @@ def decode_text(data: bytes) -> tuple[str, str]:
                      (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return _checked(data.decode(enc, errors="replace"), enc)
-    candidates = ["utf-8"]
-    if data[1::2].count(0) > len(data) // 4:
-        candidates.append("utf-16-le")
-    if data[0::2].count(0) > len(data) // 4:
-        candidates.append("utf-16-be")
-    candidates.append("gb18030")
-    for enc in candidates:
+    reason = "cannot tell the text encoding (tried UTF-8, UTF-16 and GB18030); save the file as UTF-8 and run again"
+    for enc in ("utf-8", "utf-16-le", "utf-16-be", "gb18030"):
         try:
-            return _checked(data.decode(enc), enc)
-        except (UnicodeDecodeError, LoadError):
+            text = data.decode(enc)
+        except UnicodeDecodeError:
             continue
-    raise LoadError("cannot tell the text encoding (tried UTF-8, UTF-16 and GB18030); "
-                    "save the file as UTF-8 and run again")
+        if enc.startswith("utf-16") and _plausible(text) < 0.95:
+            continue      # any even-length bytes decode as UTF-16; only real text reads as words
+        try:
+            return _checked(text, enc)
+        except LoadError as e:
+            reason = str(e)
+    control = sum(1 for b in data if b < 32 and b not in b"\n\r\t\f")
+    if control > max(2, len(data) // 50):
+        reason = (f"the file does not look like text ({control} control bytes in {len(data)}); "
+                  "it may be binary or damaged: check that it is really a .txt report")
+    raise LoadError(reason)
+
+
+def _plausible(text: str) -> float:
+    """Share of characters a Chinese report is written with: CJK, ASCII, CJK and full-width punctuation."""
+    ok = sum(1 for c in text if "\u4e00" <= c <= "\u9fff" or " " <= c <= "~" or c in "\n\r\t\f"
+             or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef" or "\u2010" <= c <= "\u2027")
+    return ok / max(1, len(text))
 
 
 def _checked(text: str, encoding: str) -> tuple[str, str]:

@@ -1,0 +1,65 @@
+"""The command as a user runs it: extract the corpus, print the text, print the schema."""
+import csv
+import json
+
+from tests.conftest import CORPUS, SEED, corpus_reports, jixiao
+
+
+def test_extract_corpus_writes_the_three_files(tmp_path):
+    out = tmp_path / "out"
+    proc = jixiao("extract", str(CORPUS), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr.decode()
+    records = [json.loads(line) for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    by_path = {r["source"]["path"]: r for r in records}
+    assert {r["status"] for r in records if r["source"]["path"].endswith(".txt")} == {"ok"}
+    assert len([p for p in by_path if p.endswith(".txt")]) == len(corpus_reports())
+    assert all(r["status"] == "skipped" for p, r in by_path.items() if p.endswith(".json"))
+    rows = list(csv.DictReader((out / "records.csv").open(encoding="utf-8-sig")))
+    assert len(rows) == len(records)
+    seed_row = next(r for r in rows if r["path"].endswith(SEED.name))
+    assert float(seed_row["total_yuan"]) == 11505000.0 and seed_row["organization"] == "广州市花都区总工会"
+    assert next(csv.reader((out / "findings.csv").open(encoding="utf-8-sig"))) == \
+        ["path", "rule", "severity", "message", "values", "evidence"]
+    assert "documents" in proc.stderr.decode()
+
+
+def test_bad_files_get_records_and_the_batch_goes_on(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "junk.txt").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n")
+    (tmp_path / "ok.txt").write_text("某某局2021年度部门整体支出绩效自评报告\n全年预算数 10 万元，执行数 8 万元，执行率 100%。",
+                                     encoding="utf-8")
+    out = tmp_path / "out"
+    assert jixiao("extract", str(tmp_path), "-o", str(out), "-q").returncode == 0
+    recs = {json.loads(x)["source"]["path"].rsplit("/", 1)[-1]: json.loads(x)
+            for x in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert recs["empty.txt"]["status"] == "failed" and "empty" in recs["empty.txt"]["error"]
+    assert recs["junk.txt"]["status"] == "failed" and "not look like text" in recs["junk.txt"]["error"]
+    assert recs["image.png"]["status"] == "skipped" and ".png" in recs["image.png"]["error"]
+    assert recs["ok.txt"]["findings"][0]["rule"] == "execution_rate"
+    rows = list(csv.DictReader((out / "findings.csv").open(encoding="utf-8-sig")))
+    assert [r["rule"] for r in rows] == ["execution_rate"]
+
+
+def test_unwritable_outdir_is_exit_1(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert jixiao("extract", str(SEED), "-o", str(blocker / "out")).returncode == 1
+
+
+def test_text_prints_the_text_offsets_index():
+    proc = jixiao("text", str(SEED))
+    assert proc.returncode == 0
+    assert "全年预算数1150.50万元" in proc.stdout.decode("utf-8")
+
+
+def test_schema_is_the_record_schema():
+    proc = jixiao("schema")
+    schema = json.loads(proc.stdout)
+    assert {"source", "status", "budget", "findings", "quantities"} <= set(schema["properties"])
+
+
+def test_help_for_each_command():
+    for cmd in ("extract", "text", "schema"):
+        proc = jixiao(cmd, "--help")
+        assert proc.returncode == 0 and cmd in proc.stdout.decode()

@@ -1,0 +1,66 @@
+"""Every example of every rule in rules/ runs through the whole pipeline; known misses are strict xfails."""
+import pytest
+
+from pipeline import extract_text
+from pipeline.rules import RulesError, load_rules, rules
+
+LISTS = {"quantities", "indicators", "indicator_structure", "projects", "findings"}
+
+
+def _examples():
+    for rule in rules().rules:
+        for n, ex in enumerate(rule.examples):
+            marks = [pytest.mark.xfail(reason=ex.xfail, strict=True)] if ex.xfail else []
+            yield pytest.param(rule.id, ex, id=f"{rule.id}[{n}]", marks=marks)
+
+
+def field_of(record, path: str):
+    if path in LISTS:
+        return [item.model_dump(mode="json") for item in getattr(record, path)]
+    cur = record
+    for part in path.split("."):
+        cur = getattr(cur, part)
+    return None if cur is None else cur.value
+
+
+def _matches(item: dict, expect: dict) -> bool:
+    return all(item.get(k) == v or (isinstance(v, (int, float)) and isinstance(item.get(k), (int, float))
+                                     and abs(item[k] - v) < 1e-9) for k, v in expect.items())
+
+
+@pytest.mark.parametrize("rule_id,example", list(_examples()))
+def test_rule_example(rule_id, example):
+    got = field_of(extract_text(example.text), example.field)
+    if example.field in LISTS:
+        if example.expect == []:
+            assert got == [], f"{rule_id}: expected no {example.field}, got {got}"
+        else:
+            assert any(_matches(item, example.expect) for item in got), f"{rule_id}: {example.expect} not in {got}"
+    elif isinstance(example.expect, (int, float)) and got is not None:
+        assert got == pytest.approx(example.expect), rule_id
+    else:
+        assert got == example.expect, rule_id
+
+
+def test_every_rule_kind_has_an_example():
+    """A rule family nobody can see work is a rule nobody can safely change."""
+    untested = {"org_suffix", "org_strip", "grade_band", "fund_column", "project_name", "org_label"}
+    kinds = {r.kind for r in rules().rules if r.examples}
+    assert {r.kind for r in rules().rules} - untested <= kinds
+
+
+def test_bad_rules_are_all_reported_at_once(tmp_path):
+    (tmp_path / "bad.yaml").write_text(
+        "rules:\n"
+        "  - {id: a, kind: score, pattern: '(unclosed'}\n"
+        "  - {id: a, kind: score, pattern: 'x'}\n"
+        "  - {id: b, kind: no_such_kind, pattern: 'x'}\n"
+        "  - {id: c, kind: score, pattern: '{NOPE}'}\n"
+        "  - {id: d, kind: score}\n", encoding="utf-8")
+    (tmp_path / "t2s.txt").write_text("體体 abc\n", encoding="utf-8")
+    with pytest.raises(RulesError) as e:
+        load_rules(tmp_path)
+    msg = str(e.value)
+    for needle in ("rule a: pattern does not compile", "rule a: duplicate id", "unknown kind 'no_such_kind'",
+                   "unknown fragment(s) NOPE", "rule d: needs a pattern", "t2s.txt line 1"):
+        assert needle in msg

@@ -1,0 +1,75 @@
+"""The text layer: encodings, the repairs PDF exports need, and offsets that survive them."""
+import pytest
+
+from pipeline import extract_file, text_of
+from pipeline.load import LoadError, decode_text
+from tests.conftest import SEED
+
+SAMPLE = "广州市花都区总工会 2021 年全年预算数 1150.50 万元。"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16", "utf-16-le", "utf-16-be"])
+def test_encodings_decode_the_same(tmp_path, encoding):
+    path = tmp_path / f"r-{encoding}.txt"
+    path.write_bytes(SAMPLE.encode(encoding))
+    assert text_of(path).text == "广州市花都区总工会2021年全年预算数1150.50万元。"
+
+
+def test_seed_in_gb18030_gives_the_same_record(tmp_path):
+    copy = tmp_path / SEED.name
+    copy.write_bytes(SEED.read_text(encoding="utf-8").encode("gb18030"))
+    a, b = extract_file(SEED), extract_file(copy)
+    assert a.source.encoding == "utf-8" and b.source.encoding == "gb18030"
+    assert a.budget == b.budget and a.quantities == b.quantities and a.organization == b.organization
+
+
+def test_binary_is_refused_with_a_reason():
+    with pytest.raises(LoadError, match="does not look like text"):
+        decode_text(bytes(range(256)) * 4)
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("２０２１年度预算数１１５０．５０万元，执行率１００％", "2021年度预算数1150.50万元,执行率100%"),   # full width
+    ("广 州 市 花 都 区", "广州市花都区"),                         # spaces between characters
+    ("2021 年 全年预算数 1150.50 万元", "2021年全年预算数1150.50万元"),   # spaces around numbers
+    ("预算35. 3万元", "预算35.3万元"),                             # a decimal broken by a space
+    ("| 32.4 | 31.69 | 10 |", "| 32.4 | 31.69 | 10 |"),           # table cells keep their gaps
+    ("5.5 5.5 5.5", "5.5 5.5 5.5"),
+])
+def test_repairs(tmp_path, raw, expected):
+    p = tmp_path / "r.txt"
+    p.write_text(raw, encoding="utf-8")
+    assert text_of(p).text == expected
+
+
+def test_wrapped_sentence_is_joined_but_cells_are_not(tmp_path):
+    p = tmp_path / "r.txt"
+    p.write_text("组织了区总工会相关直属基层工会、各镇街下属企业工会约 90 名工会干部在广\n\n州市第二工人疗养院开展培训。\n"
+                 "年度资金总额\n\n4753.66万元\n\n3824.26万元\n", encoding="utf-8")
+    text = text_of(p).text
+    assert "工会干部在广州市第二工人疗养院" in text
+    assert "年度资金总额\n\n4753.66万元\n\n3824.26万元" in text
+
+
+def test_offset_map_points_back_into_the_raw_text():
+    doc = text_of(SEED)
+    i = doc.text.index("1150.50万元")
+    assert doc.raw[doc.to_raw[i]:doc.to_raw[i] + 7] == "1150.50"
+    assert len(doc.folded) == len(doc.text)
+
+
+def test_traditional_characters_fold_without_moving_offsets(tmp_path):
+    p = tmp_path / "r.txt"
+    p.write_text("岳陽市文化旅游廣電體育局2023年度整體支出績效自評報告\n全年預算數 100 萬元，執行數 90 萬元，執行率 90%。",
+                 encoding="utf-8")
+    r = extract_file(p)
+    assert r.report_type.value == "department" and r.fiscal_year.value == 2023
+    assert r.organization.value == "岳陽市文化旅游廣電體育局"
+    assert r.budget.total_yuan.value == 1000000 and r.budget.total_yuan.evidence.text == "100萬元"
+
+
+def test_pages_split_on_form_feed(tmp_path):
+    p = tmp_path / "r.txt"
+    p.write_text("某某局2021年度部门整体支出绩效自评报告\f全年预算数 10 万元，执行数 10 万元。", encoding="utf-8")
+    r = extract_file(p)
+    assert r.source.pages == 2 and r.budget.total_yuan.evidence.page == 2

@@ -1,13 +1,25 @@
-"""load: a path -> RawDoc (the decoded pages), or a LoadError a person can act on."""
+"""load: a path -> RawDoc, through the reader for its format, or a LoadError a person can act on.
+
+Readers are imported when a file of their format first arrives, so a batch of .txt files never
+loads pdfium, and a missing optional extra only matters for the files that need it.
+"""
 from __future__ import annotations
 
-import codecs
 import hashlib
+import importlib
 from pathlib import Path
 
 from .models import RawDoc, Source
 
-SUPPORTED = {".txt": "txt"}
+READERS = {".txt": "text", ".pdf": "pdf", ".docx": "word", ".html": "web", ".htm": "web", ".xlsx": "sheet"}
+LEGACY = {
+    ".doc": "a legacy Word file: convert it to .docx (libreoffice --headless --convert-to docx FILE) and run again",
+    ".wps": "a WPS Writer file: save it as .docx in WPS, or convert it (libreoffice --headless --convert-to docx "
+            "FILE), and run again",
+    ".xls": "a legacy Excel file: convert it to .xlsx (libreoffice --headless --convert-to xlsx FILE) and run again",
+    ".et": "a WPS spreadsheet: save it as .xlsx, or convert it (libreoffice --headless --convert-to xlsx FILE), "
+           "and run again",
+}
 
 
 class LoadError(Exception):
@@ -24,58 +36,18 @@ def source_of(path: Path, data: bytes = b"") -> Source:
 
 
 def load(path: Path) -> RawDoc:
-    fmt = SUPPORTED.get(path.suffix.lower())
-    if fmt is None:
-        raise Unsupported(f"{path.suffix or 'files without an extension'} is not a report format jixiao reads "
-                          f"(supported: {', '.join(sorted(SUPPORTED))})")
+    suffix = path.suffix.lower()
+    if suffix in LEGACY:
+        raise LoadError(f"{path.name} is {LEGACY[suffix]}")
+    reader = READERS.get(suffix)
+    if reader is None:
+        raise Unsupported(f"{suffix or 'files without an extension'} is not a report format jixiao reads "
+                          f"(supported: {', '.join(sorted(READERS))})")
     try:
         data = path.read_bytes()
     except OSError as e:
         raise LoadError(f"cannot read the file ({e.strerror}); check that it exists and is readable") from e
-    text, encoding = decode_text(data)
-    source = source_of(path, data).model_copy(update={"format": fmt, "encoding": encoding})
-    pages = tuple(text.split("\f"))
-    return RawDoc(source=source.model_copy(update={"pages": len(pages)}), pages=pages)
-
-
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode a text report: BOMs first, then UTF-8, BOM-less UTF-16, GB18030 (a superset of GBK)."""
     if not data:
         raise LoadError("the file is empty (0 bytes); re-export or re-download the report")
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                     (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return _checked(data.decode(enc, errors="replace"), enc)
-    reason = "cannot tell the text encoding (tried UTF-8, UTF-16 and GB18030); save the file as UTF-8 and run again"
-    for enc in ("utf-8", "utf-16-le", "utf-16-be", "gb18030"):
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        if enc.startswith("utf-16") and _plausible(text) < 0.95:
-            continue      # any even-length bytes decode as UTF-16; only real text reads as words
-        try:
-            return _checked(text, enc)
-        except LoadError as e:
-            reason = str(e)
-    control = sum(1 for b in data if b < 32 and b not in b"\n\r\t\f")
-    if control > max(2, len(data) // 50):
-        reason = (f"the file does not look like text ({control} control bytes in {len(data)}); "
-                  "it may be binary or damaged: check that it is really a .txt report")
-    raise LoadError(reason)
-
-
-def _plausible(text: str) -> float:
-    """Share of characters a Chinese report is written with: CJK, ASCII, CJK and full-width punctuation."""
-    ok = sum(1 for c in text if "\u4e00" <= c <= "\u9fff" or " " <= c <= "~" or c in "\n\r\t\f"
-             or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef" or "\u2010" <= c <= "\u2027")
-    return ok / max(1, len(text))
-
-
-def _checked(text: str, encoding: str) -> tuple[str, str]:
-    """Reject decodings that are really binary: many control characters mean the wrong codec."""
-    control = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
-    if control > max(2, len(text) // 50):
-        raise LoadError(f"the file does not look like text ({control} control characters when read as "
-                        f"{encoding}); it may be binary or damaged")
-    return text, encoding
+    module = importlib.import_module(f".readers.{reader}", __package__)
+    return module.read(data, source_of(path, data).model_copy(update={"format": suffix.lstrip(".")}))

@@ -33,6 +33,7 @@ class Evidence(Frozen):
     table: int | None = None
     row: int | None = None
     col: int | None = None
+    confidence: float | None = Field(None, description="OCR engine's confidence in the line(s) read, 0-1")
 
 
 class Fact(Frozen):
@@ -132,10 +133,44 @@ class Record(Frozen):
 
 # ---------------------------------------------------------------- stage intermediates
 
+class Cell(Frozen):
+    """Where a table cell's text lies in the text layer, [start, end), and its place in the table.
+
+    Readers render a table row as one line, cells joined by " | ", so every extractor reads tables
+    as text; `evidence()` adds table/row/col to any match that falls inside a cell. All 1-based.
+    """
+    table: int
+    row: int
+    col: int
+    start: int
+    end: int
+
+
+class Scored(Frozen):
+    """A stretch of text read by OCR, [start, end), with the engine's confidence in it (0-1)."""
+    start: int
+    end: int
+    confidence: float
+
+
+class PageInfo(Frozen):
+    """How a reader got one page's text: kept so a person can see which pages cost what."""
+    number: int
+    method: Literal["text", "tables", "ocr", "none"]
+    chars: int = 0
+    tables: int = 0
+
+
 class RawDoc(Frozen):
-    """What load() read: the decoded text of each page, before any repair."""
+    """What load() read: the decoded text of each page, before any repair.
+
+    `cells` and `ocr` hold offsets into the pages joined with form feeds ("\f".join(pages)).
+    """
     source: Source
     pages: tuple[str, ...]
+    cells: tuple[Cell, ...] = ()
+    ocr: tuple[Scored, ...] = ()
+    page_info: tuple[PageInfo, ...] = ()
 
 
 class NormText(Frozen):
@@ -146,6 +181,8 @@ class NormText(Frozen):
     folded: str = Field(description="text with traditional characters folded to simplified, same length")
     to_raw: tuple[int, ...] = Field(description="to_raw[i] is the offset in raw of text[i]")
     page_starts: tuple[int, ...] = Field(description="offset in text where each page begins")
+    cells: tuple[Cell, ...] = Field((), description="table cells, in text offsets")
+    ocr: tuple[Scored, ...] = Field((), description="OCR'd lines, in text offsets")
 
 
 class Classified(Frozen):

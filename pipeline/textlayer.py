@@ -41,9 +41,16 @@ def normalize(raw: RawDoc) -> NormText:
     chars = _drop_spaces(chars)
     chars = _join_wrapped_lines(chars)
     text = "".join(c for c, _ in chars)
+    to_raw = [i for _, i in chars]
     page_starts = (0,) + tuple(m.end() for m in re.finditer("\f", text))
+
+    def moved(start: int, end: int) -> dict[str, int]:      # raw offsets -> text offsets
+        return {"start": bisect.bisect_left(to_raw, start), "end": bisect.bisect_left(to_raw, end)}
+
+    cells = tuple(c.model_copy(update=moved(c.start, c.end)) for c in raw.cells)
+    ocr = tuple(o.model_copy(update=moved(o.start, o.end)) for o in raw.ocr)
     return NormText(source=raw.source, raw=rawtext, text=text, folded=text.translate(rules().t2s),
-                    to_raw=tuple(i for _, i in chars), page_starts=page_starts)
+                    to_raw=tuple(to_raw), page_starts=page_starts, cells=cells, ocr=ocr)
 
 
 def _drop_spaces(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -109,7 +116,14 @@ class Span:
 
 
 def evidence(doc: NormText, span: Span, **cell: int) -> Evidence:
-    """The only way a match becomes evidence: the slice of the printed text, with its page."""
+    """The only way a match becomes evidence: the slice of the printed text, with its page, the
+    table cell it lies in (unless the caller names one) and the OCR confidence of what was read."""
     page = bisect.bisect_right(doc.page_starts, span.start)
+    if not cell and doc.cells:
+        k = bisect.bisect_right([c.start for c in doc.cells], span.start) - 1
+        if k >= 0 and span.end <= doc.cells[k].end:
+            c = doc.cells[k]
+            cell = {"table": c.table, "row": c.row, "col": c.col}
+    scores = [o.confidence for o in doc.ocr if o.start < span.end and span.start < o.end]
     return Evidence(page=page, start=span.start, end=span.end, text=doc.text[span.start:span.end],
-                    rule=span.rule, **cell)
+                    rule=span.rule, confidence=min(scores) if scores else None, **cell)

@@ -117,9 +117,9 @@ class Span:
 
 def evidence(doc: NormText, span: Span, **cell: int) -> Evidence:
     """The only way a match becomes evidence: the slice of the printed text, with its page, the
-    table cell it lies in (unless the caller names one) and the OCR confidence of what was read."""
+    table cell it lies in (a real cell, else the one the caller counted) and the OCR confidence of what was read."""
     page = bisect.bisect_right(doc.page_starts, span.start)
-    if not cell and doc.cells:
+    if doc.cells:       # a real table cell beats a position an extractor counted in flattened text
         k = bisect.bisect_right([c.start for c in doc.cells], span.start) - 1
         if k >= 0 and span.end <= doc.cells[k].end:
             c = doc.cells[k]

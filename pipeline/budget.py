@@ -239,7 +239,8 @@ def _cells_after(doc: NormText, pos: int) -> list[Cell]:
         if m.group("empty"):
             cells.append(Cell(m.start(), m.end(), None, None))
         else:
-            cells.append(Cell(m.start("num"), m.end(), m.group("num"), m.group("unit")))
+            end = m.end("unit") if m.group("unit") else m.end("num")
+            cells.append(Cell(m.start("num"), end, m.group("num"), m.group("unit")))
         pos = m.end()
     return cells
 

@@ -5,6 +5,7 @@ from .budget import extract_budget
 from .models import Budget, Classified, Extracted
 from .quantities import extract_quantities
 from .scores import extract_deduction, extract_grade, extract_score, extract_structure, extract_targets
+from .tables import read_indicators
 
 
 def extract(c: Classified) -> Extracted:
@@ -17,4 +18,5 @@ def extract(c: Classified) -> Extracted:
     return Extracted(
         classified=c, budget=budget, self_score=score, deduction=extract_deduction(doc),
         grade=extract_grade(doc) or row_grade, quantities=extract_quantities(doc),
-        indicators=extract_targets(doc), indicator_structure=extract_structure(doc), projects=projects)
+        indicators=read_indicators(doc) + extract_targets(doc), indicator_structure=extract_structure(doc),
+        projects=projects)

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .models import Evidence, NormText, RawDoc
+from .models import Cell, Evidence, NormText, RawDoc
 from .rules import rules
 
 
@@ -115,15 +115,19 @@ class Span:
     rule: str
 
 
+def cell_at(doc: NormText, start: int, end: int) -> Cell | None:
+    """The real table cell that holds text[start:end], if any."""
+    k = bisect.bisect_right(doc.cells, start, key=lambda c: c.start) - 1
+    return doc.cells[k] if k >= 0 and end <= doc.cells[k].end else None
+
+
 def evidence(doc: NormText, span: Span, **cell: int) -> Evidence:
     """The only way a match becomes evidence: the slice of the printed text, with its page, the
     table cell it lies in (a real cell, else the one the caller counted) and the OCR confidence of what was read."""
     page = bisect.bisect_right(doc.page_starts, span.start)
-    if doc.cells:       # a real table cell beats a position an extractor counted in flattened text
-        k = bisect.bisect_right([c.start for c in doc.cells], span.start) - 1
-        if k >= 0 and span.end <= doc.cells[k].end:
-            c = doc.cells[k]
-            cell = {"table": c.table, "row": c.row, "col": c.col}
+    real = cell_at(doc, span.start, span.end)
+    if real is not None:    # a real table cell beats a position an extractor counted in flattened text
+        cell = {"table": real.table, "row": real.row, "col": real.col}
     scores = [o.confidence for o in doc.ocr if o.start < span.end and span.start < o.end]
     return Evidence(page=page, start=span.start, end=span.end, text=doc.text[span.start:span.end],
                     rule=span.rule, confidence=min(scores) if scores else None, **cell)

@@ -1,0 +1,176 @@
+"""The indicator rows of a 自评表 (一级/二级/三级指标, 年度指标值, 实际完成值, 分值, 得分).
+
+Rows are read from table lines: the rows a reader laid out from real cells (PDF, Word, HTML, XLSX),
+or a table flattened into text with | between cells. The header's cells name the columns
+(rules/tables.yaml). A row laid out from real cells, or one that kept its empty cells, is read by position; a flattened
+row that lost its empty cells is anchored on its 分值 and 得分 (the last two adjacent numbers): the
+cells before them fill the columns before 分值 from the right, so a row that lost its merged 一级 or
+二级 cell keeps the level of the row above.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import Indicator, NormText
+from .numbers import resolve_numeral
+from .rules import rules
+from .textlayer import Span, cell_at, evidence
+
+LEVELS = ("level1", "level2", "level3")
+_NOTE = re.compile(r"[(（][^)）]*[)）]|\s+")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_COMPARATOR = {"≧": "≥", ">=": "≥", "≦": "≤", "<=": "≤", "═": "=", "＝": "="}
+
+
+@dataclass(frozen=True)
+class TextCell:
+    start: int
+    end: int
+    text: str
+
+
+def line_cells(doc: NormText, start: int, end: int) -> list[TextCell]:
+    """The cells of one table line, split on |, each trimmed (an empty cell has start == end)."""
+    cells, pos = [], start
+    for part in doc.folded[start:end].split("|"):
+        stripped = part.strip()
+        s = pos + (part.index(stripped) if stripped else 0)
+        cells.append(TextCell(s, s + len(stripped), stripped))
+        pos += len(part) + 1
+    if cells and not cells[0].text:          # "| a | b": the line starts with a separator
+        cells = cells[1:]
+    if cells and not cells[-1].text:         # "a | b |": and ends with one
+        cells = cells[:-1]
+    return cells
+
+
+def _role(text: str) -> str | None:
+    compact = _NOTE.sub("", text)
+    for r in rules().of("indicator_column"):
+        if r.regex.fullmatch(compact):
+            return r.param("role")
+    return None
+
+
+def _header(cells: list[TextCell]) -> tuple[int, list[str | None]] | None:
+    """(index of the header's first cell, the role of each cell from there) when the line is a header."""
+    roles = [_role(c.text) for c in cells]
+    if "level3" not in roles or not {"target", "actual"} & set(roles):
+        return None
+    first = min(i for i, r in enumerate(roles) if r is not None)
+    last = max(i for i, r in enumerate(roles) if r is not None)
+    return first, roles[first:last + 1]
+
+
+def _is_end(cells: list[TextCell]) -> bool:
+    first = next((c.text for c in cells if c.text), "")
+    return any(r.regex.match(first) for r in rules().of("indicator_end"))
+
+
+def read_indicators(doc: NormText) -> list[Indicator]:
+    out: list[Indicator] = []
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\|[^\n]*", doc.folded)]
+    header: tuple[int, list[str | None]] | None = None
+    width = 0
+    carry: dict[str, TextCell] = {}
+    last_end = -1
+    for start, end in lines:
+        cells = line_cells(doc, start, end)
+        if header is not None and doc.folded.count("\n", last_end, start) > 1:
+            header = None                      # a blank line ends the table
+        last_end = end
+        found = _header(cells)
+        if found is not None:
+            header, width, carry = found, len(cells), {}
+            first, roles = found
+            cells = cells[first + len(roles):]     # data cells flattened onto the header's line
+            if not any(c.text for c in cells):
+                continue
+        elif header is None:
+            continue
+        if _is_end(cells):
+            header = None
+            continue
+        grid = len(cells) == width and (any(not c.text for c in cells) or cell_at(doc, cells[-1].start, cells[-1].end))
+        item = _row(doc, header, cells, bool(grid), carry)
+        if item is not None:
+            out.append(item)
+    return out
+
+
+def _row(doc: NormText, header: tuple[int, list[str | None]], cells: list[TextCell], grid: bool,
+         carry: dict[str, TextCell]) -> Indicator | None:
+    first, roles = header
+    if grid:
+        by_role = {r: c for r, c in zip(roles, cells[first:]) if r and c.text}
+    else:
+        by_role = _anchored(roles, [c for c in cells if c.text])
+    if by_role is None or "level3" not in by_role:
+        return None
+    for i, level in enumerate(LEVELS[:2]):
+        if level in by_role:
+            carry[level] = by_role[level]
+            if level == "level1":
+                carry.pop("level2", None)      # a new 一级 starts its own 二级 run
+        elif level in carry:
+            by_role[level] = carry[level]
+    filled = [c for c in cells if c.text]
+    span = Span(filled[0].start, filled[-1].end, "table.indicator_row")
+    level3 = cell_at(doc, by_role["level3"].start, by_role["level3"].end)
+    ev = evidence(doc, span, table=level3.table, row=level3.row) if level3 else evidence(doc, span)
+    text = {role: doc.text[c.start:c.end] for role, c in by_role.items()}
+    comparator, target, target_value = _target(text)
+    return Indicator(level1=text.get("level1"), level2=text.get("level2"), level3=text["level3"],
+                     target=target, comparator=comparator, target_value=target_value,
+                     actual=text.get("actual"), weight=_number(text.get("weight")),
+                     score=_number(text.get("score")), evidence=ev)
+
+
+def _anchored(roles: list[str | None], filled: list[TextCell]) -> dict[str, TextCell] | None:
+    """A flattened row: 分值 and 得分 are the last two adjacent plain numbers."""
+    if "weight" not in roles or "score" not in roles:
+        return None
+    w = roles.index("weight")
+    pairs = [i for i in range(len(filled) - 1)
+             if _NUMBER.fullmatch(filled[i].text) and _NUMBER.fullmatch(filled[i + 1].text)]
+    if not pairs:
+        return None
+    j = pairs[-1]
+    by_role = {"weight": filled[j], "score": filled[j + 1]}
+    if roles.index("score") + 1 < len(roles) and j + 2 < len(filled):
+        by_role[roles[roles.index("score") + 1] or "reason"] = filled[j + 2]
+    level3 = roles.index("level3")
+    middle = roles[level3 + 1:w]
+    before = filled[:j]
+    if len(before) < len(middle) + 1:
+        return None
+    for role, cell in zip(middle, before[len(before) - len(middle):]):
+        if role:
+            by_role[role] = cell
+    levels = before[:len(before) - len(middle)]
+    if len(levels) > 3:
+        return None
+    for role, cell in zip(LEVELS[3 - len(levels):], levels):
+        by_role[role] = cell
+    return by_role
+
+
+def _target(text: dict[str, str]) -> tuple[str | None, str | None, float | None]:
+    """(comparator, target as written, its number): 指标性质 + 指标值 + 度量单位 make one target."""
+    nature = _COMPARATOR.get(text.get("nature", ""), text.get("nature", ""))
+    value = text.get("target")
+    if value is None:
+        return None, None, None
+    target = f"{nature}{value}{text.get('unit', '')}"
+    m = re.match(r"\s*(≥|≤|>|<|=|≧|≦)?\s*(\d+(?:\.\d+)?)(?![\d年月日])", target)
+    comparator = nature or (_COMPARATOR.get(m.group(1), m.group(1)) if m and m.group(1) else None)
+    number = resolve_numeral(m.group(2)) if m else None
+    return comparator, target, float(number[0]) if number else None
+
+
+def _number(text: str | None) -> float | None:
+    if text is None or not _NUMBER.fullmatch(text.strip()):
+        return None
+    r = resolve_numeral(text.strip())
+    return float(r[0]) if r else None

@@ -14,26 +14,30 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from .models import Budget, Fact, NormText, Project
+from .models import Budget, Fact, FundRow, NormText, Project
 from .numbers import Number, money_at, percent_at, plain_at, resolve_money, resolve_numeral
-from .rules import rules
+from .rules import Rule, rules
 from .textlayer import Span, evidence
 
 AMOUNT_ROLES = ("initial", "total", "executed")
+FUND_FIELDS = {"initial": "initial_yuan", "total": "total_yuan", "executed": "executed_yuan",
+               "weight": "weight", "rate": "rate_pct", "score": "score"}
+FUND_ROWS_WINDOW = 300    # characters after the 年度资金总额 label searched for the rows below it
 HEADER_WINDOW = 400       # characters before a fund row searched for its header
 HEADER_GAP = 8            # compact characters allowed between two header cells (units such as (万元))
 HEADER_TO_ROW = 12        # compact characters allowed between the header and the row label
 MAX_CELLS = 10
 
 
-def extract_budget(doc: NormText, fiscal_year: int | None) -> tuple[Budget, list[Project]]:
+def extract_budget(doc: NormText, fiscal_year: int | None) -> tuple[Budget, list[Project], list[FundRow]]:
     statements = _statements(doc)
     projects = [_project(doc, s) for s in statements if s.project]
-    table = read_fund_table(doc, fiscal_year)
+    funds = read_fund_rows(doc, fiscal_year)
+    table = _table_budget(funds) or _header_only_row(doc, fiscal_year)
     narrative = _report_level(doc, [s for s in statements if not s.project])
     merged = {role: table.get(role) or narrative.get(role) for role in (*AMOUNT_ROLES, "rate")}
     return Budget(initial_yuan=merged["initial"], total_yuan=merged["total"],
-                  executed_yuan=merged["executed"], rate_pct=merged["rate"]), projects
+                  executed_yuan=merged["executed"], rate_pct=merged["rate"]), projects, funds
 
 
 def to_fact(doc: NormText, n: Number, **cell: int) -> Fact:
@@ -159,24 +163,46 @@ _UNIT = re.compile(r"[(（](万元|元|千元|亿元)[)）]")
 _CELL_SEP = re.compile(r"[\s|:：]*")
 
 
-def read_fund_table(doc: NormText, fiscal_year: int | None) -> dict[str, Fact]:
-    """The 年度资金总额 row of a fund table, aligned to its header; {} when there is none."""
-    labels = {r.param("role"): r for r in rules().of("fund_label")}
+def read_fund_rows(doc: NormText, fiscal_year: int | None) -> list[FundRow]:
+    """The rows of the first fund table whose 年度资金总额 or 财政拨款 row states an amount, each
+    aligned to the header before it; [] when there is none."""
+    labels = rules().of("fund_label")
+    total = next(r for r in labels if r.param("role") == "total")
     table_no = 0
-    for m in labels["total"].regex.finditer(doc.folded):
+    for m in total.regex.finditer(doc.folded):
         header = _header_before(doc, m.start(), fiscal_year)
         if header is None:
             continue
-        columns, unit = header
         table_no += 1
-        facts = _row_facts(doc, columns, unit, _cells_after(doc, m.end()), table_no, 1)
-        if not any(_nonzero(facts.get(r)) for r in ("total", "executed")):
-            sub = labels["fiscal"].regex.search(doc.folded, m.end(), m.end() + 200)
-            if sub:
-                facts = _row_facts(doc, columns, unit, _cells_after(doc, sub.end()), table_no, 2)
-        if any(_nonzero(facts.get(r)) for r in ("total", "executed")):
-            return facts
-    return _header_only_row(doc, fiscal_year)
+        below = sorted(((n, r) for r in labels if r is not total
+                        for n in r.regex.finditer(doc.folded, m.end(), m.end() + FUND_ROWS_WINDOW)),
+                       key=lambda nr: nr[0].start())
+        rows, seen = [_fund_row(doc, header, m, total, table_no, 1)], {"total"}
+        for n, r in below:
+            if r.param("role") not in seen:
+                seen.add(r.param("role"))
+                rows.append(_fund_row(doc, header, n, r, table_no, len(rows) + 1))
+        if any(_nonzero(getattr(row, f)) for row in rows[:2] for f in ("total_yuan", "executed_yuan")):
+            return rows
+    return []
+
+
+def _fund_row(doc: NormText, header: tuple[list[Column], str | None], label: re.Match, rule: Rule,
+              table: int, row: int) -> FundRow:
+    columns, unit = header
+    facts = _row_facts(doc, columns, unit, _cells_after(doc, label.end()), table, row)
+    return FundRow(label=doc.text[label.start():label.end()], role=rule.param("role"),
+                   evidence=evidence(doc, Span(label.start(), label.end(), rule.id)),
+                   **{FUND_FIELDS[role]: fact for role, fact in facts.items()})
+
+
+def _table_budget(rows: list[FundRow]) -> dict[str, Fact]:
+    """The report's figures from its fund table: the 年度资金总额 row, else the 财政拨款 row."""
+    for row in rows:
+        if _nonzero(row.total_yuan) or _nonzero(row.executed_yuan):
+            return {role: getattr(row, FUND_FIELDS[role]) for role in (*AMOUNT_ROLES, "rate")
+                    if getattr(row, FUND_FIELDS[role]) is not None}
+    return {}
 
 
 def _nonzero(f: Fact | None) -> bool:
@@ -230,9 +256,12 @@ def _header_run(doc: NormText, start: int, end: int, fiscal_year: int | None) ->
 
 
 def _cells_after(doc: NormText, pos: int) -> list[Cell]:
-    cells = []
+    cells: list[Cell] = []
     while len(cells) < MAX_CELLS:
-        pos = _CELL_SEP.match(doc.folded, pos).end()
+        sep = _CELL_SEP.match(doc.folded, pos)
+        if "\n" not in sep.group():       # "| |" on one line is an empty cell that kept its place
+            cells += [Cell(sep.start(), sep.start(), None, None)] * max(0, sep.group().count("|") - 1)
+        pos = sep.end()
         m = _cell_re().match(doc.folded, pos)
         if not m or m.end() == pos:
             break
@@ -270,15 +299,17 @@ def _row_facts(doc: NormText, columns: list[Column], unit: str | None, cells: li
     facts: dict[str, Fact] = {}
     for col, cell in _align(columns, cells).items():
         role = columns[col].role
-        if cell.numeral is None or role not in (*AMOUNT_ROLES, "rate") or role in facts:
+        if cell.numeral is None or role not in FUND_FIELDS or role in facts:
             continue
         span = Span(cell.start, cell.end, columns[col].rule)
         if role == "rate":
             r = resolve_numeral(cell.numeral) if cell.unit == "%" else None
+        elif role in ("weight", "score"):
+            r = resolve_numeral(cell.numeral) if cell.unit is None else None
         else:
             r = resolve_money(cell.numeral, cell.unit if cell.unit in ("万元", "元") else unit)
         if r:
-            n = Number(span, r[0], r[1], "%" if role == "rate" else "元")
+            n = Number(span, r[0], r[1], {"rate": "%", "weight": "分", "score": "分"}.get(role, "元"))
             facts[role] = to_fact(doc, n, table=table, row=row, col=col + 1)
     return facts
 

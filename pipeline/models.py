@@ -83,6 +83,19 @@ class IndicatorLevel(Frozen):
     evidence: Evidence
 
 
+class FundRow(Frozen):
+    """One row of a 自评表's fund block (年度资金总额, 其中：当年财政拨款, 上年结转资金, 其他资金)."""
+    label: str
+    role: Literal["total", "fiscal", "carryover", "other"]
+    initial_yuan: Fact | None = None
+    total_yuan: Fact | None = None
+    executed_yuan: Fact | None = None
+    weight: Fact | None = None
+    rate_pct: Fact | None = None
+    score: Fact | None = None
+    evidence: Evidence
+
+
 class Project(Frozen):
     name: str
     total_yuan: float | None = None
@@ -128,6 +141,7 @@ class Record(Frozen):
     indicators: list[Indicator] = []
     indicator_structure: list[IndicatorLevel] = []
     projects: list[Project] = []
+    funds: list[FundRow] = Field([], description="the fund rows of a 自评表, as the table states them")
     findings: list[Finding] = []
 
 
@@ -202,3 +216,4 @@ class Extracted(Frozen):
     indicators: list[Indicator]
     indicator_structure: list[IndicatorLevel]
     projects: list[Project]
+    funds: list[FundRow]

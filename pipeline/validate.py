@@ -23,7 +23,8 @@ def validate(x: Extracted) -> Record:
     return Record(source=c.doc.source, status="ok", report_type=c.report_type, fiscal_year=c.fiscal_year,
                   organization=c.organization, budget=x.budget, self_score=x.self_score,
                   deduction=x.deduction, grade=x.grade, quantities=x.quantities, indicators=x.indicators,
-                  indicator_structure=x.indicator_structure, projects=x.projects, findings=findings)
+                  indicator_structure=x.indicator_structure, projects=x.projects, funds=x.funds,
+                  findings=findings)
 
 
 def interval(f: Fact) -> tuple[Decimal, Decimal]:

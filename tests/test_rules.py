@@ -4,7 +4,7 @@ import pytest
 from pipeline import extract_text
 from pipeline.rules import RulesError, load_rules, rules
 
-LISTS = {"quantities", "indicators", "indicator_structure", "projects", "findings"}
+LISTS = {"quantities", "indicators", "indicator_structure", "projects", "funds", "findings"}
 
 
 def _examples():
@@ -23,9 +23,13 @@ def field_of(record, path: str):
     return None if cur is None else cur.value
 
 
-def _matches(item: dict, expect: dict) -> bool:
-    return all(item.get(k) == v or (isinstance(v, (int, float)) and isinstance(item.get(k), (int, float))
-                                     and abs(item[k] - v) < 1e-9) for k, v in expect.items())
+def _matches(item, expect) -> bool:
+    """item has every key of expect with an equal value (numbers to 1e-9, dicts compared the same way)."""
+    if isinstance(expect, dict):
+        return isinstance(item, dict) and all(_matches(item.get(k), v) for k, v in expect.items())
+    if isinstance(expect, (int, float)) and isinstance(item, (int, float)):
+        return abs(item - expect) < 1e-9
+    return item == expect
 
 
 @pytest.mark.parametrize("rule_id,example", list(_examples()))

@@ -2,10 +2,9 @@
 
 Rows are read from table lines: the rows a reader laid out from real cells (PDF, Word, HTML, XLSX),
 or a table flattened into text with | between cells. The header's cells name the columns
-(rules/tables.yaml). A row laid out from real cells, or one that kept its empty cells, is read by position; a flattened
-row that lost its empty cells is anchored on its 分值 and 得分 (the last two adjacent numbers): the
-cells before them fill the columns before 分值 from the right, so a row that lost its merged 一级 or
-二级 cell keeps the level of the row above.
+(rules/tables.yaml). A row laid out from real cells is read by position. A row of text is anchored on its 分值 and 得分
+(the last two adjacent numbers): the cells before them fill the columns before 分值 from the right,
+so a row that lost its merged 一级 or 二级 cell keeps the level of the row above.
 """
 from __future__ import annotations
 
@@ -64,8 +63,9 @@ def _header(cells: list[TextCell]) -> tuple[int, list[str | None]] | None:
 
 
 def _is_end(cells: list[TextCell]) -> bool:
-    first = next((c.text for c in cells if c.text), "")
-    return any(r.regex.match(first) for r in rules().of("indicator_end"))
+    """A row holding 总分, 合计, 评价结论 … as a whole cell ends the indicator block."""
+    ends = rules().of("indicator_end")
+    return any(r.regex.fullmatch(_NOTE.sub("", c.text)) for c in cells if c.text for r in ends)
 
 
 def read_indicators(doc: NormText) -> list[Indicator]:
@@ -92,23 +92,24 @@ def read_indicators(doc: NormText) -> list[Indicator]:
         if _is_end(cells):
             header = None
             continue
-        grid = len(cells) == width and (any(not c.text for c in cells) or cell_at(doc, cells[-1].start, cells[-1].end))
-        item = _row(doc, header, cells, bool(grid), carry)
+        real = len(cells) == width and any(cell_at(doc, c.start, c.end) for c in cells if c.text)
+        item = _row(doc, header, cells, real, carry)
         if item is not None:
             out.append(item)
     return out
 
 
-def _row(doc: NormText, header: tuple[int, list[str | None]], cells: list[TextCell], grid: bool,
+def _row(doc: NormText, header: tuple[int, list[str | None]], cells: list[TextCell], real: bool,
          carry: dict[str, TextCell]) -> Indicator | None:
     first, roles = header
-    if grid:
+    if real:
         by_role = {r: c for r, c in zip(roles, cells[first:]) if r and c.text}
     else:
-        by_role = _anchored(roles, [c for c in cells if c.text])
-    if by_role is None or "level3" not in by_role:
+        by_role = _anchored(roles, cells)
+    if (by_role is None or "level3" not in by_role or _NUMBER.fullmatch(by_role["level3"].text)
+            or not {"target", "actual"} & by_role.keys()):
         return None
-    for i, level in enumerate(LEVELS[:2]):
+    for level in LEVELS[:2]:
         if level in by_role:
             carry[level] = by_role[level]
             if level == "level1":
@@ -127,33 +128,18 @@ def _row(doc: NormText, header: tuple[int, list[str | None]], cells: list[TextCe
                      score=_number(text.get("score")), evidence=ev)
 
 
-def _anchored(roles: list[str | None], filled: list[TextCell]) -> dict[str, TextCell] | None:
-    """A flattened row: 分值 and 得分 are the last two adjacent plain numbers."""
-    if "weight" not in roles or "score" not in roles:
+def _anchored(roles: list[str | None], cells: list[TextCell]) -> dict[str, TextCell] | None:
+    """A row of flattened text, placed against the header by its 分值 and 得分: the last two adjacent
+    plain numbers. Cells missing at the left (merged 一级/二级 cells a flattening dropped) stay empty."""
+    if "weight" not in roles or roles[roles.index("weight") + 1:][:1] != ["score"]:
         return None
-    w = roles.index("weight")
-    pairs = [i for i in range(len(filled) - 1)
-             if _NUMBER.fullmatch(filled[i].text) and _NUMBER.fullmatch(filled[i + 1].text)]
+    pairs = [i for i in range(len(cells) - 1)
+             if _NUMBER.fullmatch(cells[i].text) and _NUMBER.fullmatch(cells[i + 1].text)]
     if not pairs:
         return None
-    j = pairs[-1]
-    by_role = {"weight": filled[j], "score": filled[j + 1]}
-    if roles.index("score") + 1 < len(roles) and j + 2 < len(filled):
-        by_role[roles[roles.index("score") + 1] or "reason"] = filled[j + 2]
-    level3 = roles.index("level3")
-    middle = roles[level3 + 1:w]
-    before = filled[:j]
-    if len(before) < len(middle) + 1:
-        return None
-    for role, cell in zip(middle, before[len(before) - len(middle):]):
-        if role:
-            by_role[role] = cell
-    levels = before[:len(before) - len(middle)]
-    if len(levels) > 3:
-        return None
-    for role, cell in zip(LEVELS[3 - len(levels):], levels):
-        by_role[role] = cell
-    return by_role
+    shift = pairs[-1] - roles.index("weight")
+    return {role: cells[k + shift] for k, role in enumerate(roles)
+            if role and 0 <= k + shift < len(cells) and cells[k + shift].text}
 
 
 def _target(text: dict[str, str]) -> tuple[str | None, str | None, float | None]:

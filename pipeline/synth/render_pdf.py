@@ -82,11 +82,18 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_FIGURE = re.compile(r"[≥≤]?[\d.,]+(?:%|万元|元)?")
+
+
 def _table(t: Table, styles, width: float):
     from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import Paragraph, TableStyle
     from reportlab.platypus import Table as RLTable
     covered = t.covered()
+    total = sum(t.widths)
+    widths = [width * w / total for w in t.widths]
     data = []
     for r, row in enumerate(t.rows):
         out = []
@@ -95,11 +102,17 @@ def _table(t: Table, styles, width: float):
                 out.append("")
                 continue
             style = styles["cell" if cell.align == "center" else "cell_left"]
+            span = t.span_at(r, c)
+            room = sum(widths[c:c + (span.cols if span else 1)]) - 7
+            if _FIGURE.fullmatch(cell.text) and stringWidth(cell.text, style.fontName, style.fontSize) > room:
+                # a figure is never broken across lines: set it smaller until it fits, as forms do
+                size = style.fontSize
+                while size > 5 and stringWidth(cell.text, style.fontName, size) > room:
+                    size -= 0.5
+                style = ParagraphStyle("fit", parent=style, fontSize=size, leading=size + 2)
             text = _esc(cell.text)
             out.append(Paragraph(f"<b>{text}</b>" if cell.bold else text, style))
         data.append(out)
-    total = sum(t.widths)
-    widths = [width * w / total for w in t.widths]
     cmds = [("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("FONTNAME", (0, 0), (-1, -1), styles["cell"].fontName),
             ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]
@@ -242,12 +255,12 @@ def to_scan(pdf_bytes: bytes, doc: Document, rng: random.Random) -> bytes:
             layer.paste(seal.convert("RGB"), (x, y), seal)
             img = ImageChops.multiply(img, layer)               # ink under the seal stays readable
         # paper: a faint grey tone, mottled at low resolution, and a few specks of dust
-        tone = Image.frombytes("L", (w // 40, h // 40), bytes(rng.randint(236, 255) for _ in range((w // 40) * (h // 40))))
+        tone = Image.frombytes("L", (w // 40, h // 40), bytes(rng.randint(245, 255) for _ in range((w // 40) * (h // 40))))
         tone = tone.resize((w, h), Image.BILINEAR)
         img = ImageChops.multiply(img, tone.convert(img.mode))
         specks = Image.new("L", (w, h), 255)
         px = specks.load()
-        for _ in range(w * h // 6000):
+        for _ in range(w * h // 9000):
             px[rng.randrange(w), rng.randrange(h)] = rng.randint(60, 170)
         specks = specks.filter(ImageFilter.MinFilter(3)) if rng.random() < 0.5 else specks
         img = ImageChops.multiply(img, specks.convert(img.mode))

@@ -273,6 +273,7 @@ def _deduct(rng: random.Random, rows: list[IndicatorRow], points: Decimal) -> No
 def _actuals(rng: random.Random, rows: list[IndicatorRow], counts: list[Count]) -> None:
     """Write each row's target/actual so that a deducted row visibly falls short."""
     by_name = {c.indicator: c for c in counts}
+    reasons = rng.sample(lx.REASONS, k=len(lx.REASONS))       # each short row its own reason, while they last
     for r in rows:
         short = r.score < r.weight
         if r.level2 == "数量指标":
@@ -292,7 +293,7 @@ def _actuals(rng: random.Random, rows: list[IndicatorRow], counts: list[Count]) 
             good, weak = lx.QUALITATIVE_ACTUAL.get(r.target, (r.target, "基本达成"))
             r.actual = weak if short else good
         if short:
-            r.reason = rng.choice(lx.REASONS)
+            r.reason = reasons.pop() if reasons else rng.choice(lx.REASONS)
 
 
 # ---------------------------------------------------------------- the spec

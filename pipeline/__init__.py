@@ -41,6 +41,8 @@ def extract_file(path: str | Path) -> Record:
         return Record(source=source_of(path, _bytes(path)), status="skipped", error=str(e))
     except LoadError as e:
         return Record(source=source_of(path, _bytes(path)), status="failed", error=str(e))
+    except Exception as e:  # a reader's bug must not stop a batch either
+        return Record(source=source_of(path, _bytes(path)), status="failed", error=_bug(e))
     return _run(data)
 
 
@@ -51,9 +53,12 @@ def _run(data: RawDoc) -> Record:
             result = stage(result)
         return result
     except Exception as e:  # a bug must not stop a batch: the file still gets a record saying so
-        return Record(source=data.source, status="failed",
-                      error=f"jixiao could not process this file ({type(e).__name__}: {e}); "
-                            "this is a bug in jixiao: please report it with the file")
+        return Record(source=data.source, status="failed", error=_bug(e))
+
+
+def _bug(e: Exception) -> str:
+    return (f"jixiao could not process this file ({type(e).__name__}: {e}); "
+            "this is a bug in jixiao: please report it with the file")
 
 
 def _bytes(path: Path) -> bytes:

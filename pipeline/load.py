@@ -49,5 +49,9 @@ def load(path: Path) -> RawDoc:
         raise LoadError(f"cannot read the file ({e.strerror}); check that it exists and is readable") from e
     if not data:
         raise LoadError("the file is empty (0 bytes); re-export or re-download the report")
-    module = importlib.import_module(f".readers.{reader}", __package__)
+    try:
+        module = importlib.import_module(f".readers.{reader}", __package__)
+    except ImportError as e:
+        raise LoadError(f"reading {suffix} files needs the Python package {e.name!r}, which is not installed; "
+                        "reinstall jixiao with its dependencies (pip install -e '.[ocr]')") from e
     return module.read(data, source_of(path, data).model_copy(update={"format": suffix.lstrip(".")}))

@@ -1,10 +1,13 @@
 import json
+from functools import cache
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from pipeline import extract_file
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -18,7 +21,15 @@ def jixiao(*args: str) -> subprocess.CompletedProcess:
 
 
 def corpus_reports() -> list[Path]:
-    return sorted(p for p in CORPUS.rglob("*.txt"))
+    """Every report in corpus/, in every format jixiao reads (gold .json files are not reports)."""
+    from pipeline.load import READERS
+    return sorted(p for p in CORPUS.rglob("*") if p.suffix.lower() in READERS)
+
+
+@cache
+def record_of(path: Path):
+    """One extraction per corpus file per test session (scanned PDFs take seconds of OCR)."""
+    return extract_file(path)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 import csv
 import json
 
+from pipeline import text_of
 from tests.conftest import CORPUS, SEED, corpus_reports, jixiao
 
 
@@ -50,7 +51,9 @@ def test_unwritable_outdir_is_exit_1(tmp_path):
 def test_text_prints_the_text_offsets_index():
     proc = jixiao("text", str(SEED))
     assert proc.returncode == 0
-    assert "全年预算数1150.50万元" in proc.stdout.decode("utf-8")
+    printed = proc.stdout.decode("utf-8")
+    assert "全年预算数1150.50万元" in printed
+    assert printed == text_of(SEED).text
 
 
 def test_schema_is_the_record_schema():

@@ -28,12 +28,18 @@ def _score_fact(doc: NormText, start: int, end: int, rule_id: str, numeral: str)
 
 
 def extract_score(doc: NormText) -> tuple[Fact | None, Fact | None]:
-    """(self_score, grade read from the same 总分 row, if any)."""
+    """(self_score, grade read from the table's 总分 row, if any): a stated score wins over the row's."""
+    row_score, row_grade = _score_row(doc)
     for r in rules().of("score"):
         for m in r.regex.finditer(doc.folded):
             fact = _score_fact(doc, m.start("num"), m.end("num"), r.id, m.group("num"))
             if fact:
-                return fact, None
+                return fact, row_grade
+    return row_score, row_grade
+
+
+def _score_row(doc: NormText) -> tuple[Fact | None, Fact | None]:
+    """总分 | 100 | 95 | 优: the maximum, the score, and the grade when the row has one."""
     for r in rules().of("score_row"):
         for m in r.regex.finditer(doc.folded):
             cells, pos = [], m.end()

@@ -69,6 +69,12 @@ def _is_end(cells: list[TextCell]) -> bool:
 
 
 def read_indicators(doc: NormText) -> list[Indicator]:
+    """Indicator rows from | lines (real or flattened tables), then from tables flattened one cell
+    per line, whichever the document has."""
+    return _from_table_lines(doc) or _from_cell_lines(doc)
+
+
+def _from_table_lines(doc: NormText) -> list[Indicator]:
     out: list[Indicator] = []
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\|[^\n]*", doc.folded)]
     header: tuple[int, list[str | None]] | None = None
@@ -97,6 +103,57 @@ def read_indicators(doc: NormText) -> list[Indicator]:
         if item is not None:
             out.append(item)
     return out
+
+
+def _from_cell_lines(doc: NormText) -> list[Indicator]:
+    """A table flattened one cell per line: the header is a run of lines that each name a column;
+    the cells after it are cut into rows at each 分值/得分 pair."""
+    lines = [TextCell(m.start(), m.end(), m.group().strip()) for m in re.finditer(r"[^\n]+", doc.folded)]
+    out: list[Indicator] = []
+    i = 0
+    while i < len(lines):
+        k = i
+        while k < len(lines) and _role(lines[k].text):
+            k += 1
+        header = _header(lines[i:k]) if k - i >= 4 else None
+        if header is None:
+            i = max(k, i + 1)
+            continue
+        _, roles = header
+        end = next((j for j in range(k, len(lines)) if _is_end([lines[j]])), len(lines))
+        carry: dict[str, TextCell] = {}
+        for row in _cut_rows(roles, lines[k:end]):
+            item = _row(doc, (0, roles), row, False, carry)
+            if item is not None:
+                out.append(item)
+        i = end
+    return out
+
+
+def _cut_rows(roles: list[str | None], cells: list[TextCell]) -> list[list[TextCell]]:
+    """Rows end at the last two of a run of plain numbers (分值, 得分). A row's leading cells that
+    are not level names (they do not end in 指标) and that the row has no room for are the 偏差原因
+    of the row before."""
+    if "weight" not in roles or "level3" not in roles:
+        return []
+    room = roles.index("weight") - roles.index("level3")       # level3 and the cells up to 分值
+    rows, start, i = [], 0, 0
+    while i < len(cells) - 1:
+        if _NUMBER.fullmatch(cells[i].text) and _NUMBER.fullmatch(cells[i + 1].text):
+            j = i + 1
+            while j + 1 < len(cells) and _NUMBER.fullmatch(cells[j + 1].text):
+                j += 1
+            rows.append(cells[start:j + 1])
+            start = i = j + 1
+        else:
+            i += 1
+    for k in range(1, len(rows)):
+        row = rows[k]
+        while len(row) - 2 > room + 2 or (len(row) - 2 > room and not row[0].text.endswith("指标")):
+            rows[k - 1].append(row.pop(0))
+    if rows and start < len(cells):
+        rows[-1] += cells[start:start + 1]       # the last row's 偏差原因
+    return rows
 
 
 def _row(doc: NormText, header: tuple[int, list[str | None]], cells: list[TextCell], real: bool,

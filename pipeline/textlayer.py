@@ -38,6 +38,7 @@ def normalize(raw: RawDoc) -> NormText:
             continue
         for c in unicodedata.normalize("NFKC", ch):
             chars.append((c, i))
+    chars = _mark_columns(chars)
     chars = _drop_spaces(chars)
     chars = _join_wrapped_lines(chars)
     text = "".join(c for c, _ in chars)
@@ -51,6 +52,30 @@ def normalize(raw: RawDoc) -> NormText:
     ocr = tuple(o.model_copy(update=moved(o.start, o.end)) for o in raw.ocr)
     return NormText(source=raw.source, raw=rawtext, text=text, folded=text.translate(rules().t2s),
                     to_raw=tuple(to_raw), page_starts=page_starts, cells=cells, ocr=ocr)
+
+
+_COLUMN_GAP = re.compile(r"(?<=[^\s])(?: {2,}|[ \t]*\t[ \t]*)(?=[^\s])")
+MIN_COLUMN_GAPS = 2       # a line with two wide gaps is a table row; one is a typo in prose
+
+
+def _mark_columns(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """A table flattened with runs of spaces or tabs between its cells gets | between them, as a
+    reader lays out real cells, so the table readers see the cells; single spaces stay spaces."""
+    text = "".join(c for c, _ in chars)
+    gaps = []
+    for line in re.finditer(r"[^\n\f]+", text):
+        found = list(_COLUMN_GAP.finditer(text, line.start(), line.end()))
+        if len(found) >= MIN_COLUMN_GAPS:
+            gaps += found
+    if not gaps:
+        return chars
+    out, pos = [], 0
+    for g in gaps:
+        out += chars[pos:g.start()]
+        raw = chars[g.start()][1]
+        out += [(" ", raw), ("|", raw), (" ", raw)]
+        pos = g.end()
+    return out + chars[pos:]
 
 
 def _drop_spaces(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -99,12 +124,20 @@ def _join_wrapped_lines(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
         start, end = m.start(), m.end()
         line_start = text.rfind("\n", 0, start) + 1
         line = text[line_start:start]
-        nxt = text[end:end + 12]
+        nxt_end = text.find("\n", end)
+        nxt = text[end:nxt_end if nxt_end >= 0 else len(text)]
         if (len(line) >= MIN_WRAPPED_LINE and line[-1] not in _SENTENCE_END and
                 (is_cjk(line[-1]) or line[-1] in "、,") and nxt and (is_cjk(nxt[0]) or nxt[0].isdigit())
-                and not _HEADING.match(nxt) and "|" not in line and _PROSE.search(line)):
+                and not _HEADING.match(nxt) and "|" not in line and _PROSE.search(line)
+                and _continues(nxt)):
             drop.update(range(start, end))
     return [c for k, c in enumerate(chars) if k not in drop]
+
+
+def _continues(line: str) -> bool:
+    """The rest of a wrapped sentence is long, or ends it; a short bare line is a cell of a table
+    flattened one cell per line (a 三级指标 name after a long 偏差原因 cell)."""
+    return len(line) >= MIN_WRAPPED_LINE or bool(_PROSE.search(line)) or line.rstrip()[-1:] in _SENTENCE_END
 
 
 @dataclass(frozen=True)

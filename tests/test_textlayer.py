@@ -74,3 +74,23 @@ def test_pages_split_on_form_feed(tmp_path):
     p.write_text("某某局2021年度部门整体支出绩效自评报告\f全年预算数 10 万元，执行数 10 万元。", encoding="utf-8")
     r = extract_file(p)
     assert r.source.pages == 2 and r.budget.total_yuan.evidence.page == 2
+
+
+def _text(s: str) -> str:
+    from pipeline.models import RawDoc, Source
+    from pipeline.textlayer import normalize
+    return normalize(RawDoc(source=Source(path="x", sha256="0", format="txt"), pages=(s,))).text
+
+
+def test_space_separated_table_rows_get_cell_separators():
+    assert _text("年度资金总额  12.00  11.50\t95.83%") == "年度资金总额 | 12.00 | 11.50 | 95.83%"
+
+
+def test_one_wide_gap_in_prose_is_only_a_space():
+    assert _text("本年度  全年预算数12万元。") == "本年度全年预算数12万元。"
+
+
+def test_a_short_bare_line_after_a_long_cell_is_not_joined():
+    long_cell = "受雨季影响,部分路段延期施工,将于次年完成"
+    assert _text(f"{long_cell}\n路灯安装数量\n≥300盏") == f"{long_cell}\n路灯安装数量\n≥300盏"
+    assert _text(f"{long_cell}\n并已报主管部门备案。") == f"{long_cell}并已报主管部门备案。"

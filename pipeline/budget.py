@@ -17,7 +17,7 @@ from functools import cache
 from .models import Budget, Fact, FundRow, NormText, Project
 from .numbers import Number, money_at, percent_at, plain_at, resolve_money, resolve_numeral
 from .rules import Rule, rules
-from .textlayer import Span, evidence
+from .textlayer import Span, cell_at, evidence
 
 AMOUNT_ROLES = ("initial", "total", "executed")
 FUND_FIELDS = {"initial": "initial_yuan", "total": "total_yuan", "executed": "executed_yuan",
@@ -143,6 +143,7 @@ def _project(doc: NormText, s: Statement) -> Project:
 class Column:
     role: str
     rule: str
+    start: int = -1         # where the column's name is in the text
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,8 @@ def read_fund_rows(doc: NormText, fiscal_year: int | None) -> list[FundRow]:
 def _fund_row(doc: NormText, header: tuple[list[Column], str | None], label: re.Match, rule: Rule,
               table: int, row: int) -> FundRow:
     columns, unit = header
-    facts = _row_facts(doc, columns, unit, _cells_after(doc, label.end()), table, row)
+    aligned = _grid_aligned(doc, columns, label) or _align(columns, _cells_after(doc, label.end()))
+    facts = _row_facts(doc, columns, unit, aligned, table, row)
     return FundRow(label=doc.text[label.start():label.end()], role=rule.param("role"),
                    evidence=evidence(doc, Span(label.start(), label.end(), rule.id)),
                    **{FUND_FIELDS[role]: fact for role, fact in facts.items()})
@@ -233,7 +235,7 @@ def _header_run(doc: NormText, start: int, end: int, fiscal_year: int | None) ->
             role = r.param("role")
             if year and fiscal_year and int(year) != fiscal_year:
                 role = "prior"
-            matches.append((m.start(), m.end(), Column(role, r.id)))
+            matches.append((m.start(), m.end(), Column(role, r.id, keep[m.start()][1])))
     matches.sort(key=lambda t: (t[0], -(t[1] - t[0])))
     chosen, last_end = [], -1
     for s, e, col in matches:
@@ -294,10 +296,30 @@ def _align(columns: list[Column], cells: list[Cell]) -> dict[int, Cell]:
     return {slot: cell for slot, cell in zip(slots, cells)}
 
 
-def _row_facts(doc: NormText, columns: list[Column], unit: str | None, cells: list[Cell],
+def _grid_aligned(doc: NormText, columns: list[Column], label: re.Match) -> dict[int, Cell]:
+    """Column index -> cell, when the row and its header are real table cells: by grid column."""
+    at = cell_at(doc, label.start(), label.end())
+    if at is None:
+        return {}
+    by_col = {}
+    for i, column in enumerate(columns):
+        head = cell_at(doc, column.start, column.start + 1)
+        if head is not None and head.table == at.table:
+            by_col[head.col] = i
+    out: dict[int, Cell] = {}
+    for c in doc.cells:
+        if c.table == at.table and c.row == at.row and c.col in by_col:
+            m = _cell_re().fullmatch(doc.folded, c.start, c.end)
+            if m and not m.group("empty"):
+                end = m.end("unit") if m.group("unit") else m.end("num")
+                out[by_col[c.col]] = Cell(m.start("num"), end, m.group("num"), m.group("unit"))
+    return out
+
+
+def _row_facts(doc: NormText, columns: list[Column], unit: str | None, aligned: dict[int, Cell],
                table: int, row: int) -> dict[str, Fact]:
     facts: dict[str, Fact] = {}
-    for col, cell in _align(columns, cells).items():
+    for col, cell in aligned.items():
         role = columns[col].role
         if cell.numeral is None or role not in FUND_FIELDS or role in facts:
             continue

@@ -29,6 +29,9 @@ class TextCell:
     text: str
 
 
+_EMPTY = TextCell(0, 0, "")
+
+
 def line_cells(doc: NormText, start: int, end: int) -> list[TextCell]:
     """The cells of one table line, split on |, each trimmed (an empty cell has start == end)."""
     cells, pos = [], start
@@ -159,10 +162,9 @@ def _cut_rows(roles: list[str | None], cells: list[TextCell]) -> list[list[TextC
 def _row(doc: NormText, header: tuple[int, list[str | None]], cells: list[TextCell], real: bool,
          carry: dict[str, TextCell]) -> Indicator | None:
     first, roles = header
-    if real:
-        by_role = {r: c for r, c in zip(roles, cells[first:]) if r and c.text}
-    else:
-        by_role = _anchored(roles, cells)
+    by_role = {r: c for r, c in zip(roles, cells[first:]) if r and c.text} if real else None
+    if by_role is None or "level3" not in by_role or not _NUMBER.fullmatch(by_role.get("score", _EMPTY).text):
+        by_role = _anchored(roles, cells)    # not real, or a grid whose merged cells split columns
     if (by_role is None or "level3" not in by_role or _NUMBER.fullmatch(by_role["level3"].text)
             or not {"target", "actual"} & by_role.keys()):
         return None

@@ -63,7 +63,9 @@ def _mark_columns(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
     reader lays out real cells, so the table readers see the cells; single spaces stay spaces."""
     text = "".join(c for c, _ in chars)
     gaps = []
-    for line in re.finditer(r"[^\n\f]+", text):
+    for line in re.finditer(r"[^\n\f|]+(?=[\n\f]|$)", text):      # lines with | have their cells
+        if line.start() and text[line.start() - 1] not in "\n\f":
+            continue
         found = list(_COLUMN_GAP.finditer(text, line.start(), line.end()))
         if len(found) >= MIN_COLUMN_GAPS:
             gaps += found

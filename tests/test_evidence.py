@@ -22,8 +22,9 @@ def test_every_evidence_is_the_slice_of_jixiao_text(path):
     record = record_of(path).model_dump(mode="json")
     assert record["status"] == "ok", record["error"]
     spans = [d for d in _dicts(record) if {"start", "end", "text"} <= d.keys()]
-    if record["report_type"]["value"] != "other":        # a self-evaluation states many figures
-        assert len(spans) >= 20
+    kind = (record["report_type"] or {}).get("value")
+    if kind in ("department", "project", "policy") and not record["source"]["ocr"]:
+        assert len(spans) >= 20             # a self-evaluation states many figures; OCR may miss some
     for ev in spans:
         assert printed[ev["start"]:ev["end"]] == ev["text"], ev
     for fact in (d for d in _dicts(record) if "value" in d):     # a value never stands without evidence

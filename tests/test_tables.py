@@ -1,0 +1,53 @@
+"""The 自评表 of each generated project report, read from ruled cells, gives every indicator row and
+every fund row exactly as the gold records them, each value with the table cell it came from."""
+import json
+import unicodedata
+
+import pytest
+
+from tests.conftest import CORPUS, record_of
+
+SYNTH = CORPUS / "synth"
+INDICATOR = ("level1", "level2", "level3", "target", "actual", "weight", "score")
+FUND = ("initial_yuan", "total_yuan", "executed_yuan", "weight", "rate_pct", "score")
+TABLE_FORMATS = (".pdf", ".docx", ".html", ".xlsx")
+
+
+def _gold(stem: str) -> dict:
+    return json.loads((SYNTH / f"{stem}.json").read_text(encoding="utf-8"))
+
+
+def _nfkc(s):
+    return unicodedata.normalize("NFKC", s) if isinstance(s, str) else s
+
+
+def _cases():
+    for gold_path in sorted(SYNTH.glob("syn-proj-*.json")):
+        for suffix in TABLE_FORMATS:
+            path = gold_path.with_suffix(suffix)
+            if path.exists():
+                yield pytest.param(path, id=path.name)
+
+
+@pytest.mark.parametrize("path", list(_cases()))
+def test_every_indicator_row(path):
+    gold = _gold(path.name.split(".")[0])["indicators"]
+    rows = [i for i in record_of(path).indicators if i.evidence.rule == "table.indicator_row"]
+    got = [{k: _nfkc(getattr(i, k)) for k in INDICATOR} for i in rows]
+    assert got == [{k: _nfkc(g[k]) for k in INDICATOR} for g in gold]
+    for i in rows:
+        assert i.evidence.table is not None and i.evidence.row is not None
+        assert i.level3 in i.evidence.text
+
+
+@pytest.mark.parametrize("path", list(_cases()))
+def test_every_fund_row(path):
+    gold = _gold(path.name.split(".")[0])["funds"]
+    funds = record_of(path).funds
+    assert [(f.role, _nfkc(f.label)) for f in funds] == [(g["role"], _nfkc(g["label"])) for g in gold]
+    for f, g in zip(funds, gold):
+        for k in FUND:
+            fact = getattr(f, k)
+            assert (None if fact is None else fact.value) == (None if g[k] is None else pytest.approx(g[k])), (f.label, k)
+            if fact is not None:
+                assert fact.evidence.table is not None and fact.evidence.col is not None, (f.label, k)

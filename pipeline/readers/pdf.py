@@ -1,0 +1,515 @@
+"""PDF reports: the pdfium text layer for every page; pdfplumber's table finder only on pages that draw
+ruled lines; OCR (readers.ocr) only on pages with no usable text layer.
+
+Per page, cheapest first:
+- pdfium's characters with their boxes. Fake bold (a glyph drawn twice a hair apart: pdfium reads
+  "预预算算") is undone by position, never by text, so "人人" and "1100" stay. Lines are rebuilt from
+  the boxes in reading order (top to bottom, left to right); a space is put where the gap is a space,
+  none where every character of a line is spaced out ("填 报 日 期"), and " | " where a gap is as wide
+  as a table column.
+- the page's path objects: when they draw enough horizontal and vertical rules to make a table,
+  pdfplumber finds the tables; each goes to the builder as cells, and the text above, between and
+  below them as lines, in order.
+- a page with (almost) no usable characters and an image covering it, or with a text layer that
+  maps to no characters, is rendered at about 200 dpi and read by OCR, each line with its confidence.
+Then, over the whole document, running headers and footers (the same words at the same place on
+most pages) and page numbers ("- 3 -", "第3页 共10页", "3/10") are dropped.
+"""
+from __future__ import annotations
+
+import ctypes
+import io
+import math
+import re
+import statistics
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from ..load import LoadError
+from ..models import RawDoc, Source
+from .builder import CELL_SEP, DocBuilder
+
+# ---------------------------------------------------------------- tunables
+
+DUPLICATE = 0.15          # a repeated glyph closer than this (in ems, and 0.3 of its width) is fake bold
+SPACE_GAP = 0.18          # a gap wider than this (ems, beyond a spaced-out line's usual gap) is a space
+CELL_GAP = 2.0            # a gap wider than this (ems) separates two table cells
+SPACED_OUT = 0.2          # a line whose median gap exceeds this (ems) has every character spaced out
+RULE_THICK = 2.5          # points: a path thinner than this is a rule
+RULE_LONG = 8.0           # points: a rule shorter than this is not a table's
+TABLE_RULES = 3           # this many horizontal and vertical rules make a page worth a table search
+MIN_TEXT = 20             # fewer usable characters than this is no text layer
+SCAN_COVER = 0.3          # an image covering this share of the page makes a page with no text a scan
+OUTLINED = 300            # this many path objects and no text: the text was drawn as outlines
+OCR_DPI = 200
+OCR_MAX_SIDE = 2400       # pixels
+FURNITURE_ZONE = 0.15     # headers and footers lie in the top and bottom 15% of the page
+FURNITURE_LINES = 3       # ... among its first and last three lines
+
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-－—–~·•_\s]*\d{1,4}[-－—–~·•_\s]*"
+    r"|第\s*[\d一二三四五六七八九十百零〇]+\s*页(?:\s*[,，/、]?\s*共\s*\d+\s*页)?"
+    r"|共\s*\d+\s*页\s*[,，]?\s*第\s*\d+\s*页"
+    r"|\d{1,4}\s*/\s*\d{1,4}"
+    r"|(?:page|p\.)\s*\d+(?:\s*(?:of|/)\s*\d+)?)$", re.I)
+_MASK = re.compile(r"\d+|[一二三四五六七八九十]+(?=页)")
+
+
+def is_page_number(text: str) -> bool:
+    """"- 3 -", "—3—", "3", "第3页 共10页", "第三页", "3/10", "Page 3 of 10"."""
+    return bool(_PAGE_NUMBER.match(text.strip()))
+
+
+# ---------------------------------------------------------------- the page model
+
+@dataclass
+class Char:
+    """One glyph, in display coordinates (points, origin at the page's top left, y down)."""
+    text: str
+    left: float
+    top: float
+    right: float
+    bottom: float
+    origin: float         # x of the glyph's origin: where fake bold's copies differ by a hair
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def middle(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass
+class Line:
+    text: str
+    top: float
+    bottom: float
+    size: float                           # the line's type size (ems), for telling headers from titles
+    confidence: float | None = None
+
+
+@dataclass
+class Table:
+    rows: list[list[str | None]]
+    top: float
+
+
+@dataclass
+class PageRead:
+    number: int
+    height: float
+    method: str = "text"
+    items: list[Line | Table] = field(default_factory=list)
+    chars: list[Char] = field(default_factory=list)       # kept for the table pass only
+
+
+# ---------------------------------------------------------------- entry point
+
+def read(data: bytes, source: Source) -> RawDoc:
+    pdf = _open(data)
+    try:
+        pages = [_text_layer(pdf, i) for i in range(len(pdf))]
+        scanned = [p.number for p in pages if p.method == "ocr"]
+        if scanned:
+            _ocr_available(scanned)
+        plumber = _Plumber(data)
+        try:
+            for p in pages:
+                if p.method == "tables":
+                    _tables(pdf[p.number - 1], plumber, p)
+                elif p.method == "ocr":
+                    _ocr(pdf[p.number - 1], p)
+        finally:
+            plumber.close()
+    finally:
+        pdf.close()
+    _drop_furniture(pages)
+    b = DocBuilder()
+    for p in pages:
+        for item in sorted(p.items, key=lambda it: it.top):
+            if isinstance(item, Table):
+                b.table(item.rows)
+            elif item.text:
+                b.line(item.text, confidence=item.confidence)
+        b.end_page(p.method)
+    return b.build(source)
+
+
+def _open(data: bytes) -> pdfium.PdfDocument:
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        code = getattr(e, "err_code", None)
+        if code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise LoadError("the PDF is password-protected; remove the password (qpdf --decrypt "
+                            "--password=PASSWORD in.pdf out.pdf) and run again") from e
+        if code == pdfium_c.FPDF_ERR_SECURITY:
+            raise LoadError("the PDF uses an encryption jixiao cannot open; decrypt it (qpdf --decrypt in.pdf "
+                            "out.pdf) and run again") from e
+        if b"%PDF" not in data[:1024]:
+            raise LoadError("the file is not a PDF (it does not start with %PDF); check what it really is "
+                            "(file FILE) and give it the right extension") from e
+        if b"%%EOF" not in data[-2048:]:
+            raise LoadError("the PDF is truncated or damaged (it does not end with %%EOF); re-download it, or "
+                            "try repairing it (qpdf in.pdf out.pdf), and run again") from e
+        raise LoadError("the PDF is damaged (pdfium cannot open it); re-download it, or try repairing it "
+                        "(qpdf in.pdf out.pdf), and run again") from e
+    if len(pdf) == 0:
+        pdf.close()
+        raise LoadError("the PDF has no pages; re-export or re-download the report")
+    return pdf
+
+
+# ---------------------------------------------------------------- pass 1: the text layer, and what each page needs
+
+def _text_layer(pdf: pdfium.PdfDocument, index: int) -> PageRead:
+    try:
+        page = pdf[index]
+    except pdfium.PdfiumError as e:
+        raise LoadError(f"page {index + 1} of the PDF is damaged and cannot be read; try repairing the file "
+                        "(qpdf in.pdf out.pdf) and run again") from e
+    try:
+        frame = _Frame(page)
+        textpage = page.get_textpage()
+        try:
+            chars, usable, unmapped = _chars(textpage, frame)
+        finally:
+            textpage.close()
+        rules, cover, paths = _graphics(page, frame)
+    finally:
+        page.close()
+    p = PageRead(number=index + 1, height=frame.height)
+    if (usable < MIN_TEXT and (cover >= SCAN_COVER or paths >= OUTLINED)) or \
+            (unmapped >= MIN_TEXT and unmapped > usable):
+        p.method = "ocr"
+        return p
+    p.items = _lines(chars)
+    if rules:
+        p.method = "tables"
+        p.chars = chars                  # the table pass takes the tables' characters out
+    elif not chars:
+        p.method = "none"
+    return p
+
+
+class _Frame:
+    """Page space (points, y up, rotated as stored) -> display space (y down, as the page is shown;
+    the space pdfplumber and rendering use)."""
+
+    def __init__(self, page: pdfium.PdfPage):
+        self.rotation = page.get_rotation() % 360
+        self.x0, self.y0, self.x1, self.y1 = page.get_mediabox()
+        w, h = self.x1 - self.x0, self.y1 - self.y0
+        self.width, self.height = (h, w) if self.rotation in (90, 270) else (w, h)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        r = self.rotation
+        if r == 90:
+            return y - self.y0, x - self.x0
+        if r == 180:
+            return self.x1 - x, y - self.y0
+        if r == 270:
+            return self.y1 - y, self.x1 - x
+        return x - self.x0, self.y1 - y
+
+    def box(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
+        (ax, ay), (bx, by) = self.point(left, bottom), self.point(right, top)
+        return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+
+
+def _usable(c: str) -> bool:
+    o = ord(c)
+    return not (o < 32 or 0xE000 <= o <= 0xF8FF or o in (0xFFFD, 0xFFFE, 0xFFFF))
+
+
+def _chars(textpage: pdfium.PdfTextPage, frame: _Frame) -> tuple[list[Char], int, int]:
+    """The page's glyphs that read in the page's direction (a diagonal watermark does not), in display
+    space, without pdfium's generated spaces and line breaks; and how many are usable / unmapped."""
+    raw = textpage.raw
+    n = pdfium_c.FPDFText_CountChars(raw)
+    rect = pdfium_c.FS_RECTF()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    upright = (360 - frame.rotation) % 360          # pdfium's angle (clockwise) of text read upright
+    found: list[tuple[str, float, float, float, float, float]] = []
+    usable = unmapped = 0
+    i = 0
+    while i < n:
+        u = pdfium_c.FPDFText_GetUnicode(raw, i)
+        k = i
+        i += 1
+        if pdfium_c.FPDFText_IsGenerated(raw, k) == 1:
+            continue
+        if 0xD800 <= u < 0xDC00 and i < n:           # a character beyond the BMP: two UTF-16 units
+            low = pdfium_c.FPDFText_GetUnicode(raw, i)
+            if 0xDC00 <= low < 0xE000:
+                u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00)
+                i += 1
+        c = chr(u) if u else "\ufffd"
+        if c.isspace():
+            continue
+        if pdfium_c.FPDFText_HasUnicodeMapError(raw, k) == 1 or not _usable(c):
+            unmapped += 1
+            continue
+        angle = math.degrees(pdfium_c.FPDFText_GetCharAngle(raw, k))
+        if angle >= 0 and min(abs(angle - upright), 360 - abs(angle - upright)) > 3:
+            continue                                  # rotated against the page: a watermark or a stamp
+        pdfium_c.FPDFText_GetLooseCharBox(raw, k, rect)
+        pdfium_c.FPDFText_GetCharOrigin(raw, k, ox, oy)
+        left, top, right, bottom = frame.box(rect.left, rect.bottom, rect.right, rect.top)
+        origin = frame.point(ox.value, oy.value)[0]
+        found.append((c, left, top, right, bottom, origin))
+        usable += 1
+    return [Char(*f) for f in found], usable, unmapped
+
+
+def _graphics(page: pdfium.PdfPage, frame: _Frame) -> tuple[bool, float, int]:
+    """(does the page draw a ruled table, the share of the page images cover, how many path objects)."""
+    horizontal = vertical = paths = 0
+    covered = 0.0
+    area = max(1.0, frame.width * frame.height)
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE)):
+        left, bottom, right, top = obj.get_bounds()
+        w, h = right - left, top - bottom
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            covered += min(w, frame.width + frame.height) * min(h, frame.width + frame.height) / area
+            continue
+        paths += 1
+        if h <= RULE_THICK and w >= RULE_LONG:
+            horizontal += 1
+        elif w <= RULE_THICK and h >= RULE_LONG:
+            vertical += 1
+        elif w >= RULE_LONG and h >= RULE_LONG:
+            segments = pdfium_c.FPDFPath_CountSegments(obj.raw)
+            if segments <= 5:                        # a rectangle: two rules each way
+                horizontal += 2
+                vertical += 2
+            else:
+                hs, vs = _segment_rules(obj)
+                horizontal += hs
+                vertical += vs
+    return horizontal >= TABLE_RULES and vertical >= TABLE_RULES, min(1.0, covered), paths
+
+
+def _segment_rules(obj) -> tuple[int, int]:
+    """Horizontal and vertical straight segments of a path that draws many (a grid in one path)."""
+    m = obj.get_matrix()
+    raw = obj.raw
+    x, y = ctypes.c_float(), ctypes.c_float()
+    hs = vs = 0
+    prev = None
+    for s in range(pdfium_c.FPDFPath_CountSegments(raw)):
+        seg = pdfium_c.FPDFPath_GetPathSegment(raw, s)
+        if not seg or not pdfium_c.FPDFPathSegment_GetPoint(seg, x, y):
+            prev = None
+            continue
+        px = m.a * x.value + m.c * y.value + m.e
+        py = m.b * x.value + m.d * y.value + m.f
+        if pdfium_c.FPDFPathSegment_GetType(seg) == pdfium_c.FPDF_SEGMENT_LINETO and prev is not None:
+            dx, dy = abs(px - prev[0]), abs(py - prev[1])
+            if dy <= 0.5 and dx >= RULE_LONG:
+                hs += 1
+            elif dx <= 0.5 and dy >= RULE_LONG:
+                vs += 1
+        prev = (px, py)
+    return hs, vs
+
+
+# ---------------------------------------------------------------- characters -> lines
+
+def _lines(chars: list[Char]) -> list[Line]:
+    """Glyphs -> lines: grouped by vertical overlap, each read left to right, fake bold undone."""
+    rows: list[list[Char]] = []
+    bands: list[list[float]] = []           # per row: sum of middles, sum of heights, count
+    for c in sorted(chars, key=lambda c: c.middle):
+        placed = False
+        for k in range(len(rows) - 1, max(-1, len(rows) - 3), -1):
+            s_mid, s_h, count = bands[k]
+            middle, height = s_mid / count, s_h / count
+            inter = min(middle + height / 2, c.bottom) - max(middle - height / 2, c.top)
+            if inter >= 0.5 * min(height, c.height):
+                rows[k].append(c)
+                bands[k] = [s_mid + c.middle, s_h + c.height, count + 1]
+                placed = True
+                break
+        if not placed:
+            rows.append([c])
+            bands.append([c.middle, c.height, 1])
+    out = []
+    for row in rows:
+        row = _undouble(sorted(row, key=lambda c: (c.left, c.origin)))
+        size = statistics.median(c.height for c in row)
+        out.append(Line(text=_join(row, size), top=min(c.top for c in row), bottom=max(c.bottom for c in row),
+                        size=size))
+    return sorted(out, key=lambda l: l.top)
+
+
+def _undouble(row: list[Char]) -> list[Char]:
+    """Drop the copies fake bold draws: the same glyph again, a hair (not a glyph's width) to the right.
+    A genuinely repeated character ("人人", "1100") sits a whole advance further on and stays."""
+    kept: list[Char] = []
+    for c in row:
+        twin = False
+        for k in kept[-3:]:
+            limit = min(DUPLICATE * max(k.height, c.height), 0.3 * max(1e-3, k.right - k.left))
+            if k.text == c.text and abs(c.origin - k.origin) < limit and abs(c.middle - k.middle) < 0.25 * k.height:
+                twin = True
+                break
+        if not twin:
+            kept.append(c)
+    return kept
+
+
+def _join(row: list[Char], size: float) -> str:
+    gaps = [b.left - a.right for a, b in zip(row, row[1:])]
+    base = 0.0
+    if len(gaps) >= 3:
+        typical = statistics.median(gaps)
+        if typical > SPACED_OUT * size:       # every character spaced out: that gap is no space
+            base = typical
+    parts = [row[0].text]
+    for gap, c in zip(gaps, row[1:]):
+        extra = gap - base
+        if gap > CELL_GAP * size and extra > SPACE_GAP * size:
+            parts.append(CELL_SEP)
+        elif extra > SPACE_GAP * size:
+            parts.append(" ")
+        parts.append(c.text)
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------- pass 2: tables
+
+class _Plumber:
+    """pdfplumber, opened on the first page that needs a table search."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.pdf = None
+
+    def page(self, number: int):
+        if self.pdf is None:
+            import pdfplumber
+            self.pdf = pdfplumber.open(io.BytesIO(self.data))
+        return self.pdf.pages[number - 1]
+
+    def close(self) -> None:
+        if self.pdf is not None:
+            self.pdf.close()
+
+
+_WRAP = re.compile(r"\s*\n\s*")
+
+
+def _cell(text: str | None) -> str | None:
+    """A cell's text with its wrapped lines joined: no space where Chinese meets Chinese or a full-width
+    mark ("取得了较好\n的社会效益", "（\n万元）"), one space between Latin words or numbers."""
+    if not text:
+        return text
+
+    def join(m: re.Match) -> str:
+        a, b = text[m.start() - 1] if m.start() else " ", text[m.end()] if m.end() < len(text) else " "
+        return " " if a.isascii() and b.isascii() else ""
+    return _WRAP.sub(join, text.strip())
+
+
+def _tables(page: pdfium.PdfPage, plumber: _Plumber, p: PageRead) -> None:
+    """Find the page's ruled tables; its lines become the text outside them, plus the tables."""
+    chars, p.chars = p.chars, []
+    try:
+        found = plumber.page(p.number).dedupe_chars(tolerance=1.5).find_tables()
+        tables = []
+        for t in found:
+            rows = [[_cell(c) for c in row] for row in t.extract()]
+            if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
+                tables.append((t.bbox, rows))
+    except Exception:          # pdfminer cannot parse this page: its text layer, read by pdfium, stands
+        return
+    if not tables:
+        return
+
+    def inside(c: Char) -> bool:
+        x, y = (c.left + c.right) / 2, c.middle
+        return any(x0 - 1 <= x <= x1 + 1 and top - 1 <= y <= bottom + 1 for (x0, top, x1, bottom), _ in tables)
+
+    p.items = _lines([c for c in chars if not inside(c)])
+    p.items += [Table(rows=rows, top=bbox[1]) for bbox, rows in tables]
+
+
+# ---------------------------------------------------------------- pass 2: OCR
+
+def _ocr_available(pages: list[int]) -> None:
+    from . import ocr
+    try:
+        ocr.engine()
+    except ocr.OcrUnavailable as e:
+        which = (f"page {pages[0]} is a scanned image" if len(pages) == 1 else
+                 f"pages {_ranges(pages)} are scanned images")
+        raise LoadError(f"{which} with no text layer, and reading {'it' if len(pages) == 1 else 'them'} "
+                        "needs OCR: install the extra (pip install 'jixiao[ocr]') and run again") from e
+
+
+def _ranges(numbers: list[int]) -> str:
+    out, start = [], numbers[0]
+    for a, b in zip(numbers, numbers[1:] + [None]):
+        if b != a + 1:
+            out.append(str(start) if start == a else f"{start}-{a}")
+            start = b
+    return ", ".join(out)
+
+
+def _ocr(page: pdfium.PdfPage, p: PageRead) -> None:
+    from . import ocr
+    width, height = page.get_size()
+    if page.get_rotation() % 180:
+        width, height = height, width
+    scale = min(OCR_DPI / 72, OCR_MAX_SIDE / max(1.0, width, height))
+    bitmap = page.render(scale=scale, grayscale=True)
+    image = bitmap.to_numpy()
+    try:
+        lines = ocr.read(image)
+    finally:
+        bitmap.close()
+    p.items = [Line(text=l.text, top=l.top / scale, bottom=l.bottom / scale, size=(l.bottom - l.top) / scale,
+                    confidence=l.confidence) for l in lines]
+
+
+# ---------------------------------------------------------------- running headers, footers, page numbers
+
+def _drop_furniture(pages: list[PageRead]) -> None:
+    """Drop page numbers, and lines that repeat at the same place, in the same size, on most pages,
+    from the top and bottom of every page (the title on page 1, in larger type, stays)."""
+    edges: list[tuple[PageRead, Line, str]] = []
+    for p in pages:
+        lines = sorted((it for it in p.items if isinstance(it, Line)), key=lambda l: l.top)
+        zone = FURNITURE_ZONE * p.height
+        top = [l for l in lines[:FURNITURE_LINES] if l.bottom <= zone]
+        bottom = [l for l in lines[-FURNITURE_LINES:] if l.top >= p.height - zone]
+        for where, group in (("top", top), ("bottom", bottom)):
+            for l in group:
+                edges.append((p, l, where))
+    drop: set[int] = set()
+    for p, l, _ in edges:
+        if is_page_number(l.text):
+            drop.add(id(l))
+    need = max(2, math.ceil(len(pages) / 2))
+    groups: dict[tuple[str, str], list[tuple[PageRead, Line]]] = {}
+    for p, l, where in edges:
+        if CELL_SEP.strip() in l.text and not is_page_number(l.text):
+            continue                          # a table row repeated at the top of each page is kept
+        key = re.sub(r"\s+", "", _MASK.sub("#", l.text))
+        groups.setdefault((where, key), []).append((p, l))
+    for members in groups.values():
+        if len({p.number for p, _ in members}) < need:
+            continue
+        top = statistics.median(l.top for _, l in members)
+        size = statistics.median(l.size for _, l in members)
+        same = [(p, l) for p, l in members
+                if abs(l.top - top) <= max(4.0, 0.5 * size) and abs(l.size - size) <= 0.2 * size]
+        if len({p.number for p, _ in same}) >= need:
+            drop.update(id(l) for _, l in same)
+    for p in pages:
+        p.items = [it for it in p.items if id(it) not in drop]

@@ -1,0 +1,217 @@
+"""The PDF reader on real PDFs (tests/fixtures/pdf, made by tests/fixtures/make_pdf_fixtures.py):
+repairs of the text layer, running headers and page numbers, ruled tables as cells, and the cost rule
+(no table search and no rendering on a page that needs neither)."""
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2 as pdfium
+import pytest
+
+from pipeline import extract_file, text_of
+from pipeline.load import LoadError, load
+from pipeline.readers.pdf import is_page_number
+
+PDF = Path(__file__).resolve().parent / "fixtures" / "pdf"
+TEXT, TABLE, ROTATED = PDF / "text.pdf", PDF / "table.pdf", PDF / "rotated.pdf"
+
+
+@pytest.fixture(scope="module")
+def text_doc():
+    return load(TEXT)
+
+
+@pytest.fixture(scope="module")
+def table_doc():
+    return load(TABLE)
+
+
+def lines(page: str) -> list[str]:
+    return [l for l in page.split("\n") if l]
+
+
+# ---------------------------------------------------------------- the text layer
+
+def test_pdfium_really_doubles_the_fixture_s_fake_bold():
+    raw = pdfium.PdfDocument(TEXT)[0].get_textpage().get_text_range()
+    assert "全全年年预预算算数数" in raw          # what the reader has to undo
+
+
+def test_fake_bold_is_undone_by_position(text_doc):
+    text = "\f".join(text_doc.pages)
+    assert "（一）全年预算数执行情况" in lines(text_doc.pages[0])
+    assert text.count("全年预算数") == 1
+    assert "一、项目基本情况" in lines(text_doc.pages[0])     # drawn twice 0.3 pt apart, read once
+
+
+def test_genuinely_repeated_characters_stay(text_doc):
+    assert "二、人人参与，1100场" in lines(text_doc.pages[1])
+    assert "全年组织垃圾分类宣传1100场，改造公厕36座，整治背街小巷" in lines(text_doc.pages[1])
+
+
+def test_a_spaced_out_line_reads_without_its_spaces(text_doc):
+    assert "填报日期：2024年3月15日" in lines(text_doc.pages[1])
+
+
+def test_lines_come_in_reading_order_one_pdf_line_each(text_doc):
+    assert lines(text_doc.pages[0]) == [
+        "城乡环境整治项目支出绩效自评报告",
+        "（2023年度）",
+        "一、项目基本情况",
+        "城乡环境整治项目由某某区城市管理局实施，主要内容为背街小巷",
+        "整治、垃圾分类宣传和公厕改造。",
+        "（一）全年预算数执行情况",
+        "2023年度项目全年预算1250.00万元，实际支出1180.50万元，",
+        "预算执行率为94.44%。",
+    ]
+
+
+def test_running_header_and_page_numbers_are_dropped_the_title_stays(text_doc):
+    text = "\f".join(text_doc.pages)
+    assert text.count("城乡环境整治项目支出绩效自评报告") == 1           # the title; the header of pages 2-3 is gone
+    assert lines(text_doc.pages[0])[0] == "城乡环境整治项目支出绩效自评报告"
+    for n in (1, 2, 3):
+        assert f"- {n} -" not in text and f"-{n}-" not in text
+    assert lines(text_doc.pages[2]) == ["三、自评结论", "本项目自评得分92分，等级为优。"]   # no watermark
+
+
+def test_page_x_of_n_footers_are_dropped(table_doc):
+    text = "\f".join(table_doc.pages)
+    assert not any(f"第{n}页" in text for n in (1, 2, 3)) and "共3页" not in text
+    assert text.count("水利工程维护项目支出绩效自评报告") == 1
+
+
+@pytest.mark.parametrize("text", ["- 3 -", "—3—", "－ 12 －", "3", "第3页", "第 3 页 共 10 页", "第三页",
+                                  "共10页 第3页", "3/10", "3 / 10", "Page 3 of 10", "·3·"])
+def test_page_numbers(text):
+    assert is_page_number(text)
+
+
+@pytest.mark.parametrize("text", ["2023年", "100%", "一、项目概况", "第三章", "3.5", "1,250.00",
+                                  "第3条", "共10个", "预算执行率为94.44%。"])
+def test_not_page_numbers(text):
+    assert not is_page_number(text)
+
+
+# ---------------------------------------------------------------- tables
+
+def cell_text(doc, table: int, row: int, col: int) -> str | None:
+    raw = "\f".join(doc.pages)
+    for c in doc.cells:
+        if (c.table, c.row, c.col) == (table, row, col):
+            return raw[c.start:c.end]
+    return None
+
+
+def test_ruled_table_arrives_as_cells(table_doc):
+    assert [p.method for p in table_doc.page_info] == ["text", "tables", "text"]
+    assert table_doc.page_info[1].tables == 1
+    assert cell_text(table_doc, 1, 1, 1) == "项目名称"
+    assert cell_text(table_doc, 1, 1, 2) == "水利工程维护"
+    assert cell_text(table_doc, 1, 1, 3) is None                  # merged over
+    assert cell_text(table_doc, 1, 2, 1) == "项目资金（万元）"
+    assert [cell_text(table_doc, 1, 2, c) for c in range(3, 9)] == [
+        "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+    assert [cell_text(table_doc, 1, 3, c) for c in range(2, 9)] == [
+        "年度资金总额", "200.00", "220.00", "209.00", "10", "95.00%", "9.50"]
+    assert [cell_text(table_doc, 1, 7, c) for c in range(1, 8)] == [
+        "产出指标", "数量指标", "维护河道长度", "≥30公里", "32公里", "20", "20"]
+    assert cell_text(table_doc, 1, 10, 7) == "95.50"
+
+
+def test_text_around_a_table_comes_in_order_and_once(table_doc):
+    page = lines(table_doc.pages[1])
+    assert page[:3] == ["附件", "项目支出绩效自评表", "（2023年度）"]
+    assert page[3].startswith("项目名称 | 水利工程维护")
+    assert page[-1] == "注：得分一档最高不能超过该指标分值上限。"
+    assert len(page) == 3 + 10 + 1                          # the cells' text is not repeated as lines
+    assert table_doc.pages[1].count("全年预算数") == 1
+
+
+def test_a_landscape_page_turned_by_rotate_reads_upright():
+    doc = load(ROTATED)
+    assert doc.page_info[0].method == "tables"
+    page = lines(doc.pages[0])
+    assert page[:2] == ["附件2", "项目支出绩效自评表（横排）"]
+    assert page[-1] == "填表人：李四"
+    assert cell_text(doc, 1, 3, 4) == "220.00"
+
+
+@pytest.fixture
+def spies(monkeypatch):
+    calls = {"find_tables": [], "render": 0}
+    find_tables, render = pdfplumber.page.Page.find_tables, pdfium.PdfPage.render
+
+    def spy_find_tables(self, *a, **k):
+        calls["find_tables"].append(self.page_number)
+        return find_tables(self, *a, **k)
+
+    def spy_render(self, *a, **k):
+        calls["render"] += 1
+        return render(self, *a, **k)
+
+    monkeypatch.setattr(pdfplumber.page.Page, "find_tables", spy_find_tables)
+    monkeypatch.setattr(pdfium.PdfPage, "render", spy_render)
+    return calls
+
+
+def test_text_pages_cost_no_table_search_and_no_rendering(spies):
+    doc = load(TEXT)
+    assert [p.method for p in doc.page_info] == ["text", "text", "text"]
+    assert spies == {"find_tables": [], "render": 0}
+
+
+def test_only_the_ruled_page_is_searched_for_tables(spies):
+    load(TABLE)
+    assert spies == {"find_tables": [2], "render": 0}
+
+
+# ---------------------------------------------------------------- files that cannot be read
+
+def test_password_protected_pdf_says_how_to_remove_the_password():
+    with pytest.raises(LoadError, match=r"password-protected.*qpdf --decrypt"):
+        load(PDF / "encrypted.pdf")
+
+
+def test_damaged_pdf_is_a_failed_record_with_a_reason(tmp_path):
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage\n%%EOF\n")
+    record = extract_file(bad)
+    assert record.status == "failed"
+    assert "damaged" in record.error and "qpdf" in record.error
+
+
+def test_truncated_pdf_says_so(tmp_path):
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(TABLE.read_bytes()[:20000])
+    record = extract_file(cut)
+    assert record.status == "failed" and "truncated" in record.error
+
+
+def test_a_file_that_is_no_pdf_says_so(tmp_path):
+    fake = tmp_path / "report.pdf"
+    fake.write_bytes("这不是PDF文件".encode("utf-8") * 20)
+    with pytest.raises(LoadError, match="not a PDF"):
+        load(fake)
+
+
+# ---------------------------------------------------------------- end to end
+
+def test_budget_from_a_pdf_table_has_evidence_in_the_printed_text():
+    record = extract_file(TABLE)
+    text = text_of(TABLE).text
+    total = record.budget.total_yuan
+    assert record.status == "ok" and total.value == 2200000
+    ev = total.evidence
+    assert text[ev.start:ev.end] == ev.text and "220.00" in ev.text
+    assert (ev.page, ev.table, ev.row, ev.col) == (2, 1, 3, 4)
+    assert ev.confidence is None                             # read from the text layer, not by OCR
+    assert record.source.pages == 3 and record.source.ocr is False
+
+
+def test_budget_from_pdf_narrative_has_evidence_in_the_printed_text():
+    record = extract_file(TEXT)
+    text = text_of(TEXT).text
+    total = record.budget.total_yuan
+    assert total.value == 12500000
+    assert text[total.evidence.start:total.evidence.end] == total.evidence.text == "1250.00万元"
+    assert total.evidence.page == 1

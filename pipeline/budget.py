@@ -161,6 +161,8 @@ def _cell_re() -> re.Pattern:
 
 
 _UNIT = re.compile(r"[(（](万元|元|千元|亿元)[)）]")
+_LONE_UNIT = re.compile(r"(?<![\d.])[(（]\s*(万元|千元|亿元|元)(?![\d\u4e00-\u9fff])|(?<![\d.\u4e00-\u9fff])(万元|千元|亿元|元)\s*[)）]")
+LONE_UNIT_AFTER = 150     # characters after a fund row's label searched for a lone unit
 _CELL_SEP = re.compile(r"[\s|:：]*")
 
 
@@ -221,6 +223,8 @@ def _header_before(doc: NormText, pos: int, fiscal_year: int | None) -> tuple[li
     if len(compact_tail) > HEADER_TO_ROW:
         return None
     units = _UNIT.findall(doc.folded, start, pos)
+    if not units:       # OCR splits "(万元)" across lines, or puts it below the header: a lone "(万元" or "万元)"
+        units = [a or b for a, b in _LONE_UNIT.findall(doc.folded, start, pos + LONE_UNIT_AFTER)]
     return columns, units[-1] if units else None
 
 

@@ -59,14 +59,13 @@ def _report_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | No
     that publishes it: department. With no title at all, the body text's keywords decide.
     """
     kinds = rules().of("body_type")
-    for start, end, rule_id in titles:
+    if titles:      # later title-like lines ("(一)部门预算", "附件:项目自评表") are sections, not the title
+        start, end, rule_id = titles[0]
         if rule_id != "title.performance":
             return _fact(doc, start, end, rule_id, "other")
         for r in kinds:
             if r.regex.search(doc.folded, start, end):
                 return _fact(doc, start, end, r.id, r.param("type"))
-    if titles:
-        start, end, rule_id = titles[0]
         return _fact(doc, start, end, rule_id, "department")
     for r in kinds:
         m = r.regex.search(doc.folded)

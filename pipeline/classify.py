@@ -160,13 +160,14 @@ def _org_fact(doc: NormText, m: re.Match, rule_id: str, offset: int = 0, exact_e
     start, end = m.start("org") + offset, m.end("org") + offset
     strip = rules().of("org_strip")[0].regex
     for _ in range(3):
-        s = strip.search(doc.folded, start, end)
+        # on the slice, so ^ and $ anchor at the name's ends (search(text, pos) keeps ^ at the text's start)
+        s = strip.search(doc.folded[start:end])
         if not s:
             break
-        if s.start() == start:
-            start = s.end()
-        elif s.end() == end:
-            end = s.start()
+        if s.start() == 0:
+            start += s.end()
+        elif s.end() == end - start:
+            end = start + s.start()
         else:
             break
     stop = rules().of("org_stop")[0].regex.search(doc.folded, start + 2, end)

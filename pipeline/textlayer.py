@@ -1,8 +1,8 @@
 """normalize: RawDoc -> NormText, the one text layer that owns every offset.
 
 The repairs are the ones PDF and web exports do to Chinese reports: full-width digits and
-punctuation (NFKC), spaces between characters and around numbers ("2021 年", "广 州 市",
-"35. 3"), indentation, and sentences broken across lines. Each output character remembers the
+punctuation (NFKC; an enclosed number ① becomes "(1)", never glued to the figure after it),
+spaces between characters and around numbers ("2021 年", "广 州 市", "35. 3"), indentation, and sentences broken across lines. Each output character remembers the
 raw offset it came from (`to_raw`), so a debugging session can go back to the file.
 
 Matching happens on `folded` (traditional characters folded to simplified, one for one), and
@@ -14,6 +14,7 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 from .models import Cell, Evidence, NormText, RawDoc
 from .rules import rules
@@ -36,7 +37,7 @@ def normalize(raw: RawDoc) -> NormText:
     for i, ch in enumerate(rawtext):
         if ch == "\r":
             continue
-        for c in unicodedata.normalize("NFKC", ch):
+        for c in _nfkc(ch):
             chars.append((c, i))
     chars = _mark_columns(chars)
     chars = _drop_spaces(chars)
@@ -52,6 +53,22 @@ def normalize(raw: RawDoc) -> NormText:
     ocr = tuple(o.model_copy(update=moved(o.start, o.end)) for o in raw.ocr)
     return NormText(source=raw.source, raw=rawtext, text=text, folded=text.translate(rules().t2s),
                     to_raw=tuple(to_raw), page_starts=page_starts, cells=cells, ocr=ocr)
+
+
+_NUMBERED = re.compile(r"(\d+)[.,]")
+
+
+@cache
+def _nfkc(ch: str) -> str:
+    """NFKC, except that an enclosed number keeps its enclosure as brackets: "①100万元" is item 1 and
+    100万元, where NFKC's "1100万元" would be a wrong amount. ① Ⓐ ㊀ -> (1) (A) (一); ⒈ 🄂 -> (1); ⑴ ㈠ as NFKC."""
+    out = unicodedata.normalize("NFKC", ch)
+    if out == ch:
+        return out
+    if unicodedata.decomposition(ch).startswith("<circle>"):
+        return f"({out})"
+    numbered = _NUMBERED.fullmatch(out)
+    return f"({numbered.group(1)})" if numbered else out
 
 
 _COLUMN_GAP = re.compile(r"(?<=[^\s])(?: {2,}|[ \t]*\t[ \t]*)(?=[^\s])")

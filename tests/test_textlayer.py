@@ -94,3 +94,11 @@ def test_a_short_bare_line_after_a_long_cell_is_not_joined():
     long_cell = "受雨季影响,部分路段延期施工,将于次年完成"
     assert _text(f"{long_cell}\n路灯安装数量\n≥300盏") == f"{long_cell}\n路灯安装数量\n≥300盏"
     assert _text(f"{long_cell}\n并已报主管部门备案。") == f"{long_cell}并已报主管部门备案。"
+
+
+def test_circled_numbers_do_not_glue_onto_the_figure_after_them():
+    from pipeline.models import RawDoc, Source
+    from pipeline.textlayer import normalize
+    doc = normalize(RawDoc(source=Source(path="x", sha256="0", format="txt"), pages=("①100万元⒉50万元㈢",)))
+    assert doc.text == "(1)100万元(2)50万元(三)"
+    assert doc.to_raw[:4] == (0, 0, 0, 1)          # each of "(1)" points back at the one raw ①

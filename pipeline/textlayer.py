@@ -129,10 +129,22 @@ def _space_kept(a: str, b: str, out: list[tuple[str, int]]) -> bool:
     if a.isdigit() and (is_cjk(b) or b == "%"):
         return False
     if a == "." and b.isdigit() and len(out) > 1 and out[-2][0].isdigit():
-        return False      # "35. 3" -> "35.3"
-    if a in ")”" and is_cjk(b):
-        return False
-    return True
+        return _list_number(out)      # "35. 3" -> "35.3", but "1. 100 万元" is item 1
+    return not (a in ")”" and is_cjk(b))
+
+
+_LIST_LEAD = set("\n\f。;!?")       # after NFKC: ；！？ are ;!?
+LIST_NUMBER_DIGITS = 2
+
+
+def _list_number(out: list[tuple[str, int]]) -> bool:
+    """The digits before the "." that ends `out` number a list item: at most two digits, at a line's
+    start or after a sentence's end. A decimal split by the text layer ("预算35. 3万元") follows a word."""
+    k = len(out) - 2
+    while k >= 0 and out[k][0].isdigit():
+        k -= 1
+    lead = out[k][0] if k >= 0 else "\n"
+    return len(out) - 2 - k <= LIST_NUMBER_DIGITS and lead in _LIST_LEAD
 
 
 def _join_wrapped_lines(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:

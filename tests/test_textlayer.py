@@ -34,6 +34,9 @@ def test_binary_is_refused_with_a_reason():
     ("广 州 市 花 都 区", "广州市花都区"),                         # spaces between characters
     ("2021 年 全年预算数 1150.50 万元", "2021年全年预算数1150.50万元"),   # spaces around numbers
     ("预算35. 3万元", "预算35.3万元"),                             # a decimal broken by a space
+    ("1. 100 万元用于培训", "1. 100万元用于培训"),                   # a list item's number is no decimal
+    ("已完成。2. 30 万元用于宣传", "已完成。2. 30万元用于宣传"),
+    ("执行数 1150. 50 万元", "执行数1150.50万元"),
     ("| 32.4 | 31.69 | 10 |", "| 32.4 | 31.69 | 10 |"),           # table cells keep their gaps
     ("5.5 5.5 5.5", "5.5 5.5 5.5"),
 ])

@@ -9,7 +9,7 @@ import pytest
 from pipeline import extract_file
 from pipeline.load import LoadError, load
 from pipeline.readers import ocr
-from pipeline.readers.ocr import Box, group
+from pipeline.readers.ocr import Box, find_grids, group, table_rows
 from pipeline.textlayer import normalize
 
 SCANNED = Path(__file__).resolve().parent / "fixtures" / "pdf" / "scanned.pdf"
@@ -54,6 +54,41 @@ def test_no_boxes_no_lines():
     assert group([]) == []
 
 
+# ---------------------------------------------------------------- ruled tables in the image
+
+def ruled_image():
+    """A 3 x 3 grid, 2 px rules; the first column's three cells merged into one (no rules between)."""
+    import numpy as np
+    img = np.full((300, 600), 255, np.uint8)
+    for y in (50, 100, 150, 200):
+        img[y:y + 2, 200 if y in (100, 150) else 50:502] = 0
+    for x in (50, 200, 350, 500):
+        img[50:202, x:x + 2] = 0
+    return img
+
+
+def test_rules_in_the_image_give_the_cells_merged_ones_once():
+    grids = find_grids(ruled_image(), unit=20)
+    assert len(grids) == 1 and len(grids[0]) == 7
+    merged = max(grids[0], key=lambda c: c.bottom - c.top)
+    assert 50 < merged.left < 60 and 190 < merged.right < 200 and merged.bottom - merged.top > 140
+
+
+def test_boxes_fill_the_cells_a_merged_label_heads_its_first_row():
+    cells = find_grids(ruled_image(), unit=20)[0]
+    straddling = box(230, 165, 470, 185, "80.00 95.00%", 0.9)
+    straddling = Box(*[getattr(straddling, k) for k in ("left", "top", "right", "bottom", "text", "score")],
+                     words=(box(240, 165, 300, 185, "80.00"), box(390, 165, 470, 185, "95.00%")))
+    boxes = [box(60, 10, 300, 30, "附表：项目资金"),                  # above the table
+             box(80, 115, 170, 135, "项目资金", 0.98),                # drawn beside the middle row
+             box(220, 65, 330, 85, "全年预算数"), box(380, 65, 460, 85, "执行率"),
+             box(240, 115, 300, 135, "86.40", 0.95), box(390, 115, 470, 135, "95.00%"), straddling]
+    rows, outside = table_rows(cells, boxes, unit=20)
+    assert [r.text for r in rows] == ["项目资金 | 全年预算数 | 执行率", " | 86.40 | 95.00%", " | 80.00 | 95.00%"]
+    assert [r.confidence for r in rows] == [0.98, 0.95, 0.9]
+    assert [b.text for b in outside] == ["附表：项目资金"]
+
+
 # ---------------------------------------------------------------- the scanned fixture, read for real
 
 @pytest.fixture(scope="module")
@@ -81,9 +116,13 @@ def test_ocr_lines_carry_confidences_between_0_and_1(scanned):
 
 
 @needs_ocr
-def test_a_ruled_table_in_a_scan_keeps_its_columns(scanned):
-    rows = [l for l in scanned.pages[0].split("\n") if l.startswith("年度资金总额")]
-    assert rows and rows[0].split(" | ") == ["年度资金总额", "86.40", "82.08", "95.00%"]
+def test_a_ruled_table_in_a_scan_keeps_its_columns_and_merged_cell(scanned):
+    lines = scanned.pages[0].split("\n")
+    start = next(i for i, l in enumerate(lines) if "全年预算数 |" in l)
+    assert [l.split(" | ") for l in lines[start:start + 3]] == [
+        ["项目资金", "", "全年预算数", "全年执行数", "执行率"],       # the label spans 3 rows: on the first
+        ["", "年度资金总额", "86.40", "82.08", "95.00%"],
+        ["", "其中：财政拨款", "80.00", "76.00", "95.00%"]]
 
 
 @needs_ocr

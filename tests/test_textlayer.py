@@ -105,3 +105,18 @@ def test_circled_numbers_do_not_glue_onto_the_figure_after_them():
     doc = normalize(RawDoc(source=Source(path="x", sha256="0", format="txt"), pages=("①100万元⒉50万元㈢",)))
     assert doc.text == "(1)100万元(2)50万元(三)"
     assert doc.to_raw[:4] == (0, 0, 0, 1)          # each of "(1)" points back at the one raw ①
+
+
+def test_utf8_with_a_few_bad_bytes_is_read_and_says_so():
+    title, line = "某某局2021年度部门整体支出绩效自评报告\n", "全年预算数 100 万元，执行数 90 万元，执行率 90%。\n"
+    data = b"\xff".join([title.encode(), (line * 60).encode()]) + b"\x80\xfe" + (line * 60).encode()
+    text, encoding = decode_text(data)
+    assert encoding == "utf-8 (3 bad bytes replaced)"
+    assert text == title + "\ufffd" + line * 60 + "\ufffd\ufffd" + line * 60
+
+
+def test_damaged_gbk_is_not_taken_for_damaged_utf8():
+    gbk = (SAMPLE * 200).encode("gbk")
+    assert decode_text(gbk) == (SAMPLE * 200, "gb18030")
+    with pytest.raises(LoadError):
+        decode_text(gbk[:-1] + b"\xff")     # not GB18030 any more, and far from UTF-8

@@ -14,7 +14,8 @@ def read(data: bytes, source: Source) -> RawDoc:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode a text report: BOMs first, then UTF-8, BOM-less UTF-16, GB18030 (a superset of GBK)."""
+    """Decode a text report: BOMs first, then UTF-8, BOM-less UTF-16, GB18030 (a superset of GBK), and
+    last UTF-8 with a very few bad bytes replaced (the encoding says how many)."""
     if not data:
         raise LoadError("the file is empty (0 bytes); re-export or re-download the report")
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -33,11 +34,28 @@ def decode_text(data: bytes) -> tuple[str, str]:
             return _checked(text, enc)
         except LoadError as e:
             reason = str(e)
+    damaged = _mostly_utf8(data)
+    if damaged is not None:
+        return _checked(*damaged)
     control = sum(1 for b in data if b < 32 and b not in b"\n\r\t\f")
     if control > max(2, len(data) // 50):
         reason = (f"the file does not look like text ({control} control bytes in {len(data)}); "
                   "it may be binary or damaged: check that it is really a .txt report")
     raise LoadError(reason)
+
+
+MAX_BAD_SHARE = 0.001     # undecodable bytes per character that a damaged UTF-8 file may have
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 with a few undecodable bytes (a damaged download, one stray byte), each replaced by U+FFFD
+    and counted in the encoding's name; None when there are more: then the file is in another codec."""
+    text = data.decode("utf-8", errors="surrogateescape")       # one lone surrogate per bad byte
+    bad = sum(1 for c in text if "\udc80" <= c <= "\udcff")
+    if not bad or bad > max(1, MAX_BAD_SHARE * len(text)):
+        return None
+    text = "".join("\ufffd" if "\udc80" <= c <= "\udcff" else c for c in text)
+    return text, f"utf-8 ({bad} bad byte{'s' if bad > 1 else ''} replaced)"
 
 
 def _plausible(text: str) -> float:

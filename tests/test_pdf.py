@@ -9,10 +9,11 @@ import pytest
 
 from pipeline import extract_file, text_of
 from pipeline.load import LoadError, load
-from pipeline.readers.pdf import is_page_number
+from pipeline.readers import ocr
+from pipeline.readers.pdf import Line, PageRead, _drop_furniture, is_page_number
 
 PDF = Path(__file__).resolve().parent / "fixtures" / "pdf"
-TEXT, TABLE, ROTATED = PDF / "text.pdf", PDF / "table.pdf", PDF / "rotated.pdf"
+TEXT, TABLE, ROTATED, PASTED = PDF / "text.pdf", PDF / "table.pdf", PDF / "rotated.pdf", PDF / "pasted.pdf"
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +93,22 @@ def test_not_page_numbers(text):
     assert not is_page_number(text)
 
 
+def test_furniture_is_what_repeats_in_place_not_what_merely_repeats():
+    def page(n, *lines):
+        return PageRead(number=n, height=842, items=[Line(text=t, top=top, bottom=top + size, size=size)
+                                                     for t, top, size in lines])
+    header = ("某某区2023年度部门整体支出绩效自评报告", 30, 9)
+    pages = [page(1, ("某某区2023年度部门整体支出绩效自评报告", 70, 18), ("单位：万元", 100, 10.5),
+                  ("正文", 300, 12), ("1", 800, 10)),
+             page(2, header, ("单位：万元", 100, 10.5), ("正文", 300, 12), ("2", 800, 10)),
+             page(3, header, ("单位：万元", 100, 10.5), ("正文", 300, 12), ("第3页", 800, 10)),
+             page(4, header, ("正文", 300, 12), ("人人", 800, 12))]
+    _drop_furniture(pages)
+    assert [[l.text for l in p.items] for p in pages] == [
+        ["某某区2023年度部门整体支出绩效自评报告", "单位：万元", "正文"],   # the title, in its own size, stays
+        ["单位：万元", "正文"], ["单位：万元", "正文"], ["正文", "人人"]]   # a unit line is never furniture
+
+
 # ---------------------------------------------------------------- tables
 
 def cell_text(doc, table: int, row: int, col: int) -> str | None:
@@ -163,6 +180,15 @@ def test_text_pages_cost_no_table_search_and_no_rendering(spies):
 def test_only_the_ruled_page_is_searched_for_tables(spies):
     load(TABLE)
     assert spies == {"find_tables": [2], "render": 0}
+
+
+def test_a_picture_filling_most_of_a_page_under_a_heading_is_read_by_ocr(monkeypatch, spies):
+    monkeypatch.setattr(ocr, "engine", lambda: object())
+    monkeypatch.setattr(ocr, "read", lambda image: [ocr.OcrLine("2023年全年预算数86.40万元", 0.97, 10, 300, 900, 340)])
+    doc = load(PASTED)
+    assert [p.method for p in doc.page_info] == ["ocr"] and doc.source.ocr
+    assert lines(doc.pages[0]) == ["2023年全年预算数86.40万元"]       # the typed heading is read by OCR too
+    assert spies["render"] == 1
 
 
 # ---------------------------------------------------------------- files that cannot be read

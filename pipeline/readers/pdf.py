@@ -10,8 +10,9 @@ Per page, cheapest first:
 - the page's path objects: when they draw enough horizontal and vertical rules to make a table,
   pdfplumber finds the tables; each goes to the builder as cells, and the text above, between and
   below them as lines, in order.
-- a page with (almost) no usable characters and an image covering it, or with a text layer that
-  maps to no characters, is rendered at about 200 dpi and read by OCR, each line with its confidence.
+- a page with (almost) no usable characters and an image covering it, a page that is mostly an image
+  under a heading (a scanned form pasted in), or a text layer that maps to no characters, is rendered
+  at about 200 dpi and read by OCR (readers.ocr), each line with its confidence.
 Then, over the whole document, running headers and footers (the same words at the same place on
 most pages) and page numbers ("- 3 -", "第3页 共10页", "3/10") are dropped.
 """
@@ -42,6 +43,8 @@ RULE_LONG = 8.0           # points: a rule shorter than this is not a table's
 TABLE_RULES = 3           # this many horizontal and vertical rules make a page worth a table search
 MIN_TEXT = 20             # fewer usable characters than this is no text layer
 SCAN_COVER = 0.3          # an image covering this share of the page makes a page with no text a scan
+SCAN_MOSTLY = 0.5         # ... and one covering this share, a page with only a little text (a heading)
+LITTLE_TEXT = 300
 OUTLINED = 300            # this many path objects and no text: the text was drawn as outlines
 OCR_DPI = 200
 OCR_MAX_SIDE = 2400       # pixels
@@ -184,7 +187,7 @@ def _text_layer(pdf: pdfium.PdfDocument, index: int) -> PageRead:
         page.close()
     p = PageRead(number=index + 1, height=frame.height)
     if (usable < MIN_TEXT and (cover >= SCAN_COVER or paths >= OUTLINED)) or \
-            (unmapped >= MIN_TEXT and unmapped > usable):
+            (usable < LITTLE_TEXT and cover >= SCAN_MOSTLY) or (unmapped >= MIN_TEXT and unmapped > usable):
         p.method = "ocr"
         return p
     p.items = _lines(chars)
@@ -248,7 +251,7 @@ def _chars(textpage: pdfium.PdfTextPage, frame: _Frame) -> tuple[list[Char], int
             if 0xDC00 <= low < 0xE000:
                 u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00)
                 i += 1
-        c = chr(u) if u else "\ufffd"
+        c = "-" if u == 2 else chr(u) if u else "\ufffd"     # pdfium marks a line-end hyphen as 0x2
         if c.isspace():
             continue
         if pdfium_c.FPDFText_HasUnicodeMapError(raw, k) == 1 or not _usable(c):
@@ -498,8 +501,8 @@ def _drop_furniture(pages: list[PageRead]) -> None:
     need = max(2, math.ceil(len(pages) / 2))
     groups: dict[tuple[str, str], list[tuple[PageRead, Line]]] = {}
     for p, l, where in edges:
-        if CELL_SEP.strip() in l.text and not is_page_number(l.text):
-            continue                          # a table row repeated at the top of each page is kept
+        if CELL_SEP.strip() in l.text or "元" in l.text:
+            continue        # a table row repeated on each page, or its unit (单位：万元), is no header
         key = re.sub(r"\s+", "", _MASK.sub("#", l.text))
         groups.setdefault((where, key), []).append((p, l))
     for members in groups.values():

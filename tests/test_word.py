@@ -17,6 +17,7 @@ from docx.oxml import parse_xml
 from pipeline import extract_file
 from pipeline.load import LoadError, load
 
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 ORG = "白鹭市柳塘区市场监督管理局"
 TITLE = f"{ORG}2023年度消费维权项目绩效自评报告"
 PARAS = [
@@ -138,10 +139,9 @@ def test_page_break_before_and_section_breaks(tmp_path):
 def test_run_text_in_links_and_insertions_deleted_text_left_out(tmp_path):
     d = docx.Document()
     p = d.add_paragraph("全年预算数")
-    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-    p._p.append(parse_xml(f'<w:hyperlink {w}><w:r><w:t>1150.50</w:t></w:r></w:hyperlink>'))
-    p._p.append(parse_xml(f'<w:del {w} w:id="1" w:author="a"><w:r><w:delText>1200</w:delText></w:r></w:del>'))
-    p._p.append(parse_xml(f'<w:ins {w} w:id="2" w:author="a"><w:r><w:t>万元</w:t></w:r></w:ins>'))
+    p._p.append(parse_xml(f'<w:hyperlink {W}><w:r><w:t>1150.50</w:t></w:r></w:hyperlink>'))
+    p._p.append(parse_xml(f'<w:del {W} w:id="1" w:author="a"><w:r><w:delText>1200</w:delText></w:r></w:del>'))
+    p._p.append(parse_xml(f'<w:ins {W} w:id="2" w:author="a"><w:r><w:t>万元</w:t></w:r></w:ins>'))
     p.add_run("，执行率").add_tab()
     p.add_run("100%")
     raw = load(save(d, tmp_path / "l.docx"))
@@ -177,6 +177,45 @@ def test_a_one_column_frame_is_read_as_body_with_its_table(tmp_path):
     raw = load(save(d, tmp_path / "f.docx"))
     assert raw.pages[0] == "项目支出绩效自评表\n全年预算数 | 全年执行数 | 执行率\n112.11 | 109.65 | 97.81%\n"
     assert cells_of(raw)[(1, 2, 3)] == "97.81%"
+
+
+def test_word_list_numbers_are_written_as_word_draws_them(tmp_path):
+    """一、 and （一） drawn by Word's numbering (not typed) are part of the text a person reads."""
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {W} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+        '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%3."/></w:lvl>'
+        '</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {W} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for level, text in [(0, "项目基本情况"), (1, "项目概况"), (1, "资金情况"), (2, "预算安排"), (0, "绩效目标完成情况"),
+                        (1, "产出"), (None, "正文段落不编号。")]:
+        p = d.add_paragraph(text)
+        if level is not None:
+            p._p.get_or_add_pPr().append(parse_xml(
+                f'<w:numPr {W}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+    d.add_paragraph("第一点", style="List Bullet")                    # a bullet draws no text
+    raw = load(save(d, tmp_path / "numbered.docx"))
+    assert raw.pages[0].splitlines() == ["一、项目基本情况", "（一）项目概况", "（二）资金情况", "1.预算安排",
+                                         "二、绩效目标完成情况", "（一）产出", "正文段落不编号。", "第一点"]
+
+
+def test_a_text_box_is_read_once_after_its_anchor(tmp_path):
+    d = docx.Document()
+    anchor = d.add_paragraph("封面")
+    box = ('<w:txbxContent><w:p><w:r><w:t>某某局2023年度部门整体支出绩效自评报告</w:t></w:r></w:p></w:txbxContent>')
+    anchor._p.append(parse_xml(
+        f'<w:r {W} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+        'xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent>'
+        f'<mc:Choice Requires="wps"><w:drawing><wps:txbx>{box}</wps:txbx></w:drawing></mc:Choice>'
+        f'<mc:Fallback><w:pict><v:textbox>{box}</v:textbox></w:pict></mc:Fallback>'
+        '</mc:AlternateContent></w:r>'))
+    d.add_paragraph("一、部门概况")
+    raw = load(save(d, tmp_path / "box.docx"))
+    assert raw.pages[0].splitlines() == ["封面", "某某局2023年度部门整体支出绩效自评报告", "一、部门概况"]
 
 
 def _docx_bytes() -> bytes:

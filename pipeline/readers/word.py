@@ -4,9 +4,11 @@ python-docx opens the package; the body is then read from its XML, child by chil
 and the content controls and custom-XML wrappers that hold them), because the object API loses
 the order of paragraphs and tables and skips text in hyperlinks, fields and tracked insertions.
 
-- Paragraph text: every w:t of the paragraph (runs, hyperlinks, fields' results, insertions),
-  w:tab as a space, w:br/w:cr as a line break; deleted and moved-away text, field codes, text
-  boxes and drawings are left out. Empty paragraphs are dropped.
+- Paragraph text: the list label Word draws for a numbered paragraph (一、 （一） 1. ①, from the
+  numbering definitions, which the text does not hold), then every w:t of the paragraph (runs,
+  hyperlinks, fields' results, insertions), w:tab as a space, w:br/w:cr as a line break; deleted
+  and moved-away text and field codes are left out. Text boxes anchored in a paragraph are read
+  after it, once (not their VML fallback copy). Empty paragraphs are dropped.
 - Tables: the grid Word lays out. A cell spanning columns (gridSpan) gives its text once, at its
   first column, and "" at the others; a cell continuing a vertical merge (vMerge) is "";
   w:gridBefore shifts a row right. A table nested in a cell is flattened into that cell's text
@@ -19,11 +21,12 @@ the order of paragraphs and tables and skips text in hyperlinks, fields and trac
   never cut), nor the page breaks Word last rendered (w:lastRenderedPageBreak): they are a cache
   of one machine's layout and are missing from files that WPS, LibreOffice or scripts wrote. So
   page N here is the N-th stretch between forced breaks, not always the printed page N.
-- Headers, footers, footnotes, comments and text boxes are not read.
+- Headers, footers, footnotes, endnotes and comments are not read.
 """
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from ..load import LoadError
@@ -40,12 +43,13 @@ def _q(name: str) -> str:
 
 _P, _TBL, _TR, _TC, _SDT, _SDT_CONTENT, _CUSTOM = (_q(n) for n in ("p", "tbl", "tr", "tc", "sdt", "sdtContent",
                                                                     "customXml"))
-_T, _TAB, _BR, _CR, _NBH = (_q(n) for n in ("t", "tab", "br", "cr", "noBreakHyphen"))
+_R, _T, _TAB, _BR, _CR, _NBH = (_q(n) for n in ("r", "t", "tab", "br", "cr", "noBreakHyphen"))
 _PPR, _SECTPR, _VAL, _TYPE = _q("pPr"), _q("sectPr"), _q("val"), _q("type")
 # run content that is not the document's visible text
 _HIDDEN = {_q(n) for n in ("del", "moveFrom", "instrText", "delInstrText", "drawing", "pict", "object",
                            "txbxContent", "footnoteReference", "endnoteReference", "commentReference",
                            "rPr", "pPr", "sectPr")}
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _HIDDEN.add("{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent")
 _PAGE = object()                      # marks a forced page break inside a paragraph's text
 
@@ -62,10 +66,10 @@ _INVALID = ("the file is not a valid .docx (it may be a renamed .doc or damaged)
 
 
 def read(data: bytes, source: Source) -> RawDoc:
-    body = _open(data)
-    reader = _Reader()
+    document = _open(data)
     try:
-        reader.blocks(body)
+        reader = _Reader(_Numbering(document))
+        reader.blocks(document.element.body)
     except LoadError:
         raise
     except Exception as e:           # malformed XML the package opened with: the file is damaged
@@ -95,7 +99,7 @@ def _open(data: bytes):
         raise LoadError(_INVALID)
     import docx
     try:
-        return docx.Document(io.BytesIO(_as_document(data))).element.body
+        return docx.Document(io.BytesIO(_as_document(data)))
     except Exception as e:           # python-docx/lxml/zipfile: any failure to open means a broken package
         raise LoadError(_INVALID) from e
 
@@ -132,7 +136,8 @@ def _int(el, default: int) -> int:
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, numbering: "_Numbering") -> None:
+        self.numbering = numbering
         self.b = DocBuilder()
         self.written = False          # anything on the current page yet
         self.breaks: list = []        # the body's section properties, in order
@@ -172,7 +177,7 @@ class _Reader:
         ppr = p.find(_PPR)
         if not frame and ppr is not None and _on(ppr.find(_q("pageBreakBefore"))):
             self._new_page()
-        parts: list = []
+        parts: list = [self.numbering.label(p)]
         _runs(p, parts)
         text: list[str] = []
         for part in parts:
@@ -184,6 +189,8 @@ class _Reader:
             else:
                 text.append(part)
         self._line("".join(text))
+        for box in _text_boxes(p):
+            self._children(box, frame=True)
         sect = ppr.find(_SECTPR) if ppr is not None else None
         if not frame and sect is not None and self._next_section_starts_page(sect):
             self._new_page()
@@ -204,7 +211,7 @@ class _Reader:
                 for tc in _cells(tr):
                     self._children(tc, frame=True)
             return
-        grid = table_grid(tbl)
+        grid = table_grid(tbl, self.numbering)
         self.b.table(grid)
         self.written = self.written or any(any(row) for row in grid)
 
@@ -215,6 +222,8 @@ def _runs(el, out: list) -> None:
         tag = child.tag
         if tag in _HIDDEN:
             continue
+        if tag == _R and _on(child.find(f"{_q('rPr')}/{_q('vanish')}")):
+            continue                            # text formatted hidden: not what a person sees
         if tag == _T:
             out.append(child.text or "")
         elif tag == _TAB:
@@ -233,8 +242,14 @@ def _runs(el, out: list) -> None:
             _runs(child, out)                   # w:r, w:hyperlink, w:ins, w:fldSimple, w:smartTag, w:sdt ...
 
 
-def _paragraph_text(p) -> str:
-    parts: list = []
+def _text_boxes(p) -> list:
+    """The text boxes anchored in a paragraph, each once (Word writes a VML fallback copy of each)."""
+    return [box for box in p.iter(_q("txbxContent"))
+            if not any(a.tag == _FALLBACK for a in box.iterancestors())]
+
+
+def _paragraph_text(p, numbering: "_Numbering | None" = None) -> str:
+    parts: list = [numbering.label(p)] if numbering else []
     _runs(p, parts)
     return "".join(x for x in parts if x is not _PAGE).strip()
 
@@ -264,7 +279,7 @@ def _cells(tr) -> list:
     return out
 
 
-def table_grid(tbl) -> list[list[str]]:
+def table_grid(tbl, numbering: "_Numbering | None" = None) -> list[list[str]]:
     """A w:tbl as rows of cell texts on Word's grid: spanned and vertically merged positions are ""."""
     rows: list[list[str]] = []
     width = 0
@@ -278,23 +293,214 @@ def table_grid(tbl) -> list[list[str]]:
             vmerge = tcpr.find(_q("vMerge")) if tcpr is not None else None
             hmerge = tcpr.find(_q("hMerge")) if tcpr is not None else None
             continued = any(m is not None and m.get(_VAL, "continue") != "restart" for m in (vmerge, hmerge))
-            row.append("" if continued else cell_text(tc))
+            row.append("" if continued else cell_text(tc, numbering))
             row += [""] * (span - 1)
         rows.append(row)
         width = max(width, len(row))
     return [row + [""] * (width - len(row)) for row in rows]
 
 
-def cell_text(tc) -> str:
+def cell_text(tc, numbering: "_Numbering | None" = None) -> str:
     """A cell's paragraphs as lines; a nested table flattened into them (rows as lines, cells spaced)."""
     lines: list[str] = []
     for el in tc:
         if el.tag == _P:
-            lines.append(_paragraph_text(el))
+            lines.append(_paragraph_text(el, numbering))
         elif el.tag == _TBL:
-            lines += [" ".join(x for x in row if x) for row in table_grid(el)]
+            lines += [" ".join(x for x in row if x) for row in table_grid(el, numbering)]
         elif el.tag in (_SDT, _CUSTOM):
             inner = el.find(_SDT_CONTENT) if el.tag == _SDT else el
             if inner is not None:
-                lines.append(cell_text(inner))
+                lines.append(cell_text(inner, numbering))
     return "\n".join(x for x in lines if x)
+
+
+# ---------------------------------------------------------------- list numbering
+
+_CN_DIGITS = "零一二三四五六七八九"
+_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+
+
+def _chinese(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 20 -> 二十, 105 -> 一百零五 (Word's chineseCounting)."""
+    if n <= 0:
+        return str(n)
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 20:
+        return "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _CN_DIGITS[n // 10] + "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    if n < 1000:
+        rest = n % 100
+        return _CN_DIGITS[n // 100] + "百" + ("" if not rest else ("零" + _CN_DIGITS[rest]) if rest < 10
+                                             else _CN_DIGITS[rest // 10] + "十" + (_CN_DIGITS[rest % 10]
+                                                                                  if rest % 10 else ""))
+    return str(n)
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                           (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+def _letters(n: int) -> str:
+    return chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else str(n)
+
+
+def number_text(n: int, fmt: str) -> str:
+    """A list counter in one of Word's number formats (w:numFmt)."""
+    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "ideographDigital",
+               "japaneseCounting", "taiwaneseCounting", "taiwaneseCountingThousand"):
+        return _chinese(n)
+    if fmt in ("ideographTraditional", "ideographZodiac"):
+        return _TIANGAN[(n - 1) % 10] if n > 0 else str(n)
+    if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
+        return chr(0x2460 + n - 1) if 1 <= n <= 20 else str(n)
+    if fmt in ("decimalFullWidth", "decimalFullWidth2"):
+        return "".join(chr(ord(c) + 0xFEE0) for c in str(n))
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt == "lowerLetter":
+        return _letters(n).lower()
+    if fmt == "upperLetter":
+        return _letters(n)
+    if fmt == "lowerRoman":
+        return _roman(n).lower()
+    if fmt == "upperRoman":
+        return _roman(n)
+    if fmt in ("bullet", "none"):
+        return ""
+    return str(n)
+
+
+class _Numbering:
+    """The labels Word draws before list paragraphs (一、 （一） 1. ①), which the XML does not hold as text.
+
+    A paragraph is numbered by its own w:numPr or its style's (followed through w:basedOn). Counters run
+    per abstract list, as Word continues a list across the instances that share it; an instance with a
+    w:startOverride starts again where it is first used; numbering a level resets the levels below it.
+    Bullets give no label.
+    """
+
+    def __init__(self, document) -> None:
+        self.nums: dict[str, tuple[str, dict[int, int]]] = {}
+        self.levels: dict[str, dict[int, tuple[int, str, str, bool]]] = {}
+        self.styles: dict[str, tuple[str | None, str | None, str | None]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        self.started: set[str] = set()
+        self.default_style = "Normal"
+        try:
+            self._read(document)
+        except Exception:          # an unreadable numbering or styles part: paragraphs go without labels
+            self.nums = {}
+
+    def _read(self, document) -> None:
+        numbering = document.part.numbering_part.element if _has_part(document, "numbering") else None
+        styles = document.styles.element if _has_part(document, "styles") else None
+        if numbering is not None:
+            self._read_numbering(numbering)
+        if styles is not None:
+            for st in styles.iter(_q("style")):
+                if st.get(_q("type")) == "paragraph" and _on_attr(st.get(_q("default"))):
+                    self.default_style = st.get(_q("styleId"), "Normal")   # "a" in a Chinese Word's files
+                numpr = st.find(f"{_PPR}/{_q('numPr')}")
+                based = st.find(_q("basedOn"))
+                num_id = ilvl = None
+                if numpr is not None:
+                    n, i = numpr.find(_q("numId")), numpr.find(_q("ilvl"))
+                    num_id = n.get(_VAL) if n is not None else None
+                    ilvl = i.get(_VAL) if i is not None else None
+                self.styles[st.get(_q("styleId"), "")] = (num_id, ilvl, based.get(_VAL) if based is not None else None)
+
+    def _read_numbering(self, numbering) -> None:
+        for an in numbering.iter(_q("abstractNum")):
+            levels = {}
+            for lvl in an.iter(_q("lvl")):
+                fmt, text = lvl.find(_q("numFmt")), lvl.find(_q("lvlText"))
+                levels[_int_attr(lvl, _q("ilvl"), 0)] = (
+                    _int(lvl.find(_q("start")), 1), fmt.get(_VAL, "decimal") if fmt is not None else "decimal",
+                    text.get(_VAL, "") if text is not None else "", _on(lvl.find(_q("isLgl"))))
+            self.levels[an.get(_q("abstractNumId"), "")] = levels
+        for num in numbering.iter(_q("num")):
+            ref = num.find(_q("abstractNumId"))
+            overrides = {}
+            for o in num.iter(_q("lvlOverride")):
+                start = o.find(_q("startOverride"))
+                if start is not None:
+                    overrides[_int_attr(o, _q("ilvl"), 0)] = _int(start, 1)
+            self.nums[num.get(_q("numId"), "")] = (ref.get(_VAL, "") if ref is not None else "", overrides)
+
+    def _of_style(self, style_id: str | None) -> tuple[str | None, str | None]:
+        seen = set()
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            num_id, ilvl, based = self.styles.get(style_id, (None, None, None))
+            if num_id is not None:
+                return num_id, ilvl
+            style_id = based
+        return None, None
+
+    def label(self, p) -> str:
+        if not self.nums:
+            return ""
+        ppr = p.find(_PPR)
+        numpr = ppr.find(_q("numPr")) if ppr is not None else None
+        num_id = ilvl = None
+        if numpr is not None:
+            n, i = numpr.find(_q("numId")), numpr.find(_q("ilvl"))
+            num_id = n.get(_VAL) if n is not None else None
+            ilvl = i.get(_VAL) if i is not None else None
+        if num_id is None:
+            style = ppr.find(_q("pStyle")) if ppr is not None else None
+            num_id, style_ilvl = self._of_style(style.get(_VAL) if style is not None else self.default_style)
+            ilvl = ilvl if ilvl is not None else style_ilvl
+        if num_id is None or num_id == "0" or num_id not in self.nums:
+            return ""
+        try:
+            level = int(ilvl or 0)
+        except ValueError:
+            level = 0
+        abstract, overrides = self.nums[num_id]
+        levels = self.levels.get(abstract, {})
+        if level not in levels:
+            return ""
+        counters = self.counters.setdefault(abstract, {})
+        if num_id not in self.started:
+            self.started.add(num_id)
+            for lv, start in overrides.items():
+                counters[lv] = start - 1
+        start, fmt, text, _ = levels[level]
+        counters[level] = counters.get(level, start - 1) + 1
+        for deeper in [lv for lv in counters if lv > level]:
+            del counters[deeper]
+        if fmt in ("bullet", "none"):
+            return ""
+
+        def value(m) -> str:
+            lv = int(m.group(1)) - 1
+            lstart, lfmt, _, _ = levels.get(lv, (1, "decimal", "", False))
+            legal = levels[level][3]
+            return number_text(counters.get(lv, lstart), "decimal" if legal and lfmt != "decimal" else lfmt)
+
+        return re.sub(r"%([1-9])", value, text)
+
+
+def _has_part(document, name: str) -> bool:
+    rel = {"numbering": "/numbering", "styles": "/styles"}[name]
+    return any(r.reltype.endswith(rel) for r in document.part.rels.values())
+
+
+def _on_attr(value: str | None) -> bool:
+    return value is not None and value.lower() in ("1", "true", "on")
+
+
+def _int_attr(el, attr: str, default: int) -> int:
+    try:
+        return int(el.get(attr))
+    except (TypeError, ValueError):
+        return default

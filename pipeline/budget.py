@@ -26,6 +26,7 @@ FUND_ROWS_WINDOW = 300    # characters after the 年度资金总额 label search
 HEADER_WINDOW = 400       # characters before a fund row searched for its header
 HEADER_GAP = 8            # compact characters allowed between two header cells (units such as (万元))
 HEADER_TO_ROW = 12        # compact characters allowed between the header and the row label
+UNIT_BEFORE_HEADER = 24   # characters before the header's first column name searched for its unit
 MAX_CELLS = 10
 
 
@@ -218,18 +219,22 @@ def _header_before(doc: NormText, pos: int, fiscal_year: int | None) -> tuple[li
     cols = _header_run(doc, start, pos, fiscal_year)
     if cols is None:
         return None
-    columns, run_end = cols
+    columns, run_start, run_end = cols
     compact_tail = re.sub(r"[\s|]", "", doc.folded[run_end:pos])
     if len(compact_tail) > HEADER_TO_ROW:
         return None
-    units = _UNIT.findall(doc.folded, start, pos)
+    # the unit is the header's own (项目资金（万元）just before its columns), not any unit in the window
+    unit_start = max(start, run_start - UNIT_BEFORE_HEADER)
+    units = _UNIT.findall(doc.folded, unit_start, pos)
     if not units:       # OCR splits "(万元)" across lines, or puts it below the header: a lone "(万元" or "万元)"
-        units = [a or b for a, b in _LONE_UNIT.findall(doc.folded, start, pos + LONE_UNIT_AFTER)]
+        units = [a or b for a, b in _LONE_UNIT.findall(doc.folded, unit_start, pos + LONE_UNIT_AFTER)]
     return columns, units[-1] if units else None
 
 
-def _header_run(doc: NormText, start: int, end: int, fiscal_year: int | None) -> tuple[list[Column], int] | None:
-    """The last run of column names in [start, end), read with whitespace and | removed."""
+def _header_run(doc: NormText, start: int, end: int,
+                fiscal_year: int | None) -> tuple[list[Column], int, int] | None:
+    """The last run of column names in [start, end), read with whitespace and | removed: its columns,
+    and where the run starts and ends in the text."""
     keep = [(c, i) for i, c in enumerate(doc.folded[start:end], start) if c not in " \t\n\f|"]
     compact = "".join(c for c, _ in keep)
     matches = []
@@ -258,7 +263,7 @@ def _header_run(doc: NormText, start: int, end: int, fiscal_year: int | None) ->
     columns = [c for _, _, c in run if c.role != "group"]
     if sum(c.role in (*AMOUNT_ROLES, "sum") for c in columns) < 2:
         return None
-    return columns, keep[run[-1][1] - 1][1] + 1
+    return columns, keep[run[0][0]][1], keep[run[-1][1] - 1][1] + 1
 
 
 def _cells_after(doc: NormText, pos: int) -> list[Cell]:
@@ -283,21 +288,33 @@ def _cells_after(doc: NormText, pos: int) -> list[Cell]:
 def _align(columns: list[Column], cells: list[Cell]) -> dict[int, Cell]:
     """Column index -> cell. The one percentage cell anchors the rate column: cells before it are
     right-aligned to the columns before the rate, cells after it left-aligned to those after.
-    With no percentage, the rate cell is taken as empty and cells fill the other columns in order."""
+    A header whose rate column has a name no rule knows still has that column where the template puts
+    it, after the amounts and their 分值: the percentage anchors there, and is nobody's amount.
+    With no percentage, the rate cell is taken as empty and cells fill the other columns in order.
+    A percentage never fills an amount column, and a plain number never fills the rate column."""
     rate_col = next((i for i, c in enumerate(columns) if c.role == "rate"), None)
     pct = next((i for i, c in enumerate(cells) if c.unit == "%"), None)
+    if pct is None:
+        slots = [i for i, c in enumerate(columns) if c.role != "rate"]
+        return {slot: cell for slot, cell in zip(slots, cells)}
+    if rate_col is None:        # the unnamed rate column: one slot, in no column
+        at = 1 + max((i for i, c in enumerate(columns) if c.role in (*AMOUNT_ROLES, "sum", "weight")), default=-1)
+        slots = [*range(at), None, *range(at, len(columns))]
+    else:
+        at, slots = rate_col, list(range(len(columns)))
+    placed: dict[int, Cell] = {}
+    before = cells[:pct][-at:] if at else []
+    for k, cell in enumerate(reversed(before)):
+        placed[at - 1 - k] = cell
+    placed[at] = cells[pct]
+    for k, cell in enumerate(cells[pct + 1:]):
+        placed[at + 1 + k] = cell
     out: dict[int, Cell] = {}
-    if rate_col is not None and pct is not None:
-        before = cells[:pct][-rate_col:] if rate_col else []
-        for k, cell in enumerate(reversed(before)):
-            out[rate_col - 1 - k] = cell
-        out[rate_col] = cells[pct]
-        for k, cell in enumerate(cells[pct + 1:]):
-            if rate_col + 1 + k < len(columns):
-                out[rate_col + 1 + k] = cell
-        return out
-    slots = [i for i, c in enumerate(columns) if c.role != "rate"]
-    return {slot: cell for slot, cell in zip(slots, cells)}
+    for v, cell in placed.items():
+        col = slots[v] if v < len(slots) else None
+        if col is not None and (cell.unit == "%") == (columns[col].role == "rate"):
+            out[col] = cell
+    return out
 
 
 def _grid_aligned(doc: NormText, columns: list[Column], label: re.Match) -> dict[int, Cell]:
@@ -326,6 +343,8 @@ def _row_facts(doc: NormText, columns: list[Column], unit: str | None, aligned: 
     for col, cell in aligned.items():
         role = columns[col].role
         if cell.numeral is None or role not in FUND_FIELDS or role in facts:
+            continue
+        if cell.unit == "%" and role != "rate":      # a percentage is no amount, weight or score
             continue
         span = Span(cell.start, cell.end, columns[col].rule)
         if role == "rate":

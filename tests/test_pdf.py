@@ -10,7 +10,7 @@ import pytest
 from pipeline import extract_file, text_of
 from pipeline.load import LoadError, load
 from pipeline.readers import ocr
-from pipeline.readers.pdf import Line, PageRead, _drop_furniture, is_page_number
+from pipeline.readers.pdf import Char, Line, PageRead, _drop_furniture, _join, is_page_number
 
 PDF = Path(__file__).resolve().parent / "fixtures" / "pdf"
 TEXT, TABLE, ROTATED, PASTED = PDF / "text.pdf", PDF / "table.pdf", PDF / "rotated.pdf", PDF / "pasted.pdf"
@@ -51,6 +51,34 @@ def test_genuinely_repeated_characters_stay(text_doc):
 
 def test_a_spaced_out_line_reads_without_its_spaces(text_doc):
     assert "填报日期：2024年3月15日" in lines(text_doc.pages[1])
+
+
+def glyphs(*runs: tuple[str, float]) -> list[Char]:
+    """12 pt glyphs 12 pt wide (6 for digits, Latin and ASCII marks); each run starts after the given gap."""
+    out, x = [], 72.0
+    for text, gap in runs:
+        x += gap
+        for ch in text:
+            w = 6.0 if ch.isascii() else 12.0
+            out.append(Char(ch, x, 700, x + w, 712, x))
+            x += w
+    return out
+
+
+def spaced(text: str, gap: float) -> list[tuple[str, float]]:
+    return [(ch, gap if k else 0.0) for k, ch in enumerate(text)]
+
+
+@pytest.mark.parametrize("runs,want", [
+    ([("截至", 0), ("2023", 3), ("年底", 3)], "截至 2023 年底"),                  # spaces normalize() keeps or drops
+    (spaced("2024", 3.6) + [("年", 3.6)], "2024年"),                                # every glyph spaced out
+    ([("填报日期：", 0)] + spaced("2024", 3) + [("年", 0)], "填报日期：2024年"),     # only a run of them
+    ([("100", 0), ("200", 3)], "100 200"),                                         # one gap is a real space
+    ([("年度资金总额", 0), ("86.40", 40), ("82.08", 40)], "年度资金总额 | 86.40 | 82.08"),  # columns
+    ([("Total", 0), ("amount", 3)], "Total amount"),
+])
+def test_gaps_become_spaces_cells_or_nothing(runs, want):
+    assert _join(glyphs(*runs), 12.0) == want
 
 
 def test_lines_come_in_reading_order_one_pdf_line_each(text_doc):
@@ -192,6 +220,18 @@ def test_a_picture_filling_most_of_a_page_under_a_heading_is_read_by_ocr(monkeyp
 
 
 # ---------------------------------------------------------------- files that cannot be read
+
+def test_a_blank_page_is_a_page_with_nothing_on_it(tmp_path, spies):
+    import io
+    pdf = pdfium.PdfDocument.new()
+    pdf.new_page(595, 842)
+    buf = io.BytesIO()
+    pdf.save(buf)
+    (tmp_path / "blank.pdf").write_bytes(buf.getvalue())
+    doc = load(tmp_path / "blank.pdf")
+    assert doc.pages == ("",) and doc.page_info[0].method == "none" and not doc.source.ocr
+    assert spies == {"find_tables": [], "render": 0}
+
 
 def test_password_protected_pdf_says_how_to_remove_the_password():
     with pytest.raises(LoadError, match=r"password-protected.*qpdf --decrypt"):

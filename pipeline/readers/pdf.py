@@ -37,7 +37,7 @@ from .builder import CELL_SEP, DocBuilder
 DUPLICATE = 0.15          # a repeated glyph closer than this (in ems, and 0.3 of its width) is fake bold
 SPACE_GAP = 0.18          # a gap wider than this (ems, beyond a spaced-out line's usual gap) is a space
 CELL_GAP = 2.0            # a gap wider than this (ems) separates two table cells
-SPACED_OUT = 0.2          # a line whose median gap exceeds this (ems) has every character spaced out
+SPACED_OUT = 0.15         # gaps this close (ems) in a run of three or more: characters spaced out
 RULE_THICK = 2.5          # points: a path thinner than this is a rule
 RULE_LONG = 8.0           # points: a rule shorter than this is not a table's
 TABLE_RULES = 3           # this many horizontal and vertical rules make a page worth a table search
@@ -367,18 +367,25 @@ def _undouble(row: list[Char]) -> list[Char]:
 
 
 def _join(row: list[Char], size: float) -> str:
+    """A line's glyphs -> its text: a space for a space's gap, " | " for a column's, nothing inside a
+    spaced-out run ("填 报 日 期", "2 0 2 4": three or more equal gaps in a row, each glyph alone)."""
     gaps = [b.left - a.right for a, b in zip(row, row[1:])]
-    base = 0.0
-    if len(gaps) >= 3:
-        typical = statistics.median(gaps)
-        if typical > SPACED_OUT * size:       # every character spaced out: that gap is no space
-            base = typical
+    spaced = [SPACE_GAP * size < g < CELL_GAP * size for g in gaps]
+    letter = [False] * len(gaps)
+    i = 0
+    while i < len(gaps):
+        j = i
+        if spaced[i]:
+            while j + 1 < len(gaps) and spaced[j + 1] and abs(gaps[j + 1] - gaps[i]) <= SPACED_OUT * size:
+                j += 1
+            if j - i >= 2:
+                letter[i:j + 1] = [True] * (j - i + 1)
+        i = j + 1
     parts = [row[0].text]
-    for gap, c in zip(gaps, row[1:]):
-        extra = gap - base
-        if gap > CELL_GAP * size and extra > SPACE_GAP * size:
+    for gap, c, spaced_out in zip(gaps, row[1:], letter):
+        if gap >= CELL_GAP * size:
             parts.append(CELL_SEP)
-        elif extra > SPACE_GAP * size:
+        elif gap > SPACE_GAP * size and not spaced_out:
             parts.append(" ")
         parts.append(c.text)
     return "".join(parts)

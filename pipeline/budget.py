@@ -86,13 +86,24 @@ def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
             g = _gap().match(doc.folded, m.end(), end)
             pos = g.end() if g else m.end()
             n = (percent_at if role == "rate" else money_at)(doc.folded, pos, r.id)
-            if n is None or n.span.end > end:
+            if n is None or n.span.end > end or (role == "rate" and _is_target(doc, r, start, m.start(), n)):
                 continue
             c = Candidate(role, n, r.param("priority", 9) + (100 if r.param("scope") == "project" else 0))
             old = found.get(n.span.start)
             if old is None or c.priority < old.priority:
                 found[n.span.start] = c
     return sorted(found.values(), key=lambda c: c.number.span.start)
+
+
+def _is_target(doc: NormText, rule: Rule, start: int, key: int, n: Number) -> bool:
+    """A rate the sentence sets as a goal (执行率达到95%以上; 目标:预算执行率100%), not one it reports:
+    qualified by 以上/以下 after it, or by a goal word earlier in its clause."""
+    after = rule.param("target_after")
+    if after and re.compile(after).match(doc.folded, n.span.end):
+        return True
+    clause = doc.folded.rfind(",", start, key) + 1 or start       # NFKC made every ， a ,
+    words = rule.param("target_words")
+    return bool(words and re.compile(words).search(doc.folded, clause, key))
 
 
 def _project_name(doc: NormText, start: int, lead_end: int) -> tuple[int, int, str] | None:
@@ -109,14 +120,19 @@ def _report_level(doc: NormText, statements: list[Statement]) -> dict[str, Fact]
 
     An executed amount with no report-level budget anywhere before it is left alone: in a report on
     several projects it belongs to one of them, and naming it the report's figure would be a guess.
+    The rate is the one stated in the budget's or the execution's sentence: a rate elsewhere may be
+    another scope's (其中项目支出执行率85%), and checking the amounts against it would be a guess.
     """
     cands = [(i, c) for i, s in enumerate(statements) for c in s.candidates if c.priority < 100]
     best: dict[str, tuple[int, Candidate]] = {}
     for role in (*AMOUNT_ROLES, "rate"):
         pool = [(i, c) for i, c in cands if c.role == role]
-        if role in ("executed", "rate") and "total" in best:
+        if role == "executed" and "total" in best:
             same = [(i, c) for i, c in pool if i == best["total"][0]]
             pool = same or pool
+        if role == "rate" and ("total" in best or "executed" in best):
+            beside = {best[r][0] for r in ("total", "executed") if r in best}
+            pool = [(i, c) for i, c in pool if i in beside]
         if role == "executed":
             first_total = min((c.number.span.start for _, c in cands if c.role == "total"), default=None)
             pool = [(i, c) for i, c in pool if first_total is not None and first_total < c.number.span.start]

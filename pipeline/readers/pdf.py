@@ -123,9 +123,13 @@ def read(data: bytes, source: Source) -> RawDoc:
         try:
             for p in pages:
                 if p.method == "tables":
-                    _tables(pdf[p.number - 1], plumber, p)
+                    _tables(plumber, p)
                 elif p.method == "ocr":
-                    _ocr(pdf[p.number - 1], p)
+                    page = pdf[p.number - 1]
+                    try:
+                        _ocr(page, p)
+                    finally:
+                        page.close()
         finally:
             plumber.close()
     finally:
@@ -426,18 +430,18 @@ def _cell(text: str | None) -> str | None:
     return _WRAP.sub(join, text.strip())
 
 
-def _tables(page: pdfium.PdfPage, plumber: _Plumber, p: PageRead) -> None:
+def _tables(plumber: _Plumber, p: PageRead) -> None:
     """Find the page's ruled tables; its lines become the text outside them, plus the tables."""
     chars, p.chars = p.chars, []
+    page = plumber.page(p.number)
     try:
-        found = plumber.page(p.number).dedupe_chars(tolerance=1.5).find_tables()
-        tables = []
-        for t in found:
-            rows = [[_cell(c) for c in row] for row in t.extract()]
-            if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
-                tables.append((t.bbox, rows))
+        found = [(t.bbox, t.extract()) for t in page.dedupe_chars(tolerance=1.5).find_tables()]
     except Exception:          # pdfminer cannot parse this page: its text layer, read by pdfium, stands
         return
+    finally:
+        page.close()           # pdfplumber keeps every page's layout otherwise
+    tables = [(bbox, [[_cell(c) for c in row] for row in rows]) for bbox, rows in found
+              if len(rows) >= 2 and max(len(r) for r in rows) >= 2]
     if not tables:
         return
 
@@ -473,9 +477,7 @@ def _ranges(numbers: list[int]) -> str:
 
 def _ocr(page: pdfium.PdfPage, p: PageRead) -> None:
     from . import ocr
-    width, height = page.get_size()
-    if page.get_rotation() % 180:
-        width, height = height, width
+    width, height = page.get_size()                 # as shown (pdfium turns it by /Rotate)
     scale = min(OCR_DPI / 72, OCR_MAX_SIDE / max(1.0, width, height))
     bitmap = page.render(scale=scale, grayscale=True)
     image = bitmap.to_numpy()

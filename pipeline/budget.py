@@ -143,7 +143,7 @@ def _report_level(doc: NormText, statements: list[Statement]) -> dict[str, Fact]
 
 def _project(doc: NormText, s: Statement) -> Project:
     by_role: dict[str, Fact] = {}
-    for c in s.candidates:
+    for c in sorted(s.candidates, key=lambda c: c.priority):      # stable: the first of equal priority
         by_role.setdefault(c.role, to_fact(doc, c.number))
     name_start, name_end, rule_id = s.project
     facts = Budget(initial_yuan=by_role.get("initial"), total_yuan=by_role.get("total"),

@@ -45,3 +45,9 @@ def test_key_project_rates_are_checked_too():
 ])
 def test_score_rules(text, codes):
     assert _codes(text) == codes
+
+
+def test_a_key_projects_execution_is_its_executed_amount_not_a_payment():
+    r = extract_text("我单位重点任务项目某某补贴，全年预算数为 10 万元，已支付 6 万元，执行数为 9 万元，完成预算的 90%。")
+    [p] = r.projects
+    assert (p.executed_yuan, r.findings) == (90000, [])

@@ -49,7 +49,7 @@ def page(charset: str = "utf-8", meta: str = '<meta charset="{c}">') -> str:
 <script type="text/javascript">var nav = "首页 网站地图";</script>
 <style>.nav a{{color:#fff}}</style></head>
 <body>
-<div class="header"><div class="logo">某某区人民政府门户网站</div>
+<div class="header"><h1 class="logo">某某区人民政府门户网站</h1>
 <ul class="nav"><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li><li><a href="/zwfw/">政务服务</a></li>
 <li><a href="/hdjl/">互动交流</a></li><li><a href="/sitemap/">网站地图</a></li></ul></div>
 <div class="position">您当前的位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; <a href="/zwgk/czxx/">财政信息</a></div>
@@ -60,6 +60,7 @@ def page(charset: str = "utf-8", meta: str = '<meta charset="{c}">') -> str:
 <div class="info">发布日期：2023-04-10　　来源：{ORG}　　浏览次数：1234　　字号：【大 中 小】</div>
 <div class="TRS_Editor" id="zoom">
 {paras}
+<div style="display: none">隐藏的统计代码</div>
 {TABLE}
 {after}
 </div>
@@ -102,7 +103,7 @@ def test_the_article_and_its_table_without_the_page_around_them(tmp_path):
     assert raw.source.format == "html" and raw.source.pages == 1
     assert raw.pages[0].splitlines() == EXPECTED_LINES
     for furniture in ("首页", "网站地图", "版权所有", "您当前的位置", "政务公开", "分享到", "打印本页", "浏览次数",
-                      "财政决算", "相关链接", "ICP备", "var nav"):
+                      "财政决算", "相关链接", "ICP备", "var nav", "门户网站", "隐藏的统计代码"):
         assert furniture not in raw.pages[0], furniture
 
 
@@ -116,6 +117,14 @@ def test_rowspan_and_colspan_expand_to_the_grid_with_text_once(tmp_path):
     assert cells[(1, 6, 1)] == "产出指标" and (1, 7, 1) not in cells and cells[(1, 7, 2)] == "质量指标"
     assert cells[(1, 8, 1)] == "总分" and cells[(1, 8, 6)] == "100" and cells[(1, 8, 7)] == "98.5"
     assert not any((1, 8, c) in cells for c in range(2, 6))
+
+
+def test_the_heading_is_the_one_matching_the_title_not_the_site_name(tmp_path):
+    html = f"""<html><head><meta charset="utf-8"><title>某某区人民政府-{TITLE}</title></head><body>
+<h1 class="site-title">某某区人民政府</h1><div class="nav"><a href="/">首页</a><a href="/m">网站地图</a></div>
+<div class="detail"><h2 class="title">{TITLE}</h2><div class="content">{''.join(f'<p>{t}</p>' for t in BODY)}</div></div>
+</body></html>"""
+    assert load(write(tmp_path, html)).pages[0].splitlines() == [TITLE, *BODY]
 
 
 def test_a_gb2312_page_decodes(tmp_path):

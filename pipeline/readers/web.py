@@ -54,6 +54,7 @@ _FURNITURE = re.compile(
 _FURNITURE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|menu|crumbs?|breadcrumbs?|footer|foot|share|bdshare|copyright|"
     r"position|location|dqwz|sitemap)(?:$|[\s_-])", re.I)
+_INVISIBLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _MAX_SPAN = 200                                 # a colspan/rowspan beyond this is markup noise
 _LAYOUT_CELL_LINES = 12                         # a cell holding more lines than this is page layout
 
@@ -177,7 +178,7 @@ class _Walk:
 
     def walk(self, el) -> None:
         tag = _tag(el)
-        if tag is None or tag in _SKIP:
+        if tag is None or tag in _SKIP or el.get("hidden") is not None or _INVISIBLE.search(el.get("style", "")):
             self.add(el.tail)
             return
         if tag == "br":
@@ -434,25 +435,34 @@ def _select(blocks: list, html: str, page_title: str) -> list:
     keep = set(within(container))
     if not keep:
         return []
-    heading = _heading(blocks, min(keep), title, page_title)
+    heading = _heading(blocks, keep, title, page_title)
     if heading is not None:
         keep.add(heading)
     return [b for i, b in enumerate(blocks) if i in keep and not _boilerplate(b)]
 
 
-def _heading(blocks: list, first: int, title: str, page_title: str) -> int | None:
-    """The page's title heading before the article, if it matches the title trafilatura or <title> gives."""
+def _is_title(key: str, title_key: str, page_key: str) -> bool:
+    """A heading's text is the page's title: most of <title>, or trafilatura's title where <title> lacks it
+    (a site's name alone, which both may hold, is neither)."""
+    if len(key) < 4:
+        return False
+    if key in page_key:
+        return len(key) * 2 >= len(page_key)
+    return key == title_key
+
+
+def _heading(blocks: list, keep: set[int], title: str, page_title: str) -> int | None:
+    """The page's title heading before the article, when the article does not hold it."""
     title_key, page_key = _key(title), _key(page_title)
-    for i in range(first - 1, -1, -1):
+    if any(isinstance(blocks[i], _Line) and _is_title(_key(blocks[i].text), title_key, page_key) for i in keep):
+        return None
+    for i in range(min(keep) - 1, -1, -1):
         b = blocks[i]
         if isinstance(b, _Table) or b.owner is None:
             continue
-        key = _key(b.text)
-        if len(key) < 4:
-            continue
         owner = b.owner
         looks = _tag(owner) in _HEADING or _TITLE_CLASS.search(f"{owner.get('class', '')} {owner.get('id', '')}")
-        if key == title_key or (looks and (page_key.startswith(key) or key == title_key)):
+        if looks and _is_title(_key(b.text), title_key, page_key):
             return i
     return None
 

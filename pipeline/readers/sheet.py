@@ -7,7 +7,8 @@ value for (a workbook written by a script and never opened in Excel/WPS) reads a
 does not compute formulas. A workbook with formulas and no value at all fails with a message
 saying to open and save it in Excel/WPS.
 
-Each worksheet's used range is trimmed of empty edge rows and columns. Leading rows holding a
+Each worksheet's used range is trimmed of empty rows and edge columns (empty columns inside it are
+kept, unless a stray far cell makes it wider than any form, 256 columns). Leading rows holding a
 single value above the table (the form's title, （2023年度）, 单位：万元) are written as lines
 before it, as the same form reads in Word or on a web page; the rest is one table, covered merged
 positions "". Hidden worksheets are skipped (unless every sheet is hidden); hidden rows and
@@ -120,8 +121,11 @@ def _cells(ws):
     return (c for row in ws.iter_rows() for c in row)
 
 
+_MAX_WIDTH = 256          # wider than any form (and Excel 2003's limit): a stray far cell, empty columns dropped
+
+
 def sheet_grid(ws) -> list[list[str]]:
-    """The sheet's used range as rows of displayed values, empty edge rows and columns trimmed."""
+    """The sheet's used range as rows of displayed values, empty rows and empty edge columns trimmed."""
     values: dict[tuple[int, int], str] = {}
     for cell in _cells(ws):
         if cell.value is None:
@@ -131,10 +135,11 @@ def sheet_grid(ws) -> list[list[str]]:
             values[(cell.row, cell.column)] = text
     if not values:
         return []
-    rows = [r for r, _ in values]
-    cols = [c for _, c in values]
-    r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
-    return [[values.get((r, c), "") for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
+    rows = sorted({r for r, _ in values})                 # rows with no value are no table row
+    cols = sorted({c for _, c in values})
+    if cols[-1] - cols[0] < _MAX_WIDTH:
+        cols = list(range(cols[0], cols[-1] + 1))         # the used range: empty columns inside it kept
+    return [[values.get((r, c), "") for c in cols] for r in rows]
 
 
 def _title_rows(grid: list[list[str]]) -> int:

@@ -58,8 +58,16 @@ def _score_row(doc: NormText) -> tuple[Fact | None, Fact | None]:
 
 
 def extract_deduction(doc: NormText) -> Fact | None:
-    """The deductions a report states as such (扣分 5 分), summed; rule texts (缺一项扣 0.5 分) are not."""
+    """The deductions a report states as such (扣分 5 分), summed; rule texts (缺一项扣 0.5 分) are not.
+
+    A stated total (合计扣分 3.5 分) is the deduction alone, since the items are in it; of several
+    totals the largest, the grand total that section totals add up to.
+    """
     found = [(m, r) for r in rules().of("deduction") for m in r.regex.finditer(doc.folded)]
+    totals = [(m, r, v) for m, r in found if r.param("total") and (v := resolve_numeral(m.group("num")))]
+    if totals:
+        m, r, (value, half) = max(totals, key=lambda t: t[2][0])
+        return Fact(value=float(value), evidence=evidence(doc, Span(m.start(), m.end(), r.id)), precision=float(half))
     if not found:
         return None
     found.sort(key=lambda mr: mr[0].start())

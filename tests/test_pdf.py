@@ -181,6 +181,14 @@ def test_a_landscape_page_turned_by_rotate_reads_upright():
     assert cell_text(doc, 1, 3, 4) == "220.00"
 
 
+def test_a_page_whose_text_runs_sideways_is_read_turned_upright():
+    doc = load(PDF / "sideways.pdf")                    # rotated.pdf without its /Rotate: shown sideways
+    page = lines(doc.pages[0])
+    assert page[:2] == ["附件2", "项目支出绩效自评表（横排）"] and page[-1] == "填表人：李四"
+    assert "年度资金总额 | 200.00 | 220.00 | 209.00 | 10 | 95.00% | 9.50" in page   # columns from the gaps
+    assert doc.page_info[0].method == "text"           # pdfplumber reads the page as shown: no table search
+
+
 @pytest.fixture
 def spies(monkeypatch):
     calls = {"find_tables": [], "render": 0}

@@ -180,13 +180,14 @@ def _text_layer(pdf: pdfium.PdfDocument, index: int) -> PageRead:
         raise LoadError(f"page {index + 1} of the PDF is damaged and cannot be read; try repairing the file "
                         "(qpdf in.pdf out.pdf) and run again") from e
     try:
-        frame = _Frame(page)
+        shown = _Frame.of(page)
         textpage = page.get_textpage()
         try:
-            chars, usable, unmapped = _chars(textpage, frame)
+            chars, usable, unmapped, frame = _chars(textpage, shown)
         finally:
             textpage.close()
-        rules, cover, paths = _graphics(page, frame)
+        rules, cover, paths = _graphics(page, shown)
+        rules = rules and frame.rotation == shown.rotation     # pdfplumber reads the page as shown
     finally:
         page.close()
     p = PageRead(number=index + 1, height=frame.height)
@@ -205,13 +206,20 @@ def _text_layer(pdf: pdfium.PdfDocument, index: int) -> PageRead:
 
 class _Frame:
     """Page space (points, y up, rotated as stored) -> display space (y down, as the page is shown;
-    the space pdfplumber and rendering use)."""
+    the space pdfplumber and rendering use), or turned by another quarter to read sideways text."""
 
-    def __init__(self, page: pdfium.PdfPage):
-        self.rotation = page.get_rotation() % 360
-        self.x0, self.y0, self.x1, self.y1 = page.get_mediabox()
+    def __init__(self, mediabox: tuple[float, float, float, float], rotation: int):
+        self.rotation = rotation % 360
+        self.x0, self.y0, self.x1, self.y1 = mediabox
         w, h = self.x1 - self.x0, self.y1 - self.y0
         self.width, self.height = (h, w) if self.rotation in (90, 270) else (w, h)
+
+    @classmethod
+    def of(cls, page: pdfium.PdfPage) -> "_Frame":
+        return cls(page.get_mediabox(), page.get_rotation())
+
+    def turned(self, rotation: int) -> "_Frame":
+        return _Frame((self.x0, self.y0, self.x1, self.y1), rotation)
 
     def point(self, x: float, y: float) -> tuple[float, float]:
         r = self.rotation
@@ -233,16 +241,17 @@ def _usable(c: str) -> bool:
     return not (o < 32 or 0xE000 <= o <= 0xF8FF or o in (0xFFFD, 0xFFFE, 0xFFFF))
 
 
-def _chars(textpage: pdfium.PdfTextPage, frame: _Frame) -> tuple[list[Char], int, int]:
-    """The page's glyphs that read in the page's direction (a diagonal watermark does not), in display
-    space, without pdfium's generated spaces and line breaks; and how many are usable / unmapped."""
+def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame) -> tuple[list[Char], int, int, _Frame]:
+    """The page's glyphs that read in its main direction (a diagonal watermark does not), in display
+    space, without pdfium's generated spaces and line breaks; how many are usable / unmapped; and the
+    frame they read upright in: the page's own, or, when most of its text runs sideways (content turned
+    without /Rotate), the frame turned to read it."""
     raw = textpage.raw
     n = pdfium_c.FPDFText_CountChars(raw)
     rect = pdfium_c.FS_RECTF()
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    upright = (360 - frame.rotation) % 360          # pdfium's angle (clockwise) of text read upright
-    found: list[tuple[str, float, float, float, float, float]] = []
-    usable = unmapped = 0
+    found: list[tuple[str, int, float, float, float, float, float, float]] = []
+    unmapped = 0
     i = 0
     while i < n:
         u = pdfium_c.FPDFText_GetUnicode(raw, i)
@@ -261,16 +270,27 @@ def _chars(textpage: pdfium.PdfTextPage, frame: _Frame) -> tuple[list[Char], int
         if pdfium_c.FPDFText_HasUnicodeMapError(raw, k) == 1 or not _usable(c):
             unmapped += 1
             continue
-        angle = math.degrees(pdfium_c.FPDFText_GetCharAngle(raw, k))
-        if angle >= 0 and min(abs(angle - upright), 360 - abs(angle - upright)) > 3:
-            continue                                  # rotated against the page: a watermark or a stamp
+        angle = math.degrees(pdfium_c.FPDFText_GetCharAngle(raw, k)) % 360   # clockwise; -1 (unknown) -> 359
+        quarter = round(angle / 90) % 4 * 90
+        direction = quarter if min(abs(angle - quarter), 360 - abs(angle - quarter)) <= 3 else -1
         pdfium_c.FPDFText_GetLooseCharBox(raw, k, rect)
         pdfium_c.FPDFText_GetCharOrigin(raw, k, ox, oy)
-        left, top, right, bottom = frame.box(rect.left, rect.bottom, rect.right, rect.top)
-        origin = frame.point(ox.value, oy.value)[0]
-        found.append((c, left, top, right, bottom, origin))
-        usable += 1
-    return [Char(*f) for f in found], usable, unmapped
+        found.append((c, direction, rect.left, rect.bottom, rect.right, rect.top, ox.value, oy.value))
+    upright = (360 - page_frame.rotation) % 360      # pdfium's angle of text that reads upright as shown
+    counts = {d: 0 for d in (0, 90, 180, 270)}
+    for f in found:
+        if f[1] >= 0:
+            counts[f[1]] += 1
+    main = max(counts, key=lambda d: (counts[d], d == upright))
+    if counts[upright] >= counts[main] / 2:
+        main = upright                                # mostly upright: odd glyphs are stamps or marks
+    frame = page_frame if main == upright else page_frame.turned(360 - main)
+    chars = []
+    for c, direction, left, bottom, right, top, x, y in found:
+        if direction == main:
+            l, t, r, b = frame.box(left, bottom, right, top)
+            chars.append(Char(c, l, t, r, b, frame.point(x, y)[0]))
+    return chars, len(chars), unmapped, frame
 
 
 def _graphics(page: pdfium.PdfPage, frame: _Frame) -> tuple[bool, float, int]:

@@ -117,6 +117,15 @@ def test_a_narrative_sheet_is_trimmed_to_its_used_range(tmp_path):
     assert cells == {(2, 1, 1): NARRATIVE, (2, 2, 1): "二、自评结论：自评得分98.28分。"}
 
 
+def test_a_stray_far_cell_does_not_widen_the_table(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["全年预算数", 112.11])
+    ws["XFD1000"] = "备注"                          # the last column Excel has
+    raw = load(save(wb, tmp_path / "far.xlsx"))
+    assert raw.pages[0] == "全年预算数 | 112.11 | \n |  | 备注\n"
+
+
 @pytest.mark.parametrize("value,fmt,shown", [
     (0.95, "0.00%", "95.00%"), (0.95, "0%", "95%"), (0.97805, "0.00%", "97.81%"),
     (1150.5, "0.00", "1150.50"), (1150, "0.00", "1150.00"), (1150.0, "General", "1150"),

@@ -199,6 +199,11 @@ def test_text_written_between_line_breaks_is_kept(tmp_path):
     assert load(write(tmp_path, html)).pages[0].splitlines() == EXPECTED_LINES
 
 
+def test_a_preformatted_report_keeps_its_lines(tmp_path):
+    html = f"<html><head><title>{TITLE}</title></head><body><pre>{TITLE}\n\n" + "\n".join(BODY) + "</pre></body></html>"
+    assert load(write(tmp_path, html)).pages[0].splitlines() == [TITLE, *BODY]
+
+
 def test_without_trafilatura_the_largest_text_container_is_read(tmp_path, monkeypatch):
     monkeypatch.setattr(web, "_trafilatura_text", lambda html: (set(), "", ""))
     raw = load(write(tmp_path, page()))

@@ -190,6 +190,15 @@ class _Walk:
             self._table(el)
             self.add(el.tail)
             return
+        if tag in ("pre", "plaintext", "xmp", "listing"):       # preformatted: its own line breaks count
+            self.flush()
+            self.owners.append(el)
+            for line in "".join(t for t in el.itertext() if isinstance(t, str)).splitlines():
+                self.add(line)
+                self.flush()
+            self.owners.pop()
+            self.add(el.tail)
+            return
         block = tag in _BLOCK
         if block:
             self.flush()

@@ -6,12 +6,11 @@ The stages, in order (each a plain function from one frozen model to the next):
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from .classify import classify
 from .extract import extract
-import hashlib
-
 from .load import LoadError, Unsupported, load, source_of
 from .models import NormText, RawDoc, Record, Source
 from .textlayer import normalize

@@ -88,15 +88,6 @@ def percent_at(text: str, pos: int, rule: str) -> Number | None:
     return Number(Span(m.start(), m.end(), rule), r[0], r[1], "%") if r else None
 
 
-def find_percents(text: str, start: int, end: int, rule: str) -> list[Number]:
-    out = []
-    for m in _percent_re().finditer(text, start, end):
-        r = resolve_numeral(m.group("num"))
-        if r:
-            out.append(Number(Span(m.start(), m.end(), rule), r[0], r[1], "%"))
-    return out
-
-
 @cache
 def _plain_re() -> re.Pattern:
     return re.compile(rules().expand("{NUM}"))

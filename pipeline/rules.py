@@ -22,7 +22,7 @@ KINDS = {
     "title_type", "other_title", "body_type", "year", "org_label", "org_suffix", "org_strip", "org_stop",
     "money_unit", "count_unit", "count_exclude", "budget_role", "fund_column", "fund_label",
     "project_name", "score", "score_row", "deduction", "grade", "indicator_level", "target",
-    "grade_band", "tolerance", "finding", "function_word", "indicator_column", "indicator_end",
+    "grade_band", "finding", "indicator_column", "indicator_end",
 }
 _FRAGMENT = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 
@@ -71,7 +71,7 @@ class RuleSet:
         return self._by_id[rule_id]
 
     def expand(self, pattern: str) -> str:
-        return _FRAGMENT.sub(lambda m: f"(?:{self.expand(self.fragments[m.group(1)])})", pattern)
+        return _expand(pattern, self.fragments)
 
 
 @cache
@@ -111,7 +111,7 @@ def load_rules(folder: Path) -> RuleSet:
         seen.add(rule.id)
         if rule.kind not in KINDS:
             problems.append(f"{where}: unknown kind {rule.kind!r} (known: {', '.join(sorted(KINDS))})")
-        if rule.pattern is None and rule.lexicon is None and rule.kind not in {"grade_band", "tolerance", "finding"}:
+        if rule.pattern is None and rule.lexicon is None and rule.kind not in {"grade_band", "finding"}:
             problems.append(f"{where}: needs a pattern or a lexicon")
         if rule.pattern is not None:
             missing = [n for n in _FRAGMENT.findall(rule.pattern) if n not in fragments]

@@ -104,12 +104,12 @@ def _drop_spaces(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
     i = 0
     while i < n:
         c = chars[i][0]
-        if c != " " and c != "\u3000":
+        if c != " ":          # NFKC made every ideographic space (U+3000) a space
             out.append(chars[i])
             i += 1
             continue
         j = i
-        while j < n and chars[j][0] in " \u3000":
+        while j < n and chars[j][0] == " ":
             j += 1
         before = out[-1][0] if out else "\n"
         after = chars[j][0] if j < n else "\n"

@@ -32,6 +32,7 @@ def test_binary_is_refused_with_a_reason():
 @pytest.mark.parametrize("raw,expected", [
     ("２０２１年度预算数１１５０．５０万元，执行率１００％", "2021年度预算数1150.50万元,执行率100%"),   # full width
     ("广 州 市 花 都 区", "广州市花都区"),                         # spaces between characters
+    ("广\u3000州\u3000市 2021\u3000年", "广州市2021年"),              # ideographic spaces (NFKC: spaces)
     ("2021 年 全年预算数 1150.50 万元", "2021年全年预算数1150.50万元"),   # spaces around numbers
     ("预算35. 3万元", "预算35.3万元"),                             # a decimal broken by a space
     ("1. 100 万元用于培训", "1. 100万元用于培训"),                   # a list item's number is no decimal

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .builder import CELL_SEP
+from .geometry import Extent
 
 MAX_SIDE = 2400          # pixels: the engine's own default (2000) would shrink a 200 dpi A4 page
 CELL_GAP = 0.6           # a gap wider than this many line heights separates two cells
@@ -38,7 +39,7 @@ class OcrUnavailable(ImportError):
 
 
 @dataclass(frozen=True)
-class Box:
+class Box(Extent):
     """One text box as the engine read it, in pixels (y down); `words` its characters' boxes, if known."""
     left: float
     top: float
@@ -47,18 +48,6 @@ class Box:
     text: str
     score: float
     words: tuple["Box", ...] = ()
-
-    @property
-    def center(self) -> float:
-        return (self.left + self.right) / 2
-
-    @property
-    def height(self) -> float:
-        return self.bottom - self.top
-
-    @property
-    def middle(self) -> float:
-        return (self.top + self.bottom) / 2
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ import pypdfium2.raw as pdfium_c
 from ..load import LoadError
 from ..models import RawDoc, Source
 from .builder import CELL_SEP, DocBuilder
+from .geometry import Extent
 
 # ---------------------------------------------------------------- tunables
 
@@ -68,7 +69,7 @@ def is_page_number(text: str) -> bool:
 # ---------------------------------------------------------------- the page model
 
 @dataclass
-class Char:
+class Char(Extent):
     """One glyph, in display coordinates (points, origin at the page's top left, y down)."""
     text: str
     left: float
@@ -76,14 +77,6 @@ class Char:
     right: float
     bottom: float
     origin: float         # x of the glyph's origin: where fake bold's copies differ by a hair
-
-    @property
-    def height(self) -> float:
-        return self.bottom - self.top
-
-    @property
-    def middle(self) -> float:
-        return (self.top + self.bottom) / 2
 
 
 @dataclass

@@ -208,6 +208,27 @@ class Composer:
         self.add("para", self.pick("下一步，", "针对上述问题，", "今后，") + "；".join(
             f"{order[i]}是{m}" for i, m in enumerate(meas)) + "。")
 
+    def indicator_structure(self) -> None:
+        """About half the department and project reports count their indicators in the narrative, as the
+        table has them (drawn from their own generator, so no other sentence or cell changes)."""
+        s, rng = self.s, rng_for(self.s.seed, self.s.id, "structure")
+        if rng.random() >= 0.5:
+            return
+        inds = s.indicators
+        levels = [list(dict.fromkeys(r.level1 for r in inds)), list(dict.fromkeys(r.level2 for r in inds)),
+                  [r.level3 for r in inds]]
+        n1, n2, n3 = (self.sp(str(len(names)), "个") for names in levels)
+        l1, l2, l3 = ("、".join(names) for names in levels)
+        text = rng.choice((
+            f"绩效指标体系共设一级指标{n1}；二级指标{n2}；三级指标{n3}：{l3}。",
+            f"按照年度绩效目标，设置一级指标{n1}，{l1}；二级指标{n2}，{l2}；三级指标{n3}，{l3}。",
+            f"自评表中设定一级指标{n1}；二级指标{n2}；三级指标{n3}：{l3}。",
+            f"对照年度绩效目标逐项打分，三级指标{n3}：{l3}。",
+        ))
+        self.add("para", text)
+        self.notes.append(f"the narrative counts the indicators as the table has them ({len(levels[0])} first-level, "
+                          f"{len(levels[1])} second-level, {len(levels[2])} third-level)")
+
     def signature(self) -> None:
         y, m, d = self.s.published
         self.add("sign", self.s.organization)
@@ -363,6 +384,7 @@ class Composer:
                                  "rate_pct": float(p.rate)})
             self.state("projects", projects)
         self.heading(3, self.pick("绩效目标完成情况", "部门整体绩效目标实现情况"))
+        self.indicator_structure()
         self.heading(1, "产出情况", 2)
         self.counts_blocks(self.pick(f"{s.year}年", "全年", "年度内"))
         self.heading(2, "效益情况", 2)
@@ -398,6 +420,7 @@ class Composer:
         self.heading(1, "项目资金情况", 2)
         self.add("para", self.budget_sentence("项目"))
         self.heading(2, self.pick("绩效目标完成情况", "项目绩效目标实现情况"))
+        self.indicator_structure()
         self.heading(1, "产出完成情况", 2)
         self.counts_blocks(self.pick("项目实施以来", f"{s.year}年", "全年"))
         self.heading(2, "效益实现情况", 2)

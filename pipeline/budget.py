@@ -30,15 +30,21 @@ UNIT_BEFORE_HEADER = 24   # characters before the header's first column name sea
 MAX_CELLS = 10
 
 
-def extract_budget(doc: NormText, fiscal_year: int | None) -> tuple[Budget, list[Project], list[FundRow]]:
+def extract_budget(doc: NormText, fiscal_year: int | None) -> tuple[Budget, Budget, list[Project], list[FundRow]]:
+    """(the report's budget, the narrative's own figures, key projects, fund rows).
+
+    The report's budget is the 自评表's where it has one, else the narrative's; the narrative's are
+    kept as well, so the audit can compare the two statements of one amount."""
     statements = _statements(doc)
     projects = [_project(doc, s) for s in statements if s.project]
     funds = read_fund_rows(doc, fiscal_year)
     table = _table_budget(funds) or _header_only_row(doc, fiscal_year)
     narrative = _report_level(doc, [s for s in statements if not s.project])
     merged = {role: table.get(role) or narrative.get(role) for role in (*AMOUNT_ROLES, "rate")}
-    return Budget(initial_yuan=merged["initial"], total_yuan=merged["total"],
-                  executed_yuan=merged["executed"], rate_pct=merged["rate"]), projects, funds
+    return (Budget(initial_yuan=merged["initial"], total_yuan=merged["total"],
+                   executed_yuan=merged["executed"], rate_pct=merged["rate"]),
+            Budget(initial_yuan=narrative.get("initial"), total_yuan=narrative.get("total"),
+                   executed_yuan=narrative.get("executed"), rate_pct=narrative.get("rate")), projects, funds)
 
 
 def to_fact(doc: NormText, n: Number, **cell: int) -> Fact:
@@ -174,7 +180,8 @@ class Cell:
 
 @cache
 def _cell_re() -> re.Pattern:
-    return re.compile(rules().expand(r"(?P<num>{NUM})[ \t]*(?P<unit>万元|元|%)?|(?P<empty>[—\-/]+)(?=[\s|]|$)"))
+    """A cell of a fund row: an amount, a rate or an explicit empty; "1." or "1、" starts a note, not a cell."""
+    return re.compile(rules().expand(r"(?P<num>{NUM})(?![.、])[ \t]*(?P<unit>万元|元|%)?|(?P<empty>[—\-/]+)(?=[\s|]|$)"))
 
 
 _UNIT = re.compile(r"[(（](万元|元|千元|亿元)[)）]")

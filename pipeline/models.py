@@ -209,6 +209,7 @@ class Classified(Frozen):
 class Extracted(Frozen):
     classified: Classified
     budget: Budget
+    narrative_budget: Budget = Field(Budget(), description="the narrative's figures, even where the table's won")
     self_score: Fact | None
     deduction: Fact | None
     grade: Fact | None

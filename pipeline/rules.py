@@ -24,6 +24,7 @@ KINDS = {
     "project_name", "score", "score_row", "deduction", "grade", "indicator_level", "target",
     "grade_band", "finding", "indicator_column", "indicator_end",
 }
+SEVERITIES = ("error", "warning", "info")
 _FRAGMENT = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 
 
@@ -113,6 +114,8 @@ def load_rules(folder: Path) -> RuleSet:
             problems.append(f"{where}: unknown kind {rule.kind!r} (known: {', '.join(sorted(KINDS))})")
         if rule.pattern is None and rule.lexicon is None and rule.kind not in {"grade_band", "finding"}:
             problems.append(f"{where}: needs a pattern or a lexicon")
+        if rule.kind == "finding" and (rule.param("severity") not in SEVERITIES or not rule.message):
+            problems.append(f"{where}: a finding needs a message and a severity ({', '.join(SEVERITIES)})")
         if rule.pattern is not None:
             missing = [n for n in _FRAGMENT.findall(rule.pattern) if n not in fragments]
             if missing:

@@ -1,0 +1,22 @@
+"""The audit: every consistency rule, each a plain function Extracted -> list[Finding].
+
+Rules never raise and never guess: a rule whose figures are not all stated stays silent. Their
+severities, messages and parameters live in rules/audit.yaml; the order below is the order findings
+are listed in a record.
+"""
+from __future__ import annotations
+
+from ..models import Extracted, Finding
+from . import document, money, plausibility, scores
+
+CHECKS = (
+    money.execution_rate, money.executed_exceeds_budget, money.rate_out_of_range, money.fund_components,
+    money.budget_score, money.project_sum, money.unit_scale,
+    scores.score_deduction, scores.score_grade, scores.indicator_weight_sum, scores.indicator_score_sum,
+    scores.indicator_score_bounds, scores.target_not_met, scores.indicator_count,
+    document.year_mismatch, plausibility.merged_digits, plausibility.separator_misread,
+)
+
+
+def audit(x: Extracted) -> list[Finding]:
+    return [f for check in CHECKS for f in check(x)]

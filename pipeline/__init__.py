@@ -26,9 +26,18 @@ def text_of(path: str | Path) -> NormText:
 
 def extract_text(text: str, path: str = "<text>") -> Record:
     """A report already in memory -> its record (as if read from a UTF-8 .txt file)."""
+    return _run(_in_memory(text, path))
+
+
+def text_layer(text: str, path: str = "<text>") -> NormText:
+    """The text layer of a report in memory: what extract_text's evidence offsets point into."""
+    return normalize(_in_memory(text, path))
+
+
+def _in_memory(text: str, path: str) -> RawDoc:
     source = Source(path=path, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), format="txt",
                     pages=text.count("\f") + 1, encoding="utf-8")
-    return _run(RawDoc(source=source, pages=tuple(text.split("\f"))))
+    return RawDoc(source=source, pages=tuple(text.split("\f")))
 
 
 def extract_file(path: str | Path) -> Record:
@@ -67,4 +76,4 @@ def _bytes(path: Path) -> bytes:
         return b""
 
 
-__all__ = ["extract_file", "extract_text", "text_of", "STAGES", "Record"]
+__all__ = ["extract_file", "extract_text", "text_of", "text_layer", "STAGES", "Record"]

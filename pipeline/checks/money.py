@@ -171,5 +171,6 @@ def off_by(a: Fact, b: Fact, factor: Decimal) -> bool:
 def unit_scale(x: Extracted) -> list[Finding]:
     factor = Decimal(param("unit_scale", "factor"))
     return [finding("unit_scale", {"column": AMOUNTS[column], "narrative_yuan": a.value, "table_yuan": b.value},
-                    [a.evidence, b.evidence], column=AMOUNTS[column], a=a.evidence.text, b=b.evidence.text)
+                    [a.evidence, b.evidence], column=AMOUNTS[column], a=a.evidence.text, b=b.evidence.text,
+                    ya=show(a.value), yb=show(b.value))
             for column, a, b in same_amounts(x) if off_by(a, b, factor)]

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import hashlib
 import random
 import sys
 from collections.abc import Callable, Iterator
@@ -41,7 +40,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 
-from ..models import Evidence, NormText, RawDoc, Record, Source
+from ..models import Evidence, NormText, Record
 from .compose import Composer, _num, compose
 from .doc import Cell, Document, Table
 from .render_text import to_txt
@@ -72,14 +71,6 @@ MARGIN = Decimal("0.05")       # a made-up rate misses the true one by more than
 
 # ---------------------------------------------------------------- the report and the injection
 
-def norm_text(text: str, path: str = "<text>") -> NormText:
-    """The text layer `extract_text` reads (every evidence offset points into its `.text`)."""
-    from ..textlayer import normalize
-    source = Source(path=path, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), format="txt",
-                    pages=text.count("\f") + 1, encoding="utf-8")
-    return normalize(RawDoc(source=source, pages=tuple(text.split("\f"))))
-
-
 @dataclass
 class Original:
     """A generated report as written: spec, blocks, .txt; its record and text layer on demand."""
@@ -106,7 +97,8 @@ class Original:
 
     @cached_property
     def norm(self) -> NormText:
-        return norm_text(self.text, f"{self.id}.txt")
+        from .. import text_layer
+        return text_layer(self.text, f"{self.id}.txt")
 
     @cached_property
     def c(self) -> Composer:
@@ -461,15 +453,17 @@ def _table_rows(doc: Document, o: Original) -> tuple[Table | None, list[tuple[in
 
 @injector("indicator_score_sum")
 def inject_indicator_score_sum(o: Original, rng: random.Random) -> Injection | None:
-    """One indicator's 得分 a few points lower, the total 得分 left as it was."""
+    """One indicator's 得分 a few points lower, the total 得分 left as it was; by more than the
+    total's printed digits could round away (a total printed 92 may stand for 91.5)."""
     doc = copy.deepcopy(o.doc)
     t, rows = _table_rows(doc, o)
     rows = [(r, ind) for r, ind in rows if ind.score >= 1]
     if not rows:
         return None
     r, ind = rng.choice(rows)
+    rounded = _half(_num(o.spec.score))
     k = rng.choice([x for x in (Decimal("0.5"), Decimal(1), Decimal(1), Decimal(2), Decimal(2), Decimal(3), Decimal(5))
-                    if x <= ind.score])
+                    if rounded < x <= ind.score])
     new = ind.score - k
     _set(t, r, IND_SCORE, _num(new), new)
     return _done(o, doc, "indicator_score_sum", f"indicator {ind.level3}: 得分 {_num(ind.score)} -> {_num(new)} "

@@ -53,13 +53,19 @@ def test_injections_are_deterministic():
 
 def _changed(a: str, b: str) -> tuple[str, str]:
     """The one stretch where two texts differ: (what a has there, what b has)."""
+    _, old, new = _where_changed(a, b)
+    return old, new
+
+
+def _where_changed(a: str, b: str) -> tuple[int, str, str]:
+    """Where two texts start to differ, and the differing stretch of each."""
     p = 0
     while p < min(len(a), len(b)) and a[p] == b[p]:
         p += 1
     s = 0
     while s < min(len(a), len(b)) - p and a[-1 - s] == b[-1 - s]:
         s += 1
-    return a[p:len(a) - s], b[p:len(b) - s]
+    return p, a[p:len(a) - s], b[p:len(b) - s]
 
 
 def test_an_injection_changes_one_figure_in_place(run):
@@ -125,6 +131,21 @@ def test_every_finding_s_evidence_slices_the_text(run):
                 assert text[e.start:e.end] == e.text, (o.id, inj.rule, f.rule, e)
                 checked += 1
     assert checked > 0
+
+
+def test_a_caught_finding_points_at_the_changed_figure(run):
+    """The finding of the injected rule has an evidence over the stretch the injection changed, so an
+    auditor clicking through lands on the wrong figure."""
+    _, seen = run
+    for o, inj, rec in seen:
+        found = [f for f in rec.findings if f.rule == inj.rule]
+        if not found:
+            continue                                  # a miss: test_every_rule_is_exercised_and_caught
+        start, _, new = _where_changed(o.text, inj.text)
+        end = start + max(len(new), 1)
+        layer = text_layer(inj.text, rec.source.path)
+        spans = [(layer.to_raw[e.start], layer.to_raw[e.end - 1] + 1) for f in found for e in f.evidence]
+        assert any(a < end and start < b for a, b in spans), (o.id, inj.what, [f.message for f in found])
 
 
 ERROR_CASES = st.tuples(st.integers(0, 10**6), st.sampled_from([i for i, k in plan(12) if k != "other"]),

@@ -58,27 +58,40 @@ def _score_row(doc: NormText) -> tuple[Fact | None, Fact | None]:
 
 
 def extract_deduction(doc: NormText) -> Fact | None:
-    """The deductions a report states as such (扣分 5 分), summed; rule texts (缺一项扣 0.5 分) are not.
+    """The deductions a report states as such (扣分 5 分; 其中A扣2分，B扣1.5分), summed; rule texts
+    (缺一项扣 0.5 分) are not.
 
     A stated total (合计扣分 3.5 分) is the deduction alone, since the items are in it; of several
     totals the largest, the grand total that section totals add up to.
     """
-    found = [(m, r) for r in rules().of("deduction") for m in r.regex.finditer(doc.folded)]
-    totals = [(m, r, v) for m, r in found if r.param("total") and (v := resolve_numeral(m.group("num")))]
+    found = sorted(_deductions(doc), key=lambda d: d[0])
+    totals = [(d, v) for d in found if d[3].param("total") and (v := resolve_numeral(d[2]))]
     if totals:
-        m, r, (value, half) = max(totals, key=lambda t: t[2][0])
-        return Fact(value=float(value), evidence=evidence(doc, Span(m.start(), m.end(), r.id)), precision=float(half))
+        (start, end, _, r), (value, half) = max(totals, key=lambda t: t[1][0])
+        return Fact(value=float(value), evidence=evidence(doc, Span(start, end, r.id)), precision=float(half))
     if not found:
         return None
-    found.sort(key=lambda mr: mr[0].start())
     total, half = Decimal(0), Decimal(0)
-    for m, _ in found:
-        v = resolve_numeral(m.group("num"))
+    for _, _, numeral, _ in found:
+        v = resolve_numeral(numeral)
         if v:
             total, half = total + v[0], half + v[1]
-    m, r = found[0]
-    end = found[-1][0].end()
-    return Fact(value=float(total), evidence=evidence(doc, Span(m.start(), end, r.id)), precision=float(half))
+    return Fact(value=float(total), evidence=evidence(doc, Span(found[0][0], found[-1][1], found[0][3].id)),
+                precision=float(half))
+
+
+def _deductions(doc: NormText):
+    """(start, end, numeral, rule) of each stated deduction; an `item` rule's match is a sentence
+    listing several (其中A扣2分，B扣1.5分), each item one deduction, unless it reads as a scoring rule."""
+    for r in rules().of("deduction"):
+        item = r.param("item")
+        for m in r.regex.finditer(doc.folded):
+            if item is None:
+                yield m.start(), m.end(), m.group("num"), r
+            elif not re.search(r.param("not_if"), m.group()):
+                for i in re.finditer(rules().expand(item), doc.folded[:m.end()]):
+                    if i.start() >= m.start():
+                        yield i.start(), i.end(), i.group("num"), r
 
 
 def extract_grade(doc: NormText) -> Fact | None:

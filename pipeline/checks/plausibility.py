@@ -19,7 +19,7 @@ def merged_digits(x: Extracted) -> list[Finding]:
     for m in rules().get("merged_digits").regex.finditer(doc.folded):
         k = len(m.group("dec"))
         head, tail = m.group("mid")[:k], m.group("mid")[k:]
-        if k < least or not tail or tail.startswith("0"):
+        if k < least or not tail or (tail.startswith("0") and len(tail) > 1):     # 0.39 yes, 05.3 no
             continue
         a, b = f"{m.group('int')}.{head}", f"{tail}.{m.group('dec')}"
         out.append(finding("merged_digits", {"text": m.group(0), "first": a, "second": b},

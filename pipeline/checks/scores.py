@@ -26,8 +26,8 @@ def score_deduction(x: Extracted) -> list[Finding]:
     score, deduction = x.self_score, x.deduction
     if not (score and deduction):
         return []
-    computed = Interval.exact(HUNDRED) - Interval.of(deduction)
-    if computed.meets(Interval.of(score)):
+    computed = Interval.exact(HUNDRED) - _assigned(deduction.value)      # 扣2分 is two points, not 1.5–2.5
+    if computed.meets(Interval.of(score)):                              # a stated score may be rounded
         return []
     point = HUNDRED - dec(deduction.value)
     return [finding("score_deduction", {"computed": point, "stated": score.value, "deduction": deduction.value},

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from functools import cache
 
 from .models import Budget, Fact, FundRow, NormText, Project
-from .numbers import Number, money_at, percent_at, plain_at, resolve_money, resolve_numeral
+from .numbers import (
+    Number,
+    fused_at,
+    money_at,
+    percent_at,
+    plain_at,
+    resolve_money,
+    resolve_numeral,
+)
 from .rules import Rule, rules
 from .textlayer import Span, cell_at, evidence
 
@@ -296,6 +304,12 @@ def _cells_after(doc: NormText, pos: int) -> list[Cell]:
         if "\n" not in sep.group():       # "| |" on one line is an empty cell that kept its place
             cells += [Cell(sep.start(), sep.start(), None, None)] * max(0, sep.group().count("|") - 1)
         pos = sep.end()
+        fused = fused_at(doc.folded, pos)
+        if fused:                          # "33.7733.77": two cells OCR or a converter fused; the audit warns
+            start, cut, end = fused
+            cells += [Cell(start, cut, doc.folded[start:cut], None), Cell(cut, end, doc.folded[cut:end], None)]
+            pos = end
+            continue
         m = _cell_re().match(doc.folded, pos)
         if not m or m.end() == pos:
             break

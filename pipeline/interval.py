@@ -15,7 +15,7 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
 
-def dec(x: float | int | Decimal) -> Decimal:
+def dec(x: float | Decimal) -> Decimal:
     """A float from a record as the Decimal it was printed as (8.57, not 8.5700000000000003)."""
     return x if isinstance(x, Decimal) else Decimal(str(x))
 
@@ -26,7 +26,7 @@ class Interval:
     hi: Decimal
 
     @classmethod
-    def exact(cls, x: float | int | Decimal) -> Interval:
+    def exact(cls, x: float | Decimal) -> Interval:
         v = dec(x)
         return cls(v, v)
 
@@ -37,7 +37,7 @@ class Interval:
         return cls(v - h, v + h)
 
     @classmethod
-    def assigned(cls, x: float | int | Decimal, exact_decimals: int) -> Interval:
+    def assigned(cls, x: float | Decimal, exact_decimals: int) -> Interval:
         """Points a scorer assigns (10, 9.5) are exact; 8.57 was computed and rounded to 0.01."""
         v = dec(x).normalize()
         places = max(0, -v.as_tuple().exponent)

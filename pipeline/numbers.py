@@ -99,3 +99,17 @@ def plain_at(text: str, pos: int, rule: str) -> Number | None:
         return None
     r = resolve_numeral(m.group(0))
     return Number(Span(m.start(), m.end(), rule), r[0], r[1]) if r else None
+
+
+def fused_at(text: str, pos: int) -> tuple[int, int, int] | None:
+    """(start, cut, end) of two numbers fused into one token at `pos` ("369.11316.32" -> 369.11 |
+    316.32): the second begins where the first's decimals, as many as the second has, end.
+    None when the token is no such fusion (a date 2019.12.31, a section number 2.11.3)."""
+    m = rules().get("merged_digits").regex.match(text, pos)
+    if m is None:
+        return None
+    k, mid = len(m.group("dec")), m.group("mid")
+    tail = mid[k:]
+    if k < rules().get("merged_digits").param("min_decimals") or not tail or (tail[0] == "0" and len(tail) > 1):
+        return None                                           # 0.39 may follow, 05.3 may not
+    return m.start(), m.start("mid") + k, m.end()

@@ -4,26 +4,26 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from ..interval import Interval
 from ..models import Extracted, Fact, Finding
+from ..numbers import fused_at
 from ..rules import rules
 from ..textlayer import Span, evidence
 from .finding import finding, param
 from .money import AMOUNTS, computed_rate, off_by, same_amounts, scopes
-from ..interval import Interval
 
 
 def merged_digits(x: Extracted) -> list[Finding]:
     """"369.11316.32": two cells fused into one number, split where the second's decimals begin."""
     doc, out = x.classified.doc, []
-    least = param("merged_digits", "min_decimals")
     for m in rules().get("merged_digits").regex.finditer(doc.folded):
-        k = len(m.group("dec"))
-        head, tail = m.group("mid")[:k], m.group("mid")[k:]
-        if k < least or not tail or (tail.startswith("0") and len(tail) > 1):     # 0.39 yes, 05.3 no
+        fused = fused_at(doc.folded, m.start())
+        if fused is None:
             continue
-        a, b = f"{m.group('int')}.{head}", f"{tail}.{m.group('dec')}"
-        out.append(finding("merged_digits", {"text": m.group(0), "first": a, "second": b},
-                           [evidence(doc, Span(m.start(), m.end(), "merged_digits"))], text=m.group(0), a=a, b=b))
+        start, cut, end = fused
+        a, b = doc.text[start:cut], doc.text[cut:end]
+        out.append(finding("merged_digits", {"text": doc.text[start:end], "first": a, "second": b},
+                           [evidence(doc, Span(start, end, "merged_digits"))], text=doc.text[start:end], a=a, b=b))
     return out
 
 

@@ -57,22 +57,11 @@ from .spec import (
     rng_for,
 )
 
-# the rules and their severities as the catalogue was briefed; the catalogue (rules/audit.yaml) has the
-# last word on severity: severity() reads it
-BRIEFED = {**{r: "error" for r in ("execution_rate", "executed_exceeds_budget", "rate_out_of_range", "score_deduction",
-                                   "score_grade", "indicator_score_sum", "indicator_weight_sum",
-                                   "indicator_score_bounds", "budget_score", "fund_components", "indicator_count",
-                                   "project_sum", "unit_scale", "target_not_met")},
-           **{r: "warning" for r in ("year_mismatch", "merged_digits", "separator_misread")}}
-
-
 def severity(rule: str) -> str:
-    """The rule's severity in the audit catalogue (the briefed one if the catalogue lacks the rule)."""
+    """The rule's severity in the audit catalogue (rules/audit.yaml)."""
     from ..rules import rules
-    try:
-        return rules().get(rule).param("severity")
-    except KeyError:
-        return BRIEFED[rule]
+    return rules().get(rule).param("severity")
+
 
 # columns of the 自评表 (compose.Composer.selfeval_table)
 LABEL, INITIAL, TOTAL, EXECUTED, WEIGHT, RATE, SCORE = 1, 3, 4, 5, 6, 7, 8       # fund rows

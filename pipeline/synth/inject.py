@@ -188,6 +188,15 @@ def _selfeval(doc: Document) -> Table | None:
     return next((t for t in doc.tables() if t.kind == "selfeval"), None)
 
 
+def _fund_table_copy(o: Original) -> tuple[Document, Table] | None:
+    """A copy of a self-evaluation's blocks to change, and its 自评表; None for a negative or no table."""
+    if o.spec.kind == "other":
+        return None
+    doc = copy.deepcopy(o.doc)
+    t = _selfeval(doc)
+    return None if t is None else (doc, t)
+
+
 def _row(t: Table, col: int, text: str) -> int | None:
     hits = [r for r, row in enumerate(t.rows) if row[col] is not None and row[col].text == text]
     return hits[0] if len(hits) == 1 else None
@@ -536,13 +545,10 @@ def inject_fund_components(o: Original, rng: random.Random) -> Injection | None:
     """A 年初预算数 component off, so 当年财政拨款 + 上年结转 + 其他资金 ≠ 年度资金总额 in that
     column only (no rate is computed from it): the carry-over copied from the 全年预算数 column into
     the 年初 column, or two digits of the 财政拨款 row's 年初 figure transposed."""
-    s = o.spec
-    if s.kind == "other":
+    s, copied = o.spec, _fund_table_copy(o)
+    if copied is None:
         return None
-    doc = copy.deepcopy(o.doc)
-    t = _selfeval(doc)
-    if t is None:
-        return None
+    doc, t = copied
     step = _step(s)
     options = []
     carry = next(line for line in s.funds if line.role == "carryover")
@@ -568,13 +574,10 @@ def inject_fund_components(o: Original, rng: random.Random) -> Injection | None:
 def inject_merged_digits(o: Original, rng: random.Random) -> Injection | None:
     """Two adjacent amount cells of a fund row fused into one ("369.11316.32"), the rest of the row
     moved one cell left, as a PDF reader that lost a cell boundary gives it."""
-    s = o.spec
-    if s.kind == "other":
+    s, copied = o.spec, _fund_table_copy(o)
+    if copied is None:
         return None
-    doc = copy.deepcopy(o.doc)
-    t = _selfeval(doc)
-    if t is None:
-        return None
+    doc, t = copied
     pairs = []
     for line in s.funds:
         r = _row(t, LABEL, line.label)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import NamedTuple
 
 from .classify import classify
 from .extract import extract
@@ -26,7 +27,7 @@ def text_of(path: str | Path) -> NormText:
 
 def extract_text(text: str, path: str = "<text>") -> Record:
     """A report already in memory -> its record (as if read from a UTF-8 .txt file)."""
-    return _run(_in_memory(text, path))
+    return _run(_in_memory(text, path)).record
 
 
 def text_layer(text: str, path: str = "<text>") -> NormText:
@@ -40,28 +41,42 @@ def _in_memory(text: str, path: str) -> RawDoc:
     return RawDoc(source=source, pages=tuple(text.split("\f")))
 
 
+class Extraction(NamedTuple):
+    """A file's record, and the text layer its evidence offsets index (None when nothing was read)."""
+    record: Record
+    text: str | None
+
+
 def extract_file(path: str | Path) -> Record:
     """One file -> one record. Never raises for a bad file: it becomes a failed or skipped record."""
+    return extract_document(path).record
+
+
+def extract_document(path: str | Path) -> Extraction:
+    """One file -> its record and its text layer (what the HTML report highlights evidence in)."""
     path = Path(path)
     try:
         data = load(path)
     except Unsupported as e:
-        return Record(source=source_of(path, _bytes(path)), status="skipped", error=str(e))
+        return Extraction(Record(source=source_of(path, _bytes(path)), status="skipped", error=str(e)), None)
     except LoadError as e:
-        return Record(source=source_of(path, _bytes(path)), status="failed", error=str(e))
+        return Extraction(Record(source=source_of(path, _bytes(path)), status="failed", error=str(e)), None)
     except Exception as e:  # a reader's bug must not stop a batch either
-        return Record(source=source_of(path, _bytes(path)), status="failed", error=_bug(e))
+        return Extraction(Record(source=source_of(path, _bytes(path)), status="failed", error=_bug(e)), None)
     return _run(data)
 
 
-def _run(data: RawDoc) -> Record:
+def _run(data: RawDoc) -> Extraction:
+    text = None
     try:
         result = data
         for stage in STAGES:
             result = stage(result)
-        return result
+            if isinstance(result, NormText):
+                text = result.text
+        return Extraction(result, text)
     except Exception as e:  # a bug must not stop a batch: the file still gets a record saying so
-        return Record(source=data.source, status="failed", error=_bug(e))
+        return Extraction(Record(source=data.source, status="failed", error=_bug(e)), text)
 
 
 def _bug(e: Exception) -> str:
@@ -76,4 +91,4 @@ def _bytes(path: Path) -> bytes:
         return b""
 
 
-__all__ = ["extract_file", "extract_text", "text_of", "text_layer", "STAGES", "Record"]
+__all__ = ["Extraction", "extract_document", "extract_file", "extract_text", "text_of", "text_layer", "STAGES", "Record"]

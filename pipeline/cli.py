@@ -11,8 +11,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from . import extract_file, text_of
-from .export import BUDGET, SCALARS, Writer
+from . import extract_document, extract_file, text_of
+from .export import BUDGET, SCALARS, TEXTS, Writer
 from .findings_view import BadJsonl, read_jsonl, render_findings
 from .load import LoadError
 from .models import Record
@@ -84,12 +84,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def iter_files(inputs: list[str]) -> list[Path]:
-    """Every file under the inputs, sorted, each once; nothing silently dropped."""
+    """Every file under the inputs, sorted, each once; nothing silently dropped (but the texts/ a
+    jixiao OUTDIR keeps beside its records.jsonl, which are its own output)."""
     out: set[Path] = set()
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            for root, _dirs, files in os.walk(p):
+            for root, dirs, files in os.walk(p):
+                if (Path(root) / "records.jsonl").exists():    # an OUTDIR: its texts/ are jixiao's own
+                    dirs[:] = [d for d in dirs if d != TEXTS]
                 out.update(Path(root) / f for f in files)
         else:
             out.add(p)
@@ -105,8 +108,8 @@ def _extract(args) -> int:
     stats: Counter = Counter()
     with writer:
         for path in iter_files(args.inputs):
-            record = extract_file(path)
-            writer.write(record)
+            record, text = extract_document(path)
+            writer.write(record, text)
             _count(stats, record)
     if not args.quiet:
         _summary(stats, args.outdir)

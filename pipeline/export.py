@@ -1,4 +1,4 @@
-"""export: records -> OUTDIR (records.jsonl, records.csv, findings.csv), per CONTRACT.md."""
+"""export: records -> OUTDIR (records.jsonl, records.csv, findings.csv, texts/), per CONTRACT.md."""
 from __future__ import annotations
 
 import csv
@@ -13,6 +13,12 @@ BUDGET = ("initial_yuan", "total_yuan", "executed_yuan", "rate_pct")
 RECORD_COLUMNS = ("path", "status", "error", *SCALARS, *BUDGET, "quantities", "indicators", "projects",
                   "findings", "errors", "warnings")
 FINDING_COLUMNS = ("path", "rule", "severity", "message", "values", "evidence")
+TEXTS = "texts"
+
+
+def text_path(outdir: Path, r: Record) -> Path:
+    """Where a record's text layer is kept: evidence offsets index this file's characters."""
+    return outdir / TEXTS / f"{r.source.sha256}.txt"
 
 
 def record_json(r: Record) -> str:
@@ -46,6 +52,8 @@ class Writer:
 
     def __init__(self, outdir: Path):
         outdir.mkdir(parents=True, exist_ok=True)
+        self._texts = outdir / TEXTS
+        self._texts.mkdir(exist_ok=True)
         self._jsonl = open(outdir / "records.jsonl", "w", encoding="utf-8")
         self._records_file = open(outdir / "records.csv", "w", encoding="utf-8-sig", newline="")
         self._findings_file = open(outdir / "findings.csv", "w", encoding="utf-8-sig", newline="")
@@ -54,7 +62,12 @@ class Writer:
         self._records.writeheader()
         self._findings.writeheader()
 
-    def write(self, r: Record) -> None:
+    def write(self, r: Record, text: str | None = None) -> None:
+        """One record; its text layer, when given, goes to texts/<sha256>.txt for the HTML report."""
+        if text is not None:
+            path = text_path(self._texts.parent, r)
+            if not path.exists():
+                path.write_text(text, encoding="utf-8", newline="")
         self._jsonl.write(record_json(r) + "\n")
         self._records.writerow(record_row(r))
         self._findings.writerows(finding_rows(r))

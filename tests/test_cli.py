@@ -3,6 +3,7 @@ import csv
 import json
 
 from pipeline import text_of
+from pipeline.cli import iter_files, main
 from tests.conftest import CORPUS, SEED, corpus_reports, jixiao
 
 
@@ -67,3 +68,18 @@ def test_help_for_each_command():
     for cmd in ("extract", "text", "schema"):
         proc = jixiao(cmd, "--help")
         assert proc.returncode == 0 and cmd in proc.stdout.decode()
+
+
+def test_extract_keeps_each_documents_text_layer_for_the_report(tmp_path):
+    """texts/<sha256>.txt is exactly the text evidence offsets index; an OUTDIR walked again skips it."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "r.txt").write_text("全年预算数 100 万元，执行数 96.40 万元，执行率 98.5%。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["extract", str(src), "-o", str(out), "-q"]) == 0
+    record = json.loads((out / "records.jsonl").read_text(encoding="utf-8"))
+    kept = (out / "texts" / f"{record['source']['sha256']}.txt").read_text(encoding="utf-8")
+    assert kept == text_of(src / "r.txt").text
+    ev = record["findings"][0]["evidence"][0]
+    assert kept[ev["start"]:ev["end"]] == ev["text"]
+    assert not [p for p in iter_files([str(out)]) if "texts" in p.parts]

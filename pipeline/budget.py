@@ -7,13 +7,20 @@ Two readers, both on the shared number layer:
 - the narrative: a role keyword, a short gap, a figure ("全年预算数 1150.50 万元"), grouped by
   sentence; a sentence whose lead names a project (重点任务项目X, X项目:) belongs to that project.
 The table wins over the narrative: it is the form the figures are reported on.
+
+A narrative figure is about the year the last year marker before its keyword names (rules of kind
+year_context): 上年/去年/上一年度 make it last year's, a restatement kept apart in `prior_year`; a
+written year N−1 does too, but only when the report states its own figures elsewhere and this one
+differs from them (else it is the report's own figure under a stale year, which year_mismatch flags).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
+from typing import NamedTuple
 
+from .interval import Interval
 from .models import Budget, Fact, FundRow, NormText, Project
 from .numbers import (
     Number,
@@ -38,21 +45,35 @@ UNIT_BEFORE_HEADER = 24   # characters before the header's first column name sea
 MAX_CELLS = 10
 
 
-def extract_budget(doc: NormText, fiscal_year: int | None) -> tuple[Budget, Budget, list[Project], list[FundRow]]:
-    """(the report's budget, the narrative's own figures, key projects, fund rows).
+class BudgetReading(NamedTuple):
+    budget: Budget          # the report's: the 自评表's where it has one, else the narrative's
+    narrative: Budget       # the narrative's own figures, even where the table's won
+    prior_year: Budget      # last year's figures as this report restates them
+    projects: list[Project]
+    funds: list[FundRow]
 
-    The report's budget is the 自评表's where it has one, else the narrative's; the narrative's are
-    kept as well, so the audit can compare the two statements of one amount."""
-    statements = _statements(doc)
+
+def extract_budget(doc: NormText, fiscal_year: int | None) -> BudgetReading:
+    """The report's budget, the narrative's own figures, last year's restated, key projects, fund rows.
+
+    The narrative's figures are kept beside the table's, so the audit can compare the two statements
+    of one amount; last year's never feed either."""
+    statements = _statements(doc, fiscal_year)
     projects = [_project(doc, s) for s in statements if s.project]
     funds = read_fund_rows(doc, fiscal_year)
     table = _table_budget(funds) or _header_only_row(doc, fiscal_year)
-    narrative = _report_level(doc, [s for s in statements if not s.project])
+    report = [s for s in statements if not s.project]
+    own = table or _report_level(doc, report, "current")
+    report = [_settle_written_year(doc, s, own) for s in report]
+    narrative = _report_level(doc, report, "current")
+    prior = _report_level(doc, report, "prior")
     merged = {role: table.get(role) or narrative.get(role) for role in (*AMOUNT_ROLES, "rate")}
-    return (Budget(initial_yuan=merged["initial"], total_yuan=merged["total"],
-                   executed_yuan=merged["executed"], rate_pct=merged["rate"]),
-            Budget(initial_yuan=narrative.get("initial"), total_yuan=narrative.get("total"),
-                   executed_yuan=narrative.get("executed"), rate_pct=narrative.get("rate")), projects, funds)
+    return BudgetReading(_budget(merged), _budget(narrative), _budget(prior), projects, funds)
+
+
+def _budget(facts: dict[str, Fact]) -> Budget:
+    return Budget(initial_yuan=facts.get("initial"), total_yuan=facts.get("total"),
+                  executed_yuan=facts.get("executed"), rate_pct=facts.get("rate"))
 
 
 def to_fact(doc: NormText, n: Number, **cell: int) -> Fact:
@@ -67,6 +88,8 @@ class Candidate:
     role: str
     number: Number
     priority: int
+    key: int = 0            # where its role keyword starts
+    year: str = "current"   # "current", "prior" (上年, 去年 …) or "written_prior" (the year N−1 written)
 
 
 @dataclass(frozen=True)
@@ -82,14 +105,58 @@ def _gap() -> re.Pattern:
     return re.compile(rules().expand("{GAP}"))
 
 
-def _statements(doc: NormText) -> list[Statement]:
+def _statements(doc: NormText, fiscal_year: int | None = None) -> list[Statement]:
     out = []
     for m in re.finditer(r"[^。;；!?！？\n]+", doc.folded):
         cands = _candidates(doc, m.start(), m.end())
         if cands:
+            cands = _with_years(doc, cands, m.start(), m.end(), fiscal_year)
             lead_end = min(c.number.span.start for c in cands)
             out.append(Statement(m.start(), m.end(), tuple(cands), _project_name(doc, m.start(), lead_end)))
     return out
+
+
+def _year_markers(doc: NormText, start: int, end: int, fiscal_year: int | None) -> list[tuple[int, str]]:
+    """(where, which year) of each year marker in a sentence: "prior" for 上年/去年/上一年度 and for
+    the year N−1 written ("written_prior"), "current" for 本年/当年 and any other year written.
+    A year inside a document's title (《2020年度…办法》) marks nothing."""
+    out = []
+    for r in rules().of("year_context"):
+        for m in r.regex.finditer(doc.folded, start, end):
+            if doc.folded.rfind("《", start, m.start()) > doc.folded.rfind("》", start, m.start()):
+                continue
+            which = r.param("context")
+            if which == "written":
+                which = "written_prior" if fiscal_year and int(m.group("year")) == fiscal_year - 1 else "current"
+            out.append((m.start(), which))
+    return sorted(out)
+
+
+def _with_years(doc: NormText, cands: list[Candidate], start: int, end: int,
+                fiscal_year: int | None) -> list[Candidate]:
+    """Each candidate marked with the year of the last marker before its keyword in the sentence."""
+    markers = _year_markers(doc, start, end, fiscal_year)
+    if not markers:
+        return cands
+    out = []
+    for c in cands:
+        before = [which for at, which in markers if at < c.key]
+        out.append(replace(c, year=before[-1]) if before else c)
+    return out
+
+
+def _settle_written_year(doc: NormText, s: Statement, own: dict[str, Fact]) -> Statement:
+    """A sentence naming the year N−1 restates last year's figures when the report states its own
+    elsewhere and this sentence's amounts differ from them; otherwise its figures are the report's own
+    under a stale year (a sentence kept from last year's report), and year_mismatch says so."""
+    written = [c for c in s.candidates if c.year == "written_prior"]
+    if not written:
+        return s
+    differs = any(c.role in own and not Interval.of(own[c.role]).meets(Interval.of(to_fact(doc, c.number)))
+                  for c in written if c.role in AMOUNT_ROLES)
+    year = "prior" if differs else "current"
+    return replace(s, candidates=tuple(replace(c, year=year) if c.year == "written_prior" else c
+                                       for c in s.candidates))
 
 
 def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
@@ -102,7 +169,7 @@ def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
             n = (percent_at if role == "rate" else money_at)(doc.folded, pos, r.id)
             if n is None or n.span.end > end or (role == "rate" and _is_target(doc, r, start, m.start(), n)):
                 continue
-            c = Candidate(role, n, r.param("priority", 9) + (100 if r.param("scope") == "project" else 0))
+            c = Candidate(role, n, r.param("priority", 9) + (100 if r.param("scope") == "project" else 0), m.start())
             old = found.get(n.span.start)
             if old is None or c.priority < old.priority:
                 found[n.span.start] = c
@@ -129,15 +196,18 @@ def _project_name(doc: NormText, start: int, lead_end: int) -> tuple[int, int, s
     return best
 
 
-def _report_level(doc: NormText, statements: list[Statement]) -> dict[str, Fact]:
-    """Each role's best candidate outside projects; execution figures sit beside the chosen budget.
+def _report_level(doc: NormText, statements: list[Statement], year: str) -> dict[str, Fact]:
+    """Each role's best candidate outside projects, of this year's figures ("current") or of last
+    year's as restated ("prior"); execution figures sit beside the chosen budget.
 
     An executed amount with no report-level budget anywhere before it is left alone: in a report on
     several projects it belongs to one of them, and naming it the report's figure would be a guess.
+    (Last year's executed amount stands alone: "2020年度预算执行数 …" is said of the whole report.)
     The rate is the one stated in the budget's or the execution's sentence: a rate elsewhere may be
     another scope's (其中项目支出执行率85%), and checking the amounts against it would be a guess.
     """
-    cands = [(i, c) for i, s in enumerate(statements) for c in s.candidates if c.priority < 100]
+    cands = [(i, c) for i, s in enumerate(statements) for c in s.candidates
+             if c.priority < 100 and c.year == year]
     best: dict[str, tuple[int, Candidate]] = {}
     for role in (*AMOUNT_ROLES, "rate"):
         pool = [(i, c) for i, c in cands if c.role == role]
@@ -147,7 +217,7 @@ def _report_level(doc: NormText, statements: list[Statement]) -> dict[str, Fact]
         if role == "rate" and ("total" in best or "executed" in best):
             beside = {best[r][0] for r in ("total", "executed") if r in best}
             pool = [(i, c) for i, c in pool if i in beside]
-        if role == "executed":
+        if role == "executed" and year != "prior":
             first_total = min((c.number.span.start for _, c in cands if c.role == "total"), default=None)
             pool = [(i, c) for i, c in pool if first_total is not None and first_total < c.number.span.start]
         if pool:
@@ -158,6 +228,8 @@ def _report_level(doc: NormText, statements: list[Statement]) -> dict[str, Fact]
 def _project(doc: NormText, s: Statement) -> Project:
     by_role: dict[str, Fact] = {}
     for c in sorted(s.candidates, key=lambda c: c.priority):      # stable: the first of equal priority
+        if c.year == "prior":                                     # last year's figure is not the project's
+            continue
         by_role.setdefault(c.role, to_fact(doc, c.number))
     name_start, name_end, rule_id = s.project
     facts = Budget(initial_yuan=by_role.get("initial"), total_yuan=by_role.get("total"),

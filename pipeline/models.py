@@ -134,6 +134,8 @@ class Record(Frozen):
     fiscal_year: Fact | None = None
     organization: Fact | None = None
     budget: Budget = Budget()
+    prior_year: Budget = Field(Budget(), description="last year's figures as this report restates them "
+                               "(上年/去年/上一年度 …, or the year N−1 written): never the report's own")
     self_score: Fact | None = None
     deduction: Fact | None = None
     grade: Fact | None = None
@@ -210,6 +212,7 @@ class Extracted(Frozen):
     classified: Classified
     budget: Budget
     narrative_budget: Budget = Field(Budget(), description="the narrative's figures, even where the table's won")
+    prior_year: Budget = Field(Budget(), description="last year's figures as this report restates them")
     self_score: Fact | None
     deduction: Fact | None
     grade: Fact | None

@@ -22,7 +22,7 @@ KINDS = {
     "title_type", "other_title", "body_type", "year", "org_label", "org_suffix", "org_strip", "org_stop",
     "money_unit", "count_unit", "count_exclude", "budget_role", "fund_column", "fund_label",
     "project_name", "score", "score_row", "deduction", "grade", "indicator_level", "target",
-    "grade_band", "finding", "indicator_column", "indicator_end",
+    "grade_band", "finding", "indicator_column", "indicator_end", "year_context",
 }
 SEVERITIES = ("error", "warning", "info")
 _FRAGMENT = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")

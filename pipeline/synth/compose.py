@@ -121,6 +121,30 @@ class Composer:
             self.notes.append("the narrative defers the figures to the table")
         return text
 
+    def prior_paragraph(self, scope: str) -> None:
+        """A report of a series restates last year's budget, execution and rate as last year's report
+        stated them (its own generator, so nothing else in the report changes)."""
+        p = self.s.prior_year
+        if p is None:
+            return
+        rng = rng_for(self.s.seed, self.s.id, "prior")
+        T, E, R = self.money(p.total), self.money(p.executed), self.pct(p.rate)
+        text = rng.choice((
+            f"上年（{p.year}年）{scope}全年预算数为{T}，执行数{E}，执行率{R}。",
+            f"{p.year}年度{scope}全年预算数{T}，全年执行数{E}，预算执行率{R}。",
+            f"去年{scope}全年预算{T}，实际支出{E}，完成预算的{R}。",
+            f"上一年度{scope}调整后预算数{T}，决算数{E}，执行率为{R}。",
+        ))
+        if rng.random() < 0.5:
+            diff = self.s.total - p.total
+            word = "与上年持平" if diff == 0 else f"较上年{'增加' if diff > 0 else '减少'}{self.money(abs(diff))}"
+            text = text[:-1] + f"，本年全年预算{word}。"
+        self.state("prior_year", {"fiscal_year": p.year, "total_yuan": float(p.total),
+                                  "executed_yuan": float(p.executed), "rate_pct": float(p.rate)})
+        self.add("para", text)
+        self.notes.append("the narrative restates last year's budget, execution and rate as last year's report "
+                          "stated them (prior_year); they are not this report's budget")
+
     def structure_sentence(self) -> str:
         """Split of spending into 基本支出 / 项目支出: figures that are not the report's budget roles."""
         s = self.s
@@ -372,6 +396,7 @@ class Composer:
                  "并将绩效目标分解到各科室和具体项目。")
         self.heading(2, self.pick("部门整体支出情况", "预算执行情况", "年度预算收支情况"))
         self.add("para", self.budget_sentence("部门") + (self.structure_sentence() if self.rng.random() < 0.5 else ""))
+        self.prior_paragraph("部门")
         if s.key_projects:
             projects = []
             for p in s.key_projects:
@@ -419,6 +444,7 @@ class Composer:
                                    f"该项目为经常性项目，资金用于{s.domain.purpose}。"))
         self.heading(1, "项目资金情况", 2)
         self.add("para", self.budget_sentence("项目"))
+        self.prior_paragraph("项目")
         self.heading(2, self.pick("绩效目标完成情况", "项目绩效目标实现情况"))
         self.indicator_structure()
         self.heading(1, "产出完成情况", 2)
@@ -456,6 +482,7 @@ class Composer:
                          f"{self.money(local)}。")
         self.notes.append("中央/省级/本级 source split of the fund is not a budget role")
         self.add("para", self.budget_sentence("专项资金"))
+        self.prior_paragraph("专项资金")
         self.heading(2, self.pick("资金管理和使用情况", "绩效目标完成情况"))
         self.counts_blocks(self.pick("资金支持下", f"{s.year}年", "全年"))
         self.benefit_paragraph()

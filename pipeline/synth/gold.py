@@ -58,6 +58,7 @@ def gold_record(spec: DocSpec, doc: Document, stated: dict, notes: list[str]) ->
     elif stated.get("indicators"):
         all_notes.append("The fund row is not scored (—); the indicator weights sum to 100.")
     all_notes += [n[0].upper() + n[1:] + ("" if n.endswith(".") else ".") for n in notes]
+    extra = {"prior_year": stated["prior_year"]} if "prior_year" in stated else {}     # a series' later years
     return {
         "id": spec.id,
         "url": None,
@@ -73,5 +74,6 @@ def gold_record(spec: DocSpec, doc: Document, stated: dict, notes: list[str]) ->
         "funds": stated.get("funds", []),
         "projects": stated.get("projects", []),
         "consistency": {"rate_matches": matches, "note": note},
+        **extra,
         "notes": " ".join(all_notes),
     }

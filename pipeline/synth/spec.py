@@ -81,6 +81,27 @@ class KeyProject:
 
 
 @dataclass
+class PriorYear:
+    """Last year's figures, as last year's report stated them: a report of a series restates them."""
+    year: int
+    total: Decimal
+    executed: Decimal
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """What one organisation's reports keep from year to year (pipeline/synth/series.py): the year
+    asked for, the place, the domain, the money unit, and for a project or policy its subject and units."""
+    year: int
+    place: Place
+    domain: lx.Domain
+    money_unit: Literal["wan", "yuan"]
+    subject: str | None = None
+    organization: str | None = None
+
+
+@dataclass
 class DocSpec:
     id: str
     kind: Kind
@@ -108,6 +129,7 @@ class DocSpec:
     key_projects: list[KeyProject]
     published: tuple[int, int, int]
     other_figures: dict = field(default_factory=dict)
+    prior_year: PriorYear | None = None        # restated in the narrative when set (a series' later years)
 
 
 def plan(count: int) -> list[tuple[str, Kind]]:
@@ -298,11 +320,15 @@ def _actuals(rng: random.Random, rows: list[IndicatorRow], counts: list[Count]) 
 
 # ---------------------------------------------------------------- the spec
 
-def make_spec(seed: int, doc_id: str, kind: Kind) -> DocSpec:
+def make_spec(seed: int, doc_id: str, kind: Kind, fixed: Fixed | None = None) -> DocSpec:
+    """The facts of one report, drawn from its own generator. `fixed` keeps who reports and which
+    year (a series): everything is drawn as without it, then the fixed parts replace the drawn ones."""
     rng = rng_for(seed, doc_id, "spec")
     year = rng.randint(2019, 2024)
     domain = rng.choice([d for d in lx.DOMAINS if d.funds] if kind == "policy" else lx.DOMAINS)
     place = _place(rng)
+    if fixed is not None:
+        year, domain, place = fixed.year, fixed.domain, fixed.place
     competent = place.name + domain.body
     subject = None
     organization = competent
@@ -313,6 +339,10 @@ def make_spec(seed: int, doc_id: str, kind: Kind) -> DocSpec:
     elif kind == "policy":
         subject = rng.choice(domain.funds)
     unit = "wan" if rng.random() < 0.7 else "yuan"
+    if fixed is not None:
+        unit = fixed.money_unit
+        subject = fixed.subject if kind in ("project", "policy") else subject
+        organization = fixed.organization or organization
     rate_decimals = rng.choice((0, 1, 2, 2, 2))
     initial, total, executed, funds = _money(rng, kind, unit)
     rate = rate_of(executed, total, rate_decimals)

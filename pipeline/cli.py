@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="comma-separated, from txt,pdf,scan,docx,html,xlsx (default all; .txt and .json always)")
     y.add_argument("--scan-max", type=int, default=None, metavar="K",
                    help="scanned PDFs for the first K reports only (they are the large files)")
+    y.add_argument("--series", type=int, default=None, metavar="YEARS",
+                   help="instead, COUNT organisations (department, project, policy in turn) over YEARS consecutive "
+                   "years each, every year restating the last (ids syn-series-001-2021 …)")
     y.set_defaults(run=_synth)
     return p
 
@@ -188,8 +191,15 @@ def _synth(args) -> int:
         formats = synth.parse_formats(args.formats)
         if args.count < 1:
             raise ValueError("-n must be at least 1")
-        made = synth.generate(args.outdir, args.seed, args.count, formats, scan_max=args.scan_max,
-                              progress=lambda m: print(f"{m.id} ({m.kind}): {len(m.files)} files", file=sys.stderr))
+        progress = lambda m: print(f"{m.id} ({m.kind}): {len(m.files)} files", file=sys.stderr)  # noqa: E731
+        if args.series is not None:
+            if args.series < 1:
+                raise ValueError("--series must be at least 1")
+            made = synth.generate_series(args.outdir, args.seed, args.count, args.series, formats,
+                                         scan_max=args.scan_max, progress=progress)
+        else:
+            made = synth.generate(args.outdir, args.seed, args.count, formats, scan_max=args.scan_max,
+                                  progress=progress)
     except (ValueError, synth.FontMissing) as e:
         print(f"jixiao: {e}", file=sys.stderr)
         return 1

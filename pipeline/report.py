@@ -1,0 +1,424 @@
+"""report: a finished OUTDIR -> report.html (overview and document list) and report/<n>.html (one page per document).
+
+Everything is read back from what `jixiao extract` wrote: records.jsonl, one record at a time, and
+texts/<sha256>.txt, the text layer every evidence offset indexes. Nothing is held for the whole batch
+but counts and histogram bins: each document's page is written as soon as its record is read, and
+its row of the document list goes to a spool file that the list pages are written from at the end.
+
+- report.html: the overview (documents by status and by report type, findings by rule and
+  severity, histograms of the stated execution rates and of the self-evaluation scores as inline
+  SVG) and the first `page_size` rows of the document list; further rows go to report/list-<k>.html.
+- report/<n>.html: document n of records.jsonl (1-based): its facts, findings and tables, every
+  value linked to its evidence, and the text with every evidence highlighted as <mark id="e<start>-<end>">.
+
+Every page is self-contained (inline CSS, no script, no network) and made by Jinja2 templates
+(pipeline/templates) with autoescape on, so a document's own text can never become markup.
+
+    python -m pipeline.report OUTDIR
+"""
+from __future__ import annotations
+
+import heapq
+import json
+import math
+import re
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from .export import text_path
+from .findings_view import REPORT_TYPE, SEVERITY_ORDER, evidence_line, read_jsonl
+from .models import Budget, Evidence, Fact, Record
+
+PAGE_SIZE = 500                 # rows of the document list per page (report.html holds the first page)
+PAGES = "report"                # OUTDIR/report/<n>.html, OUTDIR/report/list-<k>.html
+TEMPLATES = Path(__file__).parent / "templates"
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
+STATUS_LABEL = {"ok": "已读取", "failed": "失败", "skipped": "跳过"}
+BUDGET_LABEL = {"initial_yuan": "年初预算数", "total_yuan": "全年预算数", "executed_yuan": "执行数",
+                "rate_pct": "执行率"}
+FUND_ROLE = {"total": "年度资金总额", "fiscal": "当年财政拨款", "carryover": "上年结转", "other": "其他资金"}
+_OWN_PAGE = re.compile(r"(\d+|list-\d+)\.html")
+
+
+# ---------------------------------------------------------------- the overview's numbers
+
+@dataclass
+class Histogram:
+    """Counts in 5-point bins over 0-100 (100 falls in the last bin) plus one bin for values outside."""
+    title: str
+    unit: str
+    width: int = 5
+    bins: list[int] = field(default_factory=lambda: [0] * 21)
+    n: int = 0
+    missing: int = 0            # ok documents that do not state the value
+    low: float | None = None
+    high: float | None = None
+    total: float = 0.0
+
+    def add(self, v: float | None) -> None:
+        if v is None or not isinstance(v, (int, float)) or math.isnan(v):
+            self.missing += 1
+            return
+        self.n += 1
+        self.total += v
+        self.low = v if self.low is None else min(self.low, v)
+        self.high = v if self.high is None else max(self.high, v)
+        self.bins[self.bin(v)] += 1
+
+    def bin(self, v: float) -> int:
+        last = len(self.bins) - 2
+        if 0 <= v <= 100:
+            return min(int(v // self.width), last)
+        return last + 1
+
+    def label(self, i: int) -> str:
+        if i == len(self.bins) - 1:
+            return "0–100以外"
+        lo = i * self.width
+        return f"{lo}–{lo + self.width}{self.unit}"
+
+    def chart(self, *, width: int = 660, height: int = 220) -> dict:
+        """The bars' geometry in SVG user units; the template only draws them."""
+        left, right, top, bottom = 40, 10, 12, 36
+        plot_w, plot_h = width - left - right, height - top - bottom
+        step = plot_w / len(self.bins)
+        peak = max(self.bins) or 1
+        bars = []
+        for i, count in enumerate(self.bins):
+            h = round(plot_h * count / peak, 1)
+            bars.append({"x": round(left + i * step + 1, 1), "y": round(top + plot_h - h, 1),
+                         "w": round(step - 2, 1), "h": h, "count": count, "label": self.label(i),
+                         "outside": i == len(self.bins) - 1})
+        ticks = [{"x": round(left + i * step, 1), "label": str(i * self.width)}
+                 for i in range(0, len(self.bins), 4)]
+        return {"width": width, "height": height, "left": left, "top": top, "plot_w": plot_w,
+                "plot_h": plot_h, "base": top + plot_h, "peak": peak, "bars": bars, "ticks": ticks,
+                "outside_x": round(left + (len(self.bins) - 0.5) * step, 1),
+                "mean": self.total / self.n if self.n else None}
+
+
+@dataclass
+class Overview:
+    documents: int = 0
+    status: Counter = field(default_factory=Counter)
+    types: Counter = field(default_factory=Counter)              # ok documents only; None: not recognised
+    findings: Counter = field(default_factory=Counter)           # (rule, severity) -> findings
+    rule_documents: Counter = field(default_factory=Counter)     # rule -> documents
+    with_findings: int = 0
+    rates: Histogram = field(default_factory=lambda: Histogram("报告所称执行率", "%"))
+    scores: Histogram = field(default_factory=lambda: Histogram("自评得分", "分"))
+
+    def add(self, r: Record) -> None:
+        self.documents += 1
+        self.status[r.status] += 1
+        if r.status != "ok":
+            return
+        self.types[None if r.report_type is None else r.report_type.value] += 1
+        self.rates.add(_value(r.budget.rate_pct))
+        self.scores.add(_value(r.self_score))
+        self.with_findings += bool(r.findings)
+        for f in r.findings:
+            self.findings[(f.rule, f.severity)] += 1
+        for rule in {f.rule for f in r.findings}:
+            self.rule_documents[rule] += 1
+
+    def view(self) -> dict:
+        rules = sorted(self.rule_documents, key=lambda rule: (
+            min(SEVERITY_ORDER.get(s, 3) for (r, s) in self.findings if r == rule),
+            -sum(c for (r, _), c in self.findings.items() if r == rule), rule))
+        types = [{"key": t or "unknown", "label": REPORT_TYPE.get(t, t) if t else "未识别", "count": self.types[t]}
+                 for t in [*REPORT_TYPE, *sorted(t for t in self.types if t and t not in REPORT_TYPE), None]
+                 if t in REPORT_TYPE or self.types[t]]
+        return {
+            "documents": self.documents, "with_findings": self.with_findings,
+            "status": [{"key": s, "label": STATUS_LABEL[s], "count": self.status[s]} for s in STATUS_LABEL],
+            "types": types,
+            "rules": [{"rule": rule, "documents": self.rule_documents[rule],
+                       "counts": {s: self.findings[(rule, s)] for s in SEVERITIES}} for rule in rules],
+            "severity_totals": {s: sum(c for (_, sev), c in self.findings.items() if sev == s) for s in SEVERITIES},
+            "rates": self.rates, "scores": self.scores,
+        }
+
+
+# ---------------------------------------------------------------- one document
+
+def _value(f: Fact | None):
+    return None if f is None else f.value
+
+
+def span_id(e: Evidence) -> str:
+    """The id of the <mark> an evidence is highlighted by: e<start>-<end> (one per distinct span)."""
+    return f"e{e.start}-{e.end}"
+
+
+class Spans:
+    """The evidences one page links to, each distinct span once, with what uses it."""
+
+    def __init__(self, text: str | None):
+        self.text = text
+        self.uses: dict[tuple[int, int], list[str]] = {}
+        self.by_finding: set[tuple[int, int]] = set()
+
+    def link(self, e: Evidence | None, use: str, *, finding: bool = False) -> dict | None:
+        if e is None:
+            return None
+        key = (e.start, e.end)
+        shown = self.text is not None and 0 <= e.start < e.end <= len(self.text)
+        if shown:
+            self.uses.setdefault(key, [])
+            if use not in self.uses[key]:
+                self.uses[key].append(use)
+            if finding:
+                self.by_finding.add(key)
+        return {"href": f"#{span_id(e)}" if shown else None, "label": evidence_line(e), "text": e.text,
+                "start": e.start, "end": e.end,
+                "mismatch": shown and self.text[e.start:e.end] != e.text}
+
+    def fact(self, f: Fact | None, use: str) -> dict | None:
+        return None if f is None else {"value": f.value, "evidence": self.link(f.evidence, use)}
+
+
+def highlight(text: str, spans: dict[tuple[int, int], list[str]], hits: set[tuple[int, int]] = frozenset()) -> list:
+    """The text as a tree for the template: text runs, page breaks and <mark> nodes.
+
+    Spans that nest (or coincide) become nested marks, so a mark's text is its evidence's words. A
+    span that crosses the end of an enclosing one is cut there and continues after it: every piece
+    is a mark of its own (`data-start`/`data-end` give the piece's offsets, `data-ev` the span), and
+    only the first piece carries the id a link jumps to. The markup stays well formed whatever the
+    overlaps; each piece's text is text[data-start:data-end].
+    """
+    root: dict = {"children": []}
+    stack: list[tuple[dict, int]] = [(root, len(text))]
+    queue = [(s, -e, s, True) for (s, e) in spans if 0 <= s < e <= len(text)]
+    heapq.heapify(queue)
+    pos = 0
+    page = 1
+
+    def emit(node: dict, upto: int) -> None:
+        nonlocal pos, page
+        chunk = text[pos:upto]
+        pos = upto
+        for i, part in enumerate(chunk.split("\f")):
+            if i:
+                page += 1
+                node["children"].append({"kind": "page", "page": page})
+            if part:
+                node["children"].append({"kind": "text", "text": part})
+
+    while queue:
+        start, neg_end, origin, first = heapq.heappop(queue)
+        end = -neg_end
+        while len(stack) > 1 and stack[-1][1] <= start:
+            node, node_end = stack.pop()
+            emit(node, node_end)
+        emit(stack[-1][0], start)
+        key = (origin, end)
+        if end > stack[-1][1]:                          # crosses the enclosing mark's end: cut it there
+            cut = stack[-1][1]
+            heapq.heappush(queue, (cut, -end, origin, False))
+            end = cut
+        if end <= start:
+            continue
+        uses = spans.get(key, [])
+        node = {"kind": "mark", "id": f"e{origin}-{key[1]}" if first else None, "span": f"e{origin}-{key[1]}",
+                "start": start, "end": end, "title": "；".join(uses), "hit": key in hits, "children": []}
+        stack[-1][0]["children"].append(node)
+        stack.append((node, end))
+    while len(stack) > 1:
+        node, node_end = stack.pop()
+        emit(node, node_end)
+    emit(root, len(text))
+    return root["children"]
+
+
+def _budget_facts(b: Budget, spans: Spans, scope: str) -> list[dict]:
+    out = []
+    for k, label in BUDGET_LABEL.items():
+        f = getattr(b, k)
+        if f is not None:
+            out.append({"key": k, "label": label, **spans.fact(f, f"{scope}{label}")})
+    return out
+
+
+def document_view(n: int, r: Record, text: str | None) -> dict:
+    """What document.html shows of one record (evidence links resolved against its text)."""
+    spans = Spans(text)
+    findings = []
+    for i, f in enumerate(sorted(r.findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 3)), 1):
+        findings.append({"n": i, "rule": f.rule, "severity": f.severity,
+                         "severity_label": SEVERITY_LABEL.get(f.severity, f.severity),
+                         "message": f.message, "values": f.values,
+                         "evidence": [spans.link(e, f"{f.rule}（{SEVERITY_LABEL.get(f.severity, f.severity)}）",
+                                                 finding=True) for e in f.evidence]})
+    facts = []
+    for key, label in (("report_type", "报告类型"), ("fiscal_year", "年度"), ("organization", "单位")):
+        f = getattr(r, key)
+        if f is not None:
+            facts.append({"key": key, "label": label, **spans.fact(f, label)})
+    facts += _budget_facts(r.budget, spans, "")
+    for key, label in (("self_score", "自评得分"), ("deduction", "扣分"), ("grade", "自评等级")):
+        f = getattr(r, key)
+        if f is not None:
+            facts.append({"key": key, "label": label, **spans.fact(f, label)})
+    indicators = [{**i.model_dump(exclude={"evidence"}), "evidence": spans.link(i.evidence, f"指标 {i.level3 or ''}")}
+                  for i in r.indicators]
+    structure = [{"level": s.level, "count": s.count, "names": s.names,
+                  "evidence": spans.link(s.evidence, f"{s.level}级指标数")} for s in r.indicator_structure]
+    projects = [{"name": p.name, "evidence": spans.link(p.evidence, f"项目 {p.name}"),
+                 "facts": {f["key"]: f for f in _budget_facts(p.budget, spans, f"项目 {p.name} ")},
+                 "total_yuan": p.total_yuan, "executed_yuan": p.executed_yuan, "rate_pct": p.rate_pct}
+                for p in r.projects]
+    funds = [{"label": fr.label, "role": FUND_ROLE.get(fr.role, fr.role),
+              "evidence": spans.link(fr.evidence, fr.label),
+              "facts": {k: spans.fact(getattr(fr, k), f"{fr.label} {BUDGET_LABEL.get(k, k)}")
+                        for k in ("initial_yuan", "total_yuan", "executed_yuan", "weight", "rate_pct", "score")}}
+             for fr in r.funds]
+    quantities = [{"value": q.value, "unit": q.unit, "subject": q.subject,
+                   "evidence": spans.link(q.evidence, f"数量 {q.subject}")} for q in r.quantities]
+    return {
+        "n": n, "path": r.source.path, "source": r.source, "status": r.status,
+        "status_label": STATUS_LABEL.get(r.status, r.status), "error": r.error,
+        "report_type": _value(r.report_type), "fiscal_year": _value(r.fiscal_year),
+        "organization": _value(r.organization),
+        "facts": facts, "findings": findings, "indicators": indicators, "structure": structure,
+        "projects": projects, "funds": funds, "quantities": quantities,
+        "has_text": text is not None, "text_chars": len(text) if text is not None else 0,
+        "tree": highlight(text, spans.uses, spans.by_finding) if text is not None else [],
+        "marks": len(spans.uses),
+    }
+
+
+def list_row(n: int, r: Record) -> dict:
+    """One row of the document list: what the overview keeps of a record (spooled, not held)."""
+    return {"n": n, "path": r.source.path, "status": r.status, "error": r.error,
+            "report_type": _value(r.report_type), "fiscal_year": _value(r.fiscal_year),
+            "organization": _value(r.organization), "score": _value(r.self_score),
+            "rate": _value(r.budget.rate_pct),
+            "errors": sum(f.severity == "error" for f in r.findings),
+            "warnings": sum(f.severity == "warning" for f in r.findings)}
+
+
+def read_text(outdir: Path, r: Record) -> str | None:
+    """The kept text layer, exactly as written (no newline translation), or None when there is none."""
+    try:
+        with open(text_path(outdir, r), encoding="utf-8", newline="") as f:
+            return f.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+# ---------------------------------------------------------------- rendering
+
+def _money(v) -> str:
+    if v is None:
+        return ""
+    return f"{v:,.2f} 元"
+
+
+def _num(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return str(v)
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return f"{v:.6f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v)
+
+
+def _pct(v) -> str:
+    return "" if v is None else f"{_num(v)}%"
+
+
+def _figure(v, key: str = "") -> str:
+    """A value as a person reads it, by what the key says it is."""
+    if key.endswith("_yuan") and isinstance(v, (int, float)):
+        return _money(v)
+    if key.endswith("_pct") and isinstance(v, (int, float)):
+        return _pct(v)
+    if key == "report_type" and v in REPORT_TYPE:
+        return f"{REPORT_TYPE[v]}（{v}）"
+    return _num(v)
+
+
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(money=_money, num=_num, pct=_pct, figure=_figure)
+    env.globals.update(REPORT_TYPE=REPORT_TYPE, SEVERITIES=SEVERITIES, SEVERITY_LABEL=SEVERITY_LABEL,
+                       STATUS_LABEL=STATUS_LABEL)
+    return env
+
+
+def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _count_lines(path: Path) -> int:
+    """How many records a records.jsonl holds (non-blank lines), without parsing them."""
+    try:
+        with open(path, "rb") as f:
+            return sum(1 for line in f if line.strip())
+    except OSError:
+        return 0            # read_jsonl names the problem
+
+
+def write_report(outdir: Path, *, page_size: int = PAGE_SIZE) -> Path:
+    """Write OUTDIR/report.html and OUTDIR/report/*.html from OUTDIR/records.jsonl and OUTDIR/texts/;
+    return the path of report.html. Pages a previous run left in OUTDIR/report are replaced."""
+    outdir = Path(outdir)
+    pages = outdir / PAGES
+    pages.mkdir(parents=True, exist_ok=True)
+    for old in pages.iterdir():
+        if _OWN_PAGE.fullmatch(old.name):
+            old.unlink()
+    env = environment()
+    document = env.get_template("document.html")
+    overview = Overview()
+    total = _count_lines(outdir / "records.jsonl")
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        for n, r in enumerate(read_jsonl(outdir / "records.jsonl"), 1):
+            overview.add(r)
+            list_page = (n - 1) // page_size + 1
+            back = "../report.html" if list_page == 1 else f"list-{list_page}.html"
+            document.stream(doc=document_view(n, r, read_text(outdir, r)), back=back, total=total,
+                            outdir=str(outdir)).dump(str(pages / f"{n}.html"), encoding="utf-8")
+            spool.write(json.dumps(list_row(n, r), ensure_ascii=False) + "\n")
+        spool.seek(0)
+        count = max(1, math.ceil(overview.documents / page_size))
+        nav = [{"k": k, "first": (k - 1) * page_size + 1, "last": min(k * page_size, overview.documents)}
+               for k in range(1, count + 1)]
+        rows = (json.loads(line) for line in spool)
+        chunks = _chunks(rows, page_size)
+        first = next(chunks, [])
+        report = outdir / "report.html"
+        env.get_template("report.html").stream(
+            overview=overview.view(), rows=first, nav=nav, page=1, prefix=f"{PAGES}/", list_prefix="",
+            pages_dir=f"{PAGES}/", outdir=str(outdir)).dump(str(report), encoding="utf-8")
+        for k, chunk in enumerate(chunks, 2):
+            env.get_template("list.html").stream(
+                rows=chunk, nav=nav, page=k, prefix="", documents=overview.documents,
+                outdir=str(outdir)).dump(str(pages / f"list-{k}.html"), encoding="utf-8")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m pipeline.report OUTDIR", file=sys.stderr)
+        return 1
+    print(write_report(Path(args[0])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,250 @@
+"""report.html and report/<n>.html: the overview's counts and charts, every finding linked to its
+highlighted evidence, every highlight exactly the kept text's words, a document's own markup shown as
+text, a failed document's error, pagination, and pages that need nothing from the network."""
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import lxml.html
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from pipeline.cli import main
+from pipeline.export import Writer, text_path
+from pipeline.models import Budget, Evidence, Fact, Finding, Record, Source
+from pipeline.report import document_view, environment, write_report
+
+BAD = "某某局2021年度部门整体支出绩效自评报告\n全年预算数 100 万元，执行数 96.40 万元，执行率 98.5%。\n"
+CLEAN = "某某局2021年度部门整体支出绩效自评报告\n全年预算数 100 万元，执行数 100 万元，执行率 100%。\n扣分 5 分。自评得分 95 分。\n"
+SCRIPT = ("某某局2021年度部门整体支出绩效自评报告\n<script>alert(1)</script>\n"
+          "全年预算数 100 万元，执行数 100 万元，执行率 100%。\n扣分 5 分。自评得分 95 分。\n")
+REPORTS = {"bad.txt": BAD, "clean.txt": CLEAN, "script.txt": SCRIPT}
+
+
+def build_outdir(tmp: Path) -> Path:
+    """A finished `jixiao extract` run over three planted reports, an empty file (failed) and an
+    image (skipped), with its report written."""
+    src = tmp / "src"
+    src.mkdir(parents=True)
+    for name, text in REPORTS.items():
+        (src / name).write_text(text, encoding="utf-8")
+    (src / "empty.txt").write_bytes(b"")
+    (src / "image.png").write_bytes(b"\x89PNG\r\n")
+    out = tmp / "out"
+    assert main(["extract", str(src), "-o", str(out), "-q"]) == 0
+    write_report(out)
+    return out
+
+
+def records(out: Path) -> list[Record]:
+    return [Record.model_validate_json(line) for line in (out / "records.jsonl").open(encoding="utf-8")]
+
+
+def page_of(out: Path, name: str) -> tuple[int, Record]:
+    """(n, record) of the document whose file is `name`: its page is report/<n>.html."""
+    return next((n, r) for n, r in enumerate(records(out), 1) if Path(r.source.path).name == name)
+
+
+def html(path: Path):
+    return lxml.html.parse(str(path)).getroot()
+
+
+def kept_text(out: Path, r: Record) -> str:
+    with open(text_path(out, r), encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+def by_id(doc, id_: str) -> str:
+    return doc.get_element_by_id(id_).text_content().strip()
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    return build_outdir(tmp_path_factory.mktemp("report"))
+
+
+def test_overview_counts(out):
+    doc = html(out / "report.html")
+    assert by_id(doc, "n-documents") == "5"
+    assert [by_id(doc, f"status-{s}") for s in ("ok", "failed", "skipped")] == ["3", "1", "1"]
+    assert by_id(doc, "type-department") == "3" and by_id(doc, "type-project") == "0"
+    assert by_id(doc, "rule-execution_rate-error") == "1" and by_id(doc, "rule-execution_rate-documents") == "1"
+    counted = Counter((f.rule, f.severity) for r in records(out) for f in r.findings)
+    assert counted == {("execution_rate", "error"): 1}        # the clean and script reports raise nothing
+    for (rule, severity), n in counted.items():
+        assert by_id(doc, f"rule-{rule}-{severity}") == str(n)
+    assert by_id(doc, "severity-error") == "1" and by_id(doc, "severity-warning") == "0"
+    assert doc.get("lang") == "zh-CN" and doc.xpath("//meta[@charset='utf-8']")
+
+
+def test_charts_are_svg_histograms_of_the_stated_figures(out):
+    doc = html(out / "report.html")
+    rates = doc.xpath("//svg[@id='chart-rate']//rect[contains(@class, 'bar')]")
+    scores = doc.xpath("//svg[@id='chart-score']//rect[contains(@class, 'bar')]")
+    assert len(rates) == len(scores) == 21                 # 0-100 in 5-point bins, and one for outside
+    rate_counts = {r.get("data-bin"): int(r.get("data-count")) for r in rates}
+    assert sum(rate_counts.values()) == 3                  # 98.5, 100, 100
+    assert rate_counts["95–100%"] == 3
+    score_counts = {r.get("data-bin"): int(r.get("data-count")) for r in scores}
+    assert sum(score_counts.values()) == 2 and score_counts["95–100分"] == 2
+    tallest = max(rates, key=lambda r: float(r.get("height")))
+    assert tallest.get("data-bin") == "95–100%" and float(tallest.get("height")) > 0
+    assert all(float(r.get("height")) == 0 for r in rates if r.get("data-count") == "0")
+
+
+def test_document_list_links_every_page(out):
+    doc = html(out / "report.html")
+    rows = doc.xpath("//table[@id='documents']/tbody/tr")
+    assert len(rows) == 5
+    for n, (row, r) in enumerate(zip(rows, records(out)), 1):
+        link = row.xpath(".//a")[0]
+        assert link.text_content() == r.source.path and link.get("href") == f"report/{n}.html"
+        assert (out / "report" / f"{n}.html").exists()
+    bad_n, _ = page_of(out, "bad.txt")
+    cells = [td.text_content().strip() for td in rows[bad_n - 1].xpath("td")]
+    assert cells[3:] == ["部门整体支出", "2021", "某某局", "", "98.5%", "1", "0"]
+
+
+def test_finding_links_to_its_highlighted_evidence(out):
+    n, r = page_of(out, "bad.txt")
+    doc = html(out / "report" / f"{n}.html")
+    (row,) = doc.xpath("//tr[@class='finding']")
+    assert row.get("data-rule") == "execution_rate" and row.xpath(".//code")[0].text == "execution_rate"
+    assert "错误" in row.text_content() and "执行率不一致" in row.xpath(".//td[@class='message']")[0].text_content()
+    finding = r.findings[0]
+    links = row.xpath(".//a[@class='ev']")
+    assert len(links) == len(finding.evidence) == 3
+    for a, ev in zip(links, finding.evidence):
+        target = a.get("href").removeprefix("#")
+        (mark,) = doc.xpath(f"//mark[@id='{target}']")
+        assert mark.text_content() == ev.text and "hit" in mark.get("class")
+    values = dict(zip(row.xpath(".//dt/text()"), row.xpath(".//dd/text()")))
+    assert values["computed"] == "96.4" and values["stated"] == "98.5" and values["total_yuan"] == "1,000,000.00 元"
+
+
+def test_facts_link_to_their_evidence(out):
+    n, r = page_of(out, "bad.txt")
+    doc = html(out / "report" / f"{n}.html")
+    facts = {tr.get("data-key"): tr for tr in doc.xpath("//table[@id='facts']//tr[@data-key]")}
+    assert set(facts) == {"report_type", "fiscal_year", "organization", "total_yuan", "executed_yuan", "rate_pct"}
+    assert "964,000.00 元" in facts["executed_yuan"].text_content()
+    a = facts["executed_yuan"].xpath(".//a")[0]
+    assert doc.xpath(f"//mark[@id='{a.get('href')[1:]}']")[0].text_content() == r.budget.executed_yuan.evidence.text
+
+
+def test_every_mark_is_the_kept_texts_words(out):
+    for n, r in enumerate(records(out), 1):
+        doc = html(out / "report" / f"{n}.html")
+        if r.status != "ok":
+            assert not doc.xpath("//mark")
+            continue
+        text = kept_text(out, r)
+        assert doc.get_element_by_id("text").text_content() == text
+        marks = doc.xpath("//mark")
+        assert marks
+        for m in marks:
+            assert m.text_content() == text[int(m.get("data-start")):int(m.get("data-end"))]
+        ids = [m.get("id") for m in marks if m.get("id")]
+        assert len(ids) == len(set(ids))
+        for a in doc.xpath("//a[@class='ev']"):
+            assert a.get("href")[1:] in ids
+
+
+def test_a_documents_markup_is_shown_as_text(out):
+    n, r = page_of(out, "script.txt")
+    page = out / "report" / f"{n}.html"
+    doc = html(page)
+    assert not doc.xpath("//script")
+    assert "<script>alert(1)</script>" in doc.get_element_by_id("text").text_content()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.read_text(encoding="utf-8")
+
+
+def test_failed_document_shows_its_error(out):
+    n, r = page_of(out, "empty.txt")
+    assert r.status == "failed"
+    doc = html(out / "report" / f"{n}.html")
+    assert r.error in by_id(doc, "error") and "失败" in by_id(doc, "status")
+    row = html(out / "report.html").get_element_by_id(f"doc-{n}")
+    assert "empty" in row.text_content() and "status-failed" in row.get("class")
+    n, r = page_of(out, "image.png")
+    assert r.error in by_id(html(out / "report" / f"{n}.html"), "error")
+
+
+def test_pages_are_self_contained(out):
+    for page in [out / "report.html", *sorted((out / "report").glob("*.html"))]:
+        raw = page.read_text(encoding="utf-8")
+        doc = lxml.html.fromstring(raw)
+        assert not doc.xpath("//script | //link | //img | //iframe | //@src")
+        assert not re.search(r"https?://|@import|url\(", raw.replace('xmlns="http://www.w3.org/2000/svg"', ""))
+        assert doc.xpath("//style") and '"WenQuanYi Zen Hei"' in raw
+
+
+def test_pagination(tmp_path):
+    out = build_outdir(tmp_path)
+    write_report(out, page_size=2)
+    first = html(out / "report.html")
+    assert [tr.get("id") for tr in first.xpath("//table[@id='documents']/tbody/tr")] == ["doc-1", "doc-2"]
+    assert by_id(first, "n-documents") == "5"               # the overview counts everything
+    second = html(out / "report" / "list-2.html")
+    assert [tr.get("id") for tr in second.xpath("//table[@id='documents']/tbody/tr")] == ["doc-3", "doc-4"]
+    assert second.xpath("//tr[@id='doc-3']//a")[0].get("href") == "3.html"
+    assert (out / "report" / "list-3.html").exists()
+    back = html(out / "report" / "3.html").xpath("//nav//a")[0].get("href")
+    assert back == "list-2.html#doc-3"
+    write_report(out)                                          # a later run leaves no stale list pages
+    assert not (out / "report" / "list-2.html").exists()
+
+
+# ---------------------------------------------------------------- overlapping evidence
+
+def hand_outdir(tmp: Path, text: str, spans: list[tuple[int, int]]) -> tuple[Path, Record]:
+    """An OUTDIR holding one record whose finding points at `spans` of `text`."""
+    evs = [Evidence(start=s, end=e, text=text[s:e]) for s, e in spans]
+    r = Record(source=Source(path="hand.txt", sha256="ab" * 32, format="txt"), status="ok",
+               budget=Budget(rate_pct=Fact(value=100.0, evidence=evs[0])) if evs else Budget(),
+               findings=[Finding(rule="made_up", severity="warning", message="重叠", values={}, evidence=evs)])
+    out = tmp / "out"
+    with Writer(out) as w:
+        w.write(r, text)
+    return out, r
+
+
+def check_page(doc, text: str, spans: list[tuple[int, int]]) -> None:
+    assert doc.get_element_by_id("text").text_content() == text
+    marks = doc.xpath("//mark")
+    for m in marks:
+        assert m.text_content() == text[int(m.get("data-start")):int(m.get("data-end"))]
+    for s, e in set(spans):
+        if not 0 <= s < e <= len(text):
+            continue
+        pieces = [m for m in marks if m.get("data-ev") == f"e{s}-{e}"]
+        assert "".join(m.text_content() for m in pieces) == text[s:e]
+        assert [m.get("id") for m in pieces if m.get("id")] == [f"e{s}-{e}"]
+
+
+def test_overlapping_nested_and_identical_evidence(tmp_path):
+    text = "第一页全年预算数100万元\f执行数96.40万元，执行率98.5%。"
+    spans = [(0, 13), (3, 13), (3, 13), (8, 20), (10, 16), (14, 30), (11, 12), (29, 34), (30, 99)]
+    out, _ = hand_outdir(tmp_path, text, spans)
+    write_report(out)
+    doc = html(out / "report" / "1.html")
+    check_page(doc, text, spans)
+    assert doc.xpath("//mark[@id='e3-13']")[0].text_content() == "全年预算数100万元"    # nested: whole
+    assert len(doc.xpath("//mark[@data-ev='e8-20']")) == 2                               # crosses e0-13's end
+    assert [p.get("data-label") for p in doc.xpath("//span[@class='pb']")] == ["第 2 页"]
+    assert doc.xpath("//span[@class='ev muted']")                # (30, 99) lies outside the text: not linked
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="预算执行率<>&\"'\f\n 0123", min_size=1, max_size=40).flatmap(
+    lambda t: st.tuples(st.just(t), st.lists(st.tuples(st.integers(0, len(t)), st.integers(0, len(t)))
+                                             .map(lambda p: tuple(sorted(p))).filter(lambda p: p[0] < p[1]), max_size=8))))
+def test_any_overlap_keeps_the_markup_well_formed(case):
+    text, spans = case
+    evs = [Evidence(start=s, end=e, text=text[s:e]) for s, e in spans]
+    r = Record(source=Source(path="h.txt", sha256="0" * 64, format="txt"), status="ok",
+               findings=[Finding(rule="made_up", severity="info", message="x", values={}, evidence=evs)])
+    page = environment().get_template("document.html").render(doc=document_view(1, r, text), back="../report.html",
+                                                              total=1, outdir="out")
+    check_page(lxml.html.fromstring(page), text, spans)

@@ -1,7 +1,6 @@
 """report.html and report/<n>.html: the overview's counts and charts, every finding linked to its
 highlighted evidence, every highlight exactly the kept text's words, a document's own markup shown as
 text, a failed document's error, pagination, and pages that need nothing from the network."""
-import json
 import re
 from collections import Counter
 from pathlib import Path

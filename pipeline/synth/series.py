@@ -27,24 +27,34 @@ def series_plan(count: int) -> list[tuple[str, Kind]]:
     return [(f"{SERIES_PREFIX}-{i + 1:03d}", SERIES_ROTATION[i % len(SERIES_ROTATION)]) for i in range(count)]
 
 
-def series_specs(seed: int, series_id: str, years: int, kind: Kind = "department") -> list[DocSpec]:
-    """The specs of one organisation's reports over `years` consecutive years, oldest first."""
+def series_specs(seed: int, series_id: str, years: int, kind: Kind = "department",
+                 taken: set[tuple] | None = None) -> list[DocSpec]:
+    """The specs of one organisation's reports over `years` consecutive years, oldest first.
+
+    `taken` holds who the series made before reports for (place, domain, organisation, subject): this
+    one draws again, from its own generator, until it is somebody else, and adds itself."""
     if years < 1:
         raise ValueError("a series needs at least one year")
     if kind == "other":
         raise ValueError("a series is of department, project or policy reports")
     rng = rng_for(seed, series_id, "series")
-    domain = rng.choice([d for d in lx.DOMAINS if d.funds] if kind == "policy" else lx.DOMAINS)
-    place = _place(rng)
-    unit = "wan" if rng.random() < 0.7 else "yuan"
-    start = rng.randint(FIRST_YEAR, max(FIRST_YEAR, LAST_YEAR + 1 - years))
-    subject = organization = None
-    if kind == "project":
-        subject = rng.choice(domain.projects)
-        if rng.random() < 0.6:
-            organization = place.name + rng.choice(domain.units)
-    elif kind == "policy":
-        subject = rng.choice(domain.funds)
+    while True:
+        domain = rng.choice([d for d in lx.DOMAINS if d.funds] if kind == "policy" else lx.DOMAINS)
+        place = _place(rng)
+        unit = "wan" if rng.random() < 0.7 else "yuan"
+        start = rng.randint(FIRST_YEAR, max(FIRST_YEAR, LAST_YEAR + 1 - years))
+        subject, organization = None, place.name + domain.body
+        if kind == "project":
+            subject = rng.choice(domain.projects)
+            if rng.random() < 0.6:
+                organization = place.name + rng.choice(domain.units)
+        elif kind == "policy":
+            subject = rng.choice(domain.funds)
+        who = (place.name, domain.key, organization, subject)
+        if taken is None or who not in taken:
+            break
+    if taken is not None:
+        taken.add(who)
     specs: list[DocSpec] = []
     for year in range(start, start + years):
         spec = make_spec(seed, f"{series_id}-{year}", kind, Fixed(year, place, domain, unit, subject, organization))
@@ -61,9 +71,9 @@ def generate_series(outdir: Path, seed: int, count: int, years: int, formats: tu
     `scan_max` limits scanned PDFs to the first that many reports."""
     from . import prepare, write_report
     outdir = prepare(outdir, formats)
-    made = []
+    made, taken = [], set()
     for series_id, kind in series_plan(count):
-        for spec in series_specs(seed, series_id, years, kind):
+        for spec in series_specs(seed, series_id, years, kind, taken):
             made.append(write_report(outdir, spec, formats, scan=scan_max is None or len(made) < scan_max))
             if progress:
                 progress(made[-1])

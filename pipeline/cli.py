@@ -60,6 +60,18 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("schema", help="print the JSON Schema of a record",
                        description="Print the JSON Schema of one record of records.jsonl.")
     s.set_defaults(run=_schema)
+    d = sub.add_parser("dataset", help="the organisation × fiscal-year panel of finished runs",
+                       description="Read the records.jsonl of each OUTDIR `jixiao extract` wrote and write the "
+                       "organisation × fiscal-year panel to PANELDIR: panel.parquet, panel.csv, panel.xlsx, with "
+                       "year-over-year changes, and the cross-year findings (prior_year_mismatch, duplicate_report) "
+                       "in panel_findings.csv, panel_findings.parquet and a sheet of panel.xlsx.")
+    d.add_argument("inputs", nargs="+", metavar="OUTDIR", help="folders jixiao extract wrote, or their records.jsonl")
+    d.add_argument("-o", "--outdir", required=True, type=Path, metavar="PANELDIR", help="where to write the panel")
+    d.add_argument("--aliases", type=Path, default=None, metavar="CSV",
+                   help="organisation aliases of your own (two columns: alias, canonical name), added to "
+                   "rules/panel.yaml's")
+    d.add_argument("-q", "--quiet", action="store_true", help="no summary at the end")
+    d.set_defaults(run=_dataset)
     y = sub.add_parser("synth", help="write synthetic reports with their gold records",
                        description="Write COUNT synthetic reports (department, project, policy and a negative, "
                        "in turn) to OUTDIR, each as <id>.txt with its gold <id>.json and in the formats asked for. "
@@ -181,6 +193,37 @@ def _schema(_args) -> int:
     return 0
 
 
+def _dataset(args) -> int:
+    from . import panel
+    missing = [str(panel.jsonl_of(Path(d))) for d in args.inputs if not panel.jsonl_of(Path(d)).is_file()]
+    if missing:
+        print(f"jixiao: no records to read: {', '.join(missing)} (run jixiao extract first)", file=sys.stderr)
+        return 1
+    try:
+        aliases = panel.read_aliases(args.aliases) if args.aliases else None
+        built = panel.build(panel.records_of(Path(d) for d in args.inputs), aliases)
+    except (OSError, ValueError) as e:         # BadJsonl is a ValueError that names the file and line
+        print(f"jixiao: {e}", file=sys.stderr)
+        return 1
+    try:
+        panel.write(built, args.outdir)
+    except OSError as e:
+        print(f"jixiao: cannot write to {args.outdir}: {e.strerror}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        c = built.counts
+        years = sorted({r["fiscal_year"] for r in built.rows})
+        span = f", {years[0]}–{years[-1]}" if years else ""
+        found = ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in sorted(c.items()) if k.startswith("finding:"))
+        console = Console(stderr=True)
+        console.print(f"[bold]{c['records']} records[/bold]: {c['placed']} self-evaluations in {c['rows']} rows "
+                      f"({c['organisations']} organisations{span}); {len(built.unplaced)} without an organisation "
+                      f"or year (panel_unplaced.csv); {c['not a self-evaluation']} failed, skipped or "
+                      "not a self-evaluation")
+        console.print(f"cross-year findings: {found or 'none'} -> {args.outdir}")
+    return 0
+
+
 def _synth(args) -> int:
     try:
         from . import synth
@@ -191,7 +234,8 @@ def _synth(args) -> int:
         formats = synth.parse_formats(args.formats)
         if args.count < 1:
             raise ValueError("-n must be at least 1")
-        progress = lambda m: print(f"{m.id} ({m.kind}): {len(m.files)} files", file=sys.stderr)  # noqa: E731
+        def progress(m):
+            print(f"{m.id} ({m.kind}): {len(m.files)} files", file=sys.stderr)
         if args.series is not None:
             if args.series < 1:
                 raise ValueError("--series must be at least 1")

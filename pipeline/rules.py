@@ -23,7 +23,9 @@ KINDS = {
     "money_unit", "count_unit", "count_exclude", "budget_role", "fund_column", "fund_label",
     "project_name", "score", "score_row", "deduction", "grade", "indicator_level", "target",
     "grade_band", "finding", "indicator_column", "indicator_end", "year_context",
+    "org_trailing", "org_abbrev", "org_alias", "report_subject", "panel_finding",
 }
+FINDING_KINDS = {"finding", "panel_finding"}
 SEVERITIES = ("error", "warning", "info")
 _FRAGMENT = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 
@@ -112,9 +114,9 @@ def load_rules(folder: Path) -> RuleSet:
         seen.add(rule.id)
         if rule.kind not in KINDS:
             problems.append(f"{where}: unknown kind {rule.kind!r} (known: {', '.join(sorted(KINDS))})")
-        if rule.pattern is None and rule.lexicon is None and rule.kind not in {"grade_band", "finding"}:
+        if rule.pattern is None and rule.lexicon is None and rule.kind not in {"grade_band", *FINDING_KINDS}:
             problems.append(f"{where}: needs a pattern or a lexicon")
-        if rule.kind == "finding" and (rule.param("severity") not in SEVERITIES or not rule.message):
+        if rule.kind in FINDING_KINDS and (rule.param("severity") not in SEVERITIES or not rule.message):
             problems.append(f"{where}: a finding needs a message and a severity ({', '.join(SEVERITIES)})")
         if rule.pattern is not None:
             missing = [n for n in _FRAGMENT.findall(rule.pattern) if n not in fragments]

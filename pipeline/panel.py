@@ -247,12 +247,17 @@ def _number(f: Fact) -> float:
     return float(dec(f.value))
 
 
-def prior_year_mismatch(now: Entry, before: Entry) -> list[PanelFinding]:
-    """`now` restates last year's figures; `before` is last year's report of the same scope."""
+def prior_year_mismatch(now: Entry, before: Entry, others: list[Entry] = ()) -> list[PanelFinding]:
+    """`now` restates last year's figures; `before` is last year's report of the same scope (its lead),
+    `others` the scope's other reports that year (duplicates): a restatement one of them agrees with
+    is no finding."""
     out = []
     for column in rules().get("prior_year_mismatch").param("compare"):
         restated, stated = getattr(now.prior, column), before.fact(column)
         if restated is None or stated is None or Interval.of(restated).meets(Interval.of(stated)):
+            continue
+        if any(o.fact(column) is not None and Interval.of(restated).meets(Interval.of(o.fact(column)))
+               for o in others):
             continue
         scope = "" if now.report_type == "department" else f"（{now.scope_name()}）"
         out.append(_finding("prior_year_mismatch", now,
@@ -462,7 +467,8 @@ def _cross_year(g: Group, before: Group | None) -> list[PanelFinding]:
     if before is None:
         return []
     then = before.leads()
-    return [f for scope, e in g.leads().items() if scope in then for f in prior_year_mismatch(e, then[scope])]
+    return [f for scope, e in g.leads().items() if scope in then
+            for f in prior_year_mismatch(e, then[scope], [o for o in before.scopes[scope] if o is not then[scope]])]
 
 
 def _row(g: Group, before: Group | None, found: list[PanelFinding]) -> dict:

@@ -322,3 +322,14 @@ def test_a_table_alone_is_the_report_of_the_one_subject_its_type_has():
     # with two projects that year, a table alone cannot be told whose: it stays a report of its own
     (row,) = build(records + [extract_text(other, path="2.txt")]).rows
     assert (row["n_project"], row["report_type"]) == (3, None)
+
+
+def test_a_restatement_one_of_last_years_duplicates_agrees_with_is_no_mismatch():
+    a = "某某局2020年度部门整体支出绩效自评报告\n全年预算数 100 万元，执行数 96 万元，执行率 96%。"
+    b = "某某局2020年度部门整体支出绩效自评报告\n全年预算数 100 万元，执行数 90 万元，执行率 90%。"
+    now = ("某某局2021年度部门整体支出绩效自评报告\n全年预算数 120 万元，执行数 110 万元，执行率 91.67%。"
+           "上年（2020年）全年预算数为 100 万元，执行数 {} 万元，执行率 {}%。")
+    panel = build(extract_text(t, path=f"{i}.txt") for i, t in enumerate((a, b, now.format(90, 90))))
+    assert [f.rule for f in panel.findings] == ["duplicate_report"]
+    panel = build(extract_text(t, path=f"{i}.txt") for i, t in enumerate((a, b, now.format(80, 80))))
+    assert sorted(f.rule for f in panel.findings) == ["duplicate_report", "prior_year_mismatch", "prior_year_mismatch"]

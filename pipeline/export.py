@@ -1,20 +1,244 @@
-"""export: records -> OUTDIR (records.jsonl, records.csv, findings.csv, texts/), per CONTRACT.md."""
+"""export: records -> OUTDIR (records.jsonl, records.csv, findings.csv, texts/), per CONTRACT.md.
+
+Also the one place where a record is flattened into table rows: each output table (records,
+findings, quantities, indicators, projects, funds) is a column spec (name, Chinese header, type)
+and a function from a record to its rows. The CSVs here, and Parquet, the spreadsheet and the
+database in `store.py`, all write these rows; only how a type is spelled differs per format.
+"""
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+import math
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, NamedTuple
 
-from .models import Fact, Record
+from .models import Evidence, Fact, Record
 
 SCALARS = ("report_type", "fiscal_year", "organization", "self_score", "deduction", "grade")
 BUDGET = ("initial_yuan", "total_yuan", "executed_yuan", "rate_pct")
-RECORD_COLUMNS = ("path", "status", "error", *SCALARS, *BUDGET, "quantities", "indicators", "projects",
-                  "findings", "errors", "warnings")
-FINDING_COLUMNS = ("path", "rule", "severity", "message", "values", "evidence")
 TEXTS = "texts"
 
+# ---------------------------------------------------------------- the column spec
+
+TYPES = ("str", "int", "float", "money", "bool", "json", "evidence", "evidences")
+"""A column's type. `money` is yuan (a float, shown with thousands separators in the spreadsheet),
+`json` a dict (a finding's figures, whose keys vary by rule), `evidence` one Evidence or None,
+`evidences` a list of Evidence."""
+
+
+class Column(NamedTuple):
+    name: str                   # Parquet / DuckDB / CSV column name, key of the row dict
+    header: str                 # the spreadsheet's header
+    type: str = "str"           # one of TYPES
+    width: float | None = None  # spreadsheet column width; None: the type's default
+
+
+class Table(NamedTuple):
+    name: str                                   # DuckDB table, Parquet file stem, spreadsheet sheet
+    columns: tuple[Column, ...]
+    rows: Callable[[Record], Iterable[dict]]    # typed rows of one record, keyed by column name
+
+
+FACT_COLUMNS = {                # a record's facts: header and type of the value
+    "report_type": ("类型", "str"),
+    "fiscal_year": ("年度", "int"),
+    "organization": ("单位", "str"),
+    "self_score": ("自评得分", "float"),
+    "deduction": ("扣分", "float"),
+    "grade": ("等级", "str"),
+    "initial_yuan": ("年初预算数(元)", "money"),
+    "total_yuan": ("全年预算数(元)", "money"),
+    "executed_yuan": ("执行数(元)", "money"),
+    "rate_pct": ("执行率(%)", "float"),
+}
+FACTS = (*SCALARS, *BUDGET)
+
+
+def _evidence_header(header: str) -> str:
+    return header.split("(")[0] + "依据"
+
+
+PATH = Column("path", "文件", "str", 48)
+SEQ = Column("n", "序号", "int", 6)
+EVIDENCE = Column("evidence", "依据", "evidence", 40)
+
+RECORDS = (
+    PATH,
+    Column("sha256", "SHA-256", "str", 18),
+    Column("format", "格式", "str", 7),
+    Column("pages", "页数", "int"),
+    Column("ocr", "OCR", "bool", 7),
+    Column("status", "状态", "str", 8),
+    Column("error", "错误信息", "str", 40),
+    *(Column(k, h, t, 28 if k == "organization" else None) for k, (h, t) in FACT_COLUMNS.items()),
+    Column("quantities", "产出数量数", "int"),
+    Column("indicators", "绩效指标数", "int"),
+    Column("projects", "重点项目数", "int"),
+    Column("funds", "资金行数", "int"),
+    Column("findings", "问题数", "int"),
+    Column("errors", "错误数", "int"),
+    Column("warnings", "警告数", "int"),
+    *(Column(f"{k}_evidence", _evidence_header(h), "evidence", 30) for k, (h, _) in FACT_COLUMNS.items()),
+)
+FINDINGS = (
+    PATH, SEQ,
+    Column("rule", "规则", "str", 22),
+    Column("severity", "级别", "str", 8),
+    Column("message", "说明", "str", 50),
+    Column("values", "数值", "json", 40),
+    Column("evidence", "依据", "evidences", 60),
+)
+QUANTITIES = (
+    PATH, SEQ,
+    Column("subject", "对象", "str", 30),
+    Column("value", "数量", "float"),
+    Column("unit", "计量单位", "str", 8),
+    EVIDENCE,
+)
+INDICATORS = (
+    PATH, SEQ,
+    Column("level1", "一级指标", "str", 14),
+    Column("level2", "二级指标", "str", 14),
+    Column("level3", "三级指标", "str", 28),
+    Column("target", "年度指标值", "str", 14),
+    Column("comparator", "比较", "str", 6),
+    Column("target_value", "指标值(数值)", "float"),
+    Column("actual", "实际完成值", "str", 14),
+    Column("weight", "分值", "float"),
+    Column("score", "得分", "float"),
+    EVIDENCE,
+)
+PROJECTS = (
+    PATH, SEQ,
+    Column("name", "项目名称", "str", 30),
+    Column("initial_yuan", "年初预算数(元)", "money"),
+    Column("total_yuan", "全年预算数(元)", "money"),
+    Column("executed_yuan", "执行数(元)", "money"),
+    Column("rate_pct", "执行率(%)", "float"),
+    EVIDENCE,
+)
+FUND_FACTS = {
+    "initial_yuan": ("年初预算数(元)", "money"),
+    "total_yuan": ("全年预算数(元)", "money"),
+    "executed_yuan": ("执行数(元)", "money"),
+    "weight": ("分值", "float"),
+    "rate_pct": ("执行率(%)", "float"),
+    "score": ("得分", "float"),
+}
+FUNDS = (
+    PATH, SEQ,
+    Column("label", "资金", "str", 20),
+    Column("role", "类别", "str", 9),
+    *(Column(k, h, t) for k, (h, t) in FUND_FACTS.items()),
+    EVIDENCE,
+    *(Column(f"{k}_evidence", _evidence_header(h), "evidence", 24) for k, (h, _) in FUND_FACTS.items()),
+)
+
+RECORD_COLUMNS = tuple(c.name for c in RECORDS if c.type != "evidence")     # records.csv
+FINDING_COLUMNS = ("path", "rule", "severity", "message", "values", "evidence")  # findings.csv
+
+
+# ---------------------------------------------------------------- record -> rows
+
+def _value(f: Fact | None):
+    return None if f is None else f.value
+
+
+def _evidence(f: Fact | None) -> Evidence | None:
+    return None if f is None else f.evidence
+
+
+def _cast(type_: str, v: Any) -> Any:
+    """A value as its column's type; None when it cannot be one (records.jsonl keeps the original)."""
+    if v is None:
+        return None
+    try:
+        if type_ == "str":
+            return str(v)
+        if type_ == "int":
+            return int(v)
+        if type_ in ("float", "money"):
+            x = float(v)
+            return x if math.isfinite(x) else None
+        if type_ == "bool":
+            return bool(v)
+        if type_ == "json":         # NaN and infinities are not JSON
+            return {k: None if isinstance(x, float) and not math.isfinite(x) else x for k, x in v.items()}
+    except (TypeError, ValueError):
+        return None
+    return v
+
+
+def _typed(columns: tuple[Column, ...], raw: dict) -> dict:
+    return {c.name: _cast(c.type, raw.get(c.name)) for c in columns}
+
+
+def record_row(r: Record) -> dict:
+    raw = {"path": r.source.path, "sha256": r.source.sha256, "format": r.source.format, "pages": r.source.pages,
+           "ocr": r.source.ocr, "status": r.status, "error": r.error}
+    facts = {k: getattr(r, k) for k in SCALARS} | {k: getattr(r.budget, k) for k in BUDGET}
+    raw.update({k: _value(f) for k, f in facts.items()})
+    raw.update({f"{k}_evidence": _evidence(f) for k, f in facts.items()})
+    raw.update(quantities=len(r.quantities), indicators=len(r.indicators), projects=len(r.projects),
+               funds=len(r.funds), findings=len(r.findings), errors=sum(f.severity == "error" for f in r.findings),
+               warnings=sum(f.severity == "warning" for f in r.findings))
+    return _typed(RECORDS, raw)
+
+
+def record_rows(r: Record) -> Iterable[dict]:
+    yield record_row(r)
+
+
+def finding_rows(r: Record) -> Iterable[dict]:
+    for n, f in enumerate(r.findings, 1):
+        yield _typed(FINDINGS, {"path": r.source.path, "n": n, "rule": f.rule, "severity": f.severity,
+                                "message": f.message, "values": f.values, "evidence": list(f.evidence)})
+
+
+def quantity_rows(r: Record) -> Iterable[dict]:
+    for n, q in enumerate(r.quantities, 1):
+        yield _typed(QUANTITIES, {"path": r.source.path, "n": n, **q.model_dump(exclude={"evidence"}),
+                                  "evidence": q.evidence})
+
+
+def indicator_rows(r: Record) -> Iterable[dict]:
+    for n, i in enumerate(r.indicators, 1):
+        yield _typed(INDICATORS, {"path": r.source.path, "n": n, **i.model_dump(exclude={"evidence"}),
+                                  "evidence": i.evidence})
+
+
+def project_rows(r: Record) -> Iterable[dict]:
+    for n, p in enumerate(r.projects, 1):
+        yield _typed(PROJECTS, {"path": r.source.path, "n": n, "name": p.name,
+                                "initial_yuan": _value(p.budget.initial_yuan), "total_yuan": p.total_yuan,
+                                "executed_yuan": p.executed_yuan, "rate_pct": p.rate_pct, "evidence": p.evidence})
+
+
+def fund_rows(r: Record) -> Iterable[dict]:
+    for n, f in enumerate(r.funds, 1):
+        facts = {k: getattr(f, k) for k in FUND_FACTS}
+        yield _typed(FUNDS, {"path": r.source.path, "n": n, "label": f.label, "role": f.role, "evidence": f.evidence,
+                             **{k: _value(x) for k, x in facts.items()},
+                             **{f"{k}_evidence": _evidence(x) for k, x in facts.items()}})
+
+
+TABLES = (
+    Table("records", RECORDS, record_rows),
+    Table("findings", FINDINGS, finding_rows),
+    Table("quantities", QUANTITIES, quantity_rows),
+    Table("indicators", INDICATORS, indicator_rows),
+    Table("projects", PROJECTS, project_rows),
+    Table("funds", FUNDS, fund_rows),
+)
+
+
+def evidence_dict(e: Evidence) -> dict:
+    return e.model_dump(mode="json", exclude_none=True)
+
+
+# ---------------------------------------------------------------- the streaming writer
 
 def text_path(outdir: Path, r: Record) -> Path:
     """Where a record's text layer is kept: evidence offsets index this file's characters."""
@@ -25,26 +249,21 @@ def record_json(r: Record) -> str:
     return json.dumps(r.model_dump(mode="json"), ensure_ascii=False)
 
 
-def _value(f: Fact | None):
-    return None if f is None else f.value
+def _csv_value(type_: str, v: Any) -> Any:
+    if v is None:
+        return None
+    if type_ == "json":
+        return json.dumps(v, ensure_ascii=False)
+    if type_ == "evidence":
+        return json.dumps(evidence_dict(v), ensure_ascii=False)
+    if type_ == "evidences":
+        return json.dumps([evidence_dict(e) for e in v], ensure_ascii=False)
+    return v
 
 
-def record_row(r: Record) -> dict:
-    row = {"path": r.source.path, "status": r.status, "error": r.error}
-    row.update({k: _value(getattr(r, k)) for k in SCALARS})
-    row.update({k: _value(getattr(r.budget, k)) for k in BUDGET})
-    row.update(quantities=len(r.quantities), indicators=len(r.indicators), projects=len(r.projects),
-               findings=len(r.findings), errors=sum(f.severity == "error" for f in r.findings),
-               warnings=sum(f.severity == "warning" for f in r.findings))
-    return row
-
-
-def finding_rows(r: Record) -> Iterable[dict]:
-    for f in r.findings:
-        yield {"path": r.source.path, "rule": f.rule, "severity": f.severity, "message": f.message,
-               "values": json.dumps(f.values, ensure_ascii=False),
-               "evidence": json.dumps([e.model_dump(mode="json", exclude_none=True) for e in f.evidence],
-                                      ensure_ascii=False)}
+def csv_row(columns: tuple[Column, ...], row: dict, names: tuple[str, ...]) -> dict:
+    """The named columns of a row as CSV cells: JSON for figures and evidence."""
+    return {c.name: _csv_value(c.type, row[c.name]) for c in columns if c.name in names}
 
 
 class Writer:
@@ -69,8 +288,8 @@ class Writer:
             if not path.exists():
                 path.write_text(text, encoding="utf-8", newline="")
         self._jsonl.write(record_json(r) + "\n")
-        self._records.writerow(record_row(r))
-        self._findings.writerows(finding_rows(r))
+        self._records.writerow(csv_row(RECORDS, record_row(r), RECORD_COLUMNS))
+        self._findings.writerows(csv_row(FINDINGS, row, FINDING_COLUMNS) for row in finding_rows(r))
 
     def close(self) -> None:
         for f in (self._jsonl, self._records_file, self._findings_file):

@@ -12,11 +12,13 @@ from rich.console import Console
 from rich.table import Table
 
 from . import extract_document, extract_file, text_of
-from .export import BUDGET, SCALARS, TEXTS, Writer
+from .export import BUDGET, SCALARS, TABLES, TEXTS, Writer
 from .findings_view import BadJsonl, read_jsonl, render_findings
 from .load import LoadError
 from .models import Record
+from .report import PAGES, write_report
 from .rules import RulesError, rules
+from .store import DUCKDB, XLSX, write_tables
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,16 +100,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(1, f"{self.prog}: error: {message}\n")
 
 
+OUTDIR_FOLDERS = {TEXTS, PAGES}
+OUTDIR_FILES = {"records.csv", "findings.csv", "report.html", XLSX, DUCKDB, DUCKDB + ".wal",
+                *(f"{t.name}.parquet" for t in TABLES)}
+
+
 def iter_files(inputs: list[str]) -> list[Path]:
-    """Every file under the inputs, sorted, each once; nothing silently dropped (but the texts/ a
-    jixiao OUTDIR keeps beside its records.jsonl, which are its own output)."""
+    """Every file under the inputs, sorted, each once; nothing silently dropped (but what a jixiao
+    OUTDIR holds beside its records.jsonl: its texts, tables and report are its own output)."""
     out: set[Path] = set()
     for item in inputs:
         p = Path(item)
         if p.is_dir():
             for root, dirs, files in os.walk(p):
-                if (Path(root) / "records.jsonl").exists():    # an OUTDIR: its texts/ are jixiao's own
-                    dirs[:] = [d for d in dirs if d != TEXTS]
+                if (Path(root) / "records.jsonl").exists():    # an OUTDIR: only records.jsonl is read
+                    dirs[:] = [d for d in dirs if d not in OUTDIR_FOLDERS]
+                    files = [f for f in files if f not in OUTDIR_FILES]
                 out.update(Path(root) / f for f in files)
         else:
             out.add(p)
@@ -126,6 +134,12 @@ def _extract(args) -> int:
             record, text = extract_document(path)
             writer.write(record, text)
             _count(stats, record)
+    try:
+        write_tables(args.outdir)   # records.parquet …, jixiao.xlsx, jixiao.duckdb
+        write_report(args.outdir)   # report.html, report/
+    except OSError as e:
+        print(f"jixiao: cannot write to {args.outdir}: {e.strerror}", file=sys.stderr)
+        return 1
     if not args.quiet:
         _summary(stats, args.outdir)
     return 0

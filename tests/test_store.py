@@ -57,6 +57,8 @@ def run(tmp_path_factory) -> Path:
     inputs = [str(p) for p in iter_files([str(CORPUS)]) if not p.name.endswith(".scan.pdf")]
     out = base / "out"
     assert main(["extract", *inputs, str(base / "planted"), "-o", str(out), "-q"]) == 0
+    extracted = {p: p.stat().st_mtime_ns for p in out.iterdir() if p.suffix in (".parquet", ".xlsx", ".duckdb")}
+    assert len(extracted) == len(TABLES) + 2        # extract wrote them; written again, they are replaced
     written = write_tables(out)
     assert written == [out / f"{t.name}.parquet" for t in TABLES] + [out / XLSX, out / DUCKDB]
     return out

@@ -1,8 +1,10 @@
 """The seed report, field by field against its gold record, with the evidence text behind each value."""
+import json
+
 import pytest
 
 from pipeline import extract_file
-from tests.conftest import SEED
+from tests.conftest import SEED, record_of
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +81,41 @@ def test_targets_with_comparators(record):
 def test_consistent_report_has_no_finding(record, seed_gold):
     assert seed_gold["consistency"]["rate_matches"] is True
     assert record.findings == []
+
+
+# ---------------------------------------------------------------- the generated corpus, document by document
+
+SYNTH_GOLD = sorted((SEED.parent / "synth").glob("*.json"))
+SCALARS = ("report_type", "fiscal_year", "organization", "self_score", "deduction", "grade")
+BUDGET = ("initial_yuan", "total_yuan", "executed_yuan", "rate_pct")
+
+
+def _written(value) -> str:
+    """How a figure can appear in its evidence: 2019, 94.07, 65 (not 65.0)."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+@pytest.mark.parametrize("gold_path", SYNTH_GOLD, ids=lambda p: p.stem)
+def test_generated_report_field_by_field(gold_path):
+    """Each generated report's .txt gives its gold's scalar and budget fields, each with its evidence."""
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    r = record_of(gold_path.with_suffix(".txt"))
+    assert r.status == "ok"
+    for k in SCALARS:
+        fact = getattr(r, k)
+        if gold[k] is None:
+            assert fact is None, k
+            continue
+        assert fact is not None and fact.value == (pytest.approx(gold[k]) if k in ("self_score", "deduction")
+                                                   else gold[k]), k
+        if k == "organization":
+            assert fact.evidence.text == gold[k]
+        elif k in ("fiscal_year", "self_score"):       # a deduction may be the sum of items
+            assert _written(gold[k]) in fact.evidence.text, (k, fact.evidence.text)
+    for k in BUDGET:
+        fact = getattr(r.budget, k)
+        if gold["budget"][k] is None:
+            assert fact is None, k
+        else:
+            assert fact is not None and fact.value == pytest.approx(gold["budget"][k]), k
+            assert fact.evidence.text and fact.evidence.text[0].isdigit(), (k, fact.evidence.text)

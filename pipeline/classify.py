@@ -32,7 +32,8 @@ def _title_segments(doc: NormText) -> list[tuple[int, int, str]]:
     perf, other = rules().get("title.performance"), rules().of("other_title")[0]
     limit = _line_offset(doc.folded, TITLE_LINES)
     out = []
-    for m in re.finditer(r"[^\n]+", doc.folded[:limit]):
+    lines = list(re.finditer(r"[^\n]+", doc.folded[:limit]))
+    for m, after in zip(lines, [*lines[1:], None]):
         line_start, line = m.start(), m.group(0)
         pm, om = perf.regex.search(line), other.regex.search(line)
         if pm:
@@ -40,6 +41,11 @@ def _title_segments(doc: NormText) -> list[tuple[int, int, str]]:
             out.append((line_start + start, line_start + min(len(line), pm.end() + 16), perf.id))
         elif om:
             out.append((line_start, line_start + len(line), other.id))
+        elif after is not None and (wrapped := perf.regex.search(line + after.group(0))) \
+                and wrapped.start() < len(line) < wrapped.end():
+            # a long title wrapped onto the next line (…项目绩效 / 自评报告): one title over both lines
+            start = max(0, wrapped.start() - TITLE_CONTEXT)
+            out.append((line_start + start, after.end(), perf.id))
     return out
 
 

@@ -333,3 +333,27 @@ def test_a_restatement_one_of_last_years_duplicates_agrees_with_is_no_mismatch()
     assert [f.rule for f in panel.findings] == ["duplicate_report"]
     panel = build(extract_text(t, path=f"{i}.txt") for i, t in enumerate((a, b, now.format(80, 80))))
     assert sorted(f.rule for f in panel.findings) == ["duplicate_report", "prior_year_mismatch", "prior_year_mismatch"]
+
+
+def test_the_corpus_reports_in_every_format_are_one_report_each(tmp_path):
+    """Each generated corpus report, read from every format it comes in (a PDF's title wrapped over
+    two lines, an .xlsx holding the 自评表 alone), is one report: one row per organisation and year,
+    its files counted once, no duplicate_report."""
+    synth = Path(__file__).resolve().parent.parent / "corpus" / "synth"
+    src = tmp_path / "src"
+    src.mkdir()
+    for p in synth.iterdir():
+        if not p.name.endswith((".scan.pdf", ".json")):           # OCR adds seconds, not another case
+            shutil.copy(p, src / p.name)
+    golds = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(synth.glob("*.json"))]
+    evaluations = [g for g in golds if g["report_type"] != "other"]
+    panel = _run(src, tmp_path)
+    rows = _csv(panel / "panel.csv")
+    assert sorted((r["organisation"], int(r["fiscal_year"])) for r in rows) == \
+        sorted((g["organization"], g["fiscal_year"]) for g in evaluations)
+    assert _csv(panel / "panel_findings.csv") == []
+    for r in rows:
+        g = next(g for g in evaluations if g["organization"] == r["organisation"])
+        assert (r["report_type"], r["n_reports"]) == (g["report_type"], "1"), r["organisation"]
+        assert int(r["n_files"]) == len(list(src.glob(f"{g['id']}.*"))), r["organisation"]
+        assert _num(r["total_yuan"]) == pytest.approx(g["budget"]["total_yuan"])

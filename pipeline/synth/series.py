@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import lexicon as lx
-from .spec import DocSpec, Fixed, Kind, PriorYear, _place, make_spec, rng_for
+from .spec import DocSpec, Fixed, Kind, PriorYear, _place, draw_subject, make_spec, rng_for
 
 SERIES_PREFIX = "syn-series"
 # the kinds series come in, in turn (a negative has no year-on-year figures to restate)
@@ -43,13 +43,7 @@ def series_specs(seed: int, series_id: str, years: int, kind: Kind = "department
         place = _place(rng)
         unit = "wan" if rng.random() < 0.7 else "yuan"
         start = rng.randint(FIRST_YEAR, max(FIRST_YEAR, LAST_YEAR + 1 - years))
-        subject, organization = None, place.name + domain.body
-        if kind == "project":
-            subject = rng.choice(domain.projects)
-            if rng.random() < 0.6:
-                organization = place.name + rng.choice(domain.units)
-        elif kind == "policy":
-            subject = rng.choice(domain.funds)
+        subject, organization = draw_subject(rng, kind, place, domain)
         who = (place.name, domain.key, organization, subject)
         if taken is None or who not in taken:
             break

@@ -321,6 +321,19 @@ def _actuals(rng: random.Random, rows: list[IndicatorRow], counts: list[Count]) 
 
 # ---------------------------------------------------------------- the spec
 
+def draw_subject(rng, kind: str, place, domain) -> tuple[str | None, str]:
+    """A report's subject (a project or a fund; None for a department) and its reporting unit: the
+    competent body, or for 60% of projects one of the domain's implementing units."""
+    subject, organization = None, place.name + domain.body
+    if kind == "project":
+        subject = rng.choice(domain.projects)
+        if rng.random() < 0.6:
+            organization = place.name + rng.choice(domain.units)
+    elif kind == "policy":
+        subject = rng.choice(domain.funds)
+    return subject, organization
+
+
 def make_spec(seed: int, doc_id: str, kind: Kind, fixed: Fixed | None = None) -> DocSpec:
     """The facts of one report, drawn from its own generator. `fixed` keeps who reports and which
     year (a series): everything is drawn as without it, then the fixed parts replace the drawn ones."""
@@ -331,14 +344,7 @@ def make_spec(seed: int, doc_id: str, kind: Kind, fixed: Fixed | None = None) ->
     if fixed is not None:
         year, domain, place = fixed.year, fixed.domain, fixed.place
     competent = place.name + domain.body
-    subject = None
-    organization = competent
-    if kind == "project":
-        subject = rng.choice(domain.projects)
-        if rng.random() < 0.6:
-            organization = place.name + rng.choice(domain.units)
-    elif kind == "policy":
-        subject = rng.choice(domain.funds)
+    subject, organization = draw_subject(rng, kind, place, domain)
     unit = "wan" if rng.random() < 0.7 else "yuan"
     if fixed is not None:
         unit = fixed.money_unit

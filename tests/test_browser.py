@@ -8,7 +8,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 
 from tests.test_report import build_outdir, page_of
 
@@ -99,3 +99,18 @@ def test_screenshots(exe, out, tmp_path):
         print(f"{page.name}: {colours} distinct colours, {dark} dark pixels")
         assert colours >= 16, f"{page.name} rendered (nearly) blank"
         assert dark > 2000, f"{page.name}: hardly anything drawn"      # text and bars, not just white
+
+
+def test_chinese_is_drawn_in_a_font_not_as_missing_glyph_boxes(exe, out, tmp_path):
+    """Two pages alike but for their Chinese words, in the report's own style: with no CJK font every
+    character is the same missing-glyph box and the screenshots come out identical."""
+    style = (out / "report.html").read_text(encoding="utf-8").split("<style>")[1].split("</style>")[0]
+    shots = []
+    for words in ("审核报告", "执行率差"):
+        page = tmp_path / f"glyphs-{len(shots)}.html"
+        page.write_text(f'<!doctype html><meta charset="utf-8"><style>{style}</style>'
+                        f'<h1 style="font-size:64px">{words}</h1>', encoding="utf-8")
+        shots.append(screenshot(exe, tmp_path, page).convert("L"))
+    differing = sum(ImageChops.difference(*shots).histogram()[1:])
+    print(f"pixels that differ between 审核报告 and 执行率差: {differing}")
+    assert differing > 1000

@@ -2,6 +2,14 @@
 
 Readers are imported when a file of their format first arrives, so a batch of .txt files never
 loads pdfium, and a missing optional extra only matters for the files that need it.
+
+Before a reader sees the bytes, two cheap guards run, because archives are full of broken files:
+- the content must be what the name says (a Word file named .pdf, a PDF named .txt): the error
+  names what the file really is and the extension to give it;
+- a PDF is opened once to count its pages (a PDF of thousands of pages is refused before any page
+  is read: the page cap) and to see whether it is password-protected (the error says to pass
+  --password; with the password, the reader gets a decrypted copy, so neither pdfium nor
+  pdfplumber needs to know about passwords).
 """
 from __future__ import annotations
 
@@ -20,6 +28,7 @@ LEGACY = {
     ".et": "a WPS spreadsheet: save it as .xlsx, or convert it (libreoffice --headless --convert-to xlsx FILE), "
            "and run again",
 }
+MAX_PAGES = 1000     # the default page cap: a self-evaluation report has tens of pages, rarely hundreds
 
 
 class LoadError(Exception):
@@ -35,7 +44,9 @@ def source_of(path: Path, data: bytes = b"") -> Source:
                   format=path.suffix.lower().lstrip(".") or "none")
 
 
-def load(path: Path) -> RawDoc:
+def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None = None) -> RawDoc:
+    """Read one file. `max_pages` (None: no cap) refuses longer PDFs before reading a page;
+    `password` opens a password-protected PDF."""
     suffix = path.suffix.lower()
     if suffix in LEGACY:
         raise LoadError(f"{path.name} is {LEGACY[suffix]}")
@@ -45,13 +56,112 @@ def load(path: Path) -> RawDoc:
                           f"(supported: {', '.join(sorted(READERS))})")
     try:
         data = path.read_bytes()
+    except IsADirectoryError as e:
+        raise LoadError("the path is a folder, not a file; give the folder itself to jixiao extract") from e
     except OSError as e:
-        raise LoadError(f"cannot read the file ({e.strerror}); check that it exists and is readable") from e
+        raise LoadError(f"cannot read the file ({e.strerror or e}); check that it exists and that you may "
+                        "read it (ls -l FILE; chmod a+r FILE), and run again") from e
     if not data:
         raise LoadError("the file is empty (0 bytes); re-export or re-download the report")
+    _check_content(data, suffix)
+    source = source_of(path, data).model_copy(update={"format": suffix.lstrip(".")})
+    if reader == "pdf":
+        data = _pdf_guard(data, max_pages, password)
     try:
         module = importlib.import_module(f".readers.{reader}", __package__)
     except ImportError as e:
         raise LoadError(f"reading {suffix} files needs the Python package {e.name!r}, which is not installed; "
                         "reinstall jixiao with its dependencies (pip install -e '.[ocr]')") from e
-    return module.read(data, source_of(path, data).model_copy(update={"format": suffix.lstrip(".")}))
+    return module.read(data, source)
+
+
+# ---------------------------------------------------------------- is the file what its name says?
+
+# (what the file is, the extension it should have or None when jixiao reads no such file)
+def sniff(data: bytes) -> tuple[str, str | None] | None:
+    """What the first bytes say a file is, for the formats a misnamed report usually is; None when
+    they say nothing (plain text, or junk: the reader for the name decides)."""
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "a PDF", ".pdf"
+    if data.startswith(b"PK\x03\x04"):
+        if b"word/" in data:
+            return "a Word document (.docx)", ".docx"
+        if b"xl/" in data:
+            return "an Excel workbook (.xlsx)", ".xlsx"
+        return "a ZIP archive", None
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "a legacy Office file (.doc/.xls/.wps/.et)", None
+    for magic, what in ((b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+                        (b"GIF8", "a GIF image"), (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"),
+                        (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
+                        (b"\x1f\x8b", "a gzip archive"), (b"\x7fELF", "a program (ELF)"),
+                        (b"MZ", "a Windows program")):
+        if data.startswith(magic):
+            return what, None
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html")):
+        return "a web page (HTML)", ".html"
+    return None
+
+
+def _check_content(data: bytes, suffix: str) -> None:
+    found = sniff(data)
+    if found is None:
+        return
+    what, ext = found
+    if ext == suffix or (ext == ".html" and suffix in (".htm", ".txt")):
+        return                                   # a web page saved as .txt reads as its text
+    if ext is not None:
+        raise LoadError(f"the file is named {suffix} but is {what}; rename it to {ext} and run again")
+    if what.startswith("a legacy Office"):
+        raise LoadError(f"the file is named {suffix} but is {what}; convert it (libreoffice --headless "
+                        "--convert-to docx FILE, or xlsx for a spreadsheet) and run again")
+    if what.endswith("image"):
+        raise LoadError(f"the file is named {suffix} but is {what}; jixiao reads scans inside PDFs: convert it "
+                        "(img2pdf FILE -o FILE.pdf) and run again")
+    if what.endswith("archive"):
+        raise LoadError(f"the file is named {suffix} but is {what}; unpack it and give jixiao the folder")
+    raise LoadError(f"the file is named {suffix} but is {what}, not a report; check where it came from")
+
+
+# ---------------------------------------------------------------- PDFs: page cap, password
+
+def _pdf_guard(data: bytes, max_pages: int | None, password: str | None) -> bytes:
+    """Count the pages and open the encryption, before the reader reads a page. A PDF pdfium cannot
+    open at all is the reader's to describe (truncated, damaged, not a PDF)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+    try:
+        pdf = pdfium.PdfDocument(data, password=password)
+    except pdfium.PdfiumError as e:
+        if getattr(e, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+            if password is None:
+                raise LoadError("the PDF is password-protected; run again with its password (jixiao extract "
+                                "--password PASSWORD …), or remove it (qpdf --decrypt --password=PASSWORD "
+                                "in.pdf out.pdf)") from e
+            raise LoadError("the PDF is password-protected and the password given with --password does not "
+                            "open it; check the password and run again") from e
+        return data
+    try:
+        n = len(pdf)
+        if max_pages is not None and n > max_pages:
+            raise LoadError(f"the PDF has {n} pages, more than the page cap of {max_pages}; if it really is one "
+                            f"report, raise the cap (jixiao extract --max-pages {n} …), else split it")
+        if pdfium_c.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1:
+            return _decrypted(pdf, pdfium_c.FPDF_REMOVE_SECURITY) or data
+        return data
+    finally:
+        pdf.close()
+
+
+def _decrypted(pdf, flags: int) -> bytes | None:
+    """An encrypted PDF, opened, saved without its encryption (None when pdfium cannot save it: the
+    reader then opens the original, which it can when the user password is empty)."""
+    import io
+    out = io.BytesIO()
+    try:
+        pdf.save(out, flags=flags)
+    except Exception:
+        return None
+    return out.getvalue() or None

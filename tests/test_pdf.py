@@ -3,13 +3,13 @@ repairs of the text layer, running headers and page numbers, ruled tables as cel
 (no table search and no rendering on a page that needs neither)."""
 from pathlib import Path
 
-import pdfplumber
 import pypdfium2 as pdfium
 import pytest
 
 from pipeline import extract_file, text_of
 from pipeline.load import LoadError, load
 from pipeline.readers import ocr
+from pipeline.readers import pdf as pdf_reader
 from pipeline.readers.pdf import Char, Line, PageRead, _drop_furniture, _join, is_page_number
 
 PDF = Path(__file__).resolve().parent / "fixtures" / "pdf"
@@ -186,23 +186,23 @@ def test_a_page_whose_text_runs_sideways_is_read_turned_upright():
     page = lines(doc.pages[0])
     assert page[:2] == ["附件2", "项目支出绩效自评表（横排）"] and page[-1] == "填表人：李四"
     assert "年度资金总额 | 200.00 | 220.00 | 209.00 | 10 | 95.00% | 9.50" in page   # columns from the gaps
-    assert doc.page_info[0].method == "text"           # pdfplumber reads the page as shown: no table search
+    assert doc.page_info[0].method == "text"           # tables are searched in the page as shown only
 
 
 @pytest.fixture
 def spies(monkeypatch):
     calls = {"find_tables": [], "render": 0}
-    find_tables, render = pdfplumber.page.Page.find_tables, pdfium.PdfPage.render
+    find_tables, render = pdf_reader._tables, pdfium.PdfPage.render
 
-    def spy_find_tables(self, *a, **k):
-        calls["find_tables"].append(self.page_number)
-        return find_tables(self, *a, **k)
+    def spy_find_tables(p, *a, **k):
+        calls["find_tables"].append(p.number)
+        return find_tables(p, *a, **k)
 
     def spy_render(self, *a, **k):
         calls["render"] += 1
         return render(self, *a, **k)
 
-    monkeypatch.setattr(pdfplumber.page.Page, "find_tables", spy_find_tables)
+    monkeypatch.setattr(pdf_reader, "_tables", spy_find_tables)
     monkeypatch.setattr(pdfium.PdfPage, "render", spy_render)
     return calls
 

@@ -1,5 +1,5 @@
-"""PDF reports: the pdfium text layer for every page; pdfplumber's table finder only on pages that draw
-ruled lines; OCR (readers.ocr) only on pages with no usable text layer.
+"""PDF reports: the pdfium text layer for every page; a table search only on pages that draw ruled
+lines; OCR (readers.ocr) only on pages with no usable text layer.
 
 Per page, cheapest first:
 - pdfium's characters with their boxes. Fake bold (a glyph drawn twice a hair apart: pdfium reads
@@ -8,8 +8,9 @@ Per page, cheapest first:
   none where every character of a line is spaced out ("填 报 日 期"), and " | " where a gap is as wide
   as a table column.
 - the page's path objects: when they draw enough horizontal and vertical rules to make a table,
-  pdfplumber finds the tables; each goes to the builder as cells, and the text above, between and
-  below them as lines, in order.
+  pdfplumber's table finder turns those rules into cells (readers.ruled: from pdfium's paths and
+  characters, so pdfminer never parses the page); each table goes to the builder as cells, and the
+  text above, between and below them as lines, in order.
 - a page with (almost) no usable characters and an image covering it, a page that is mostly an image
   under a heading (a scanned form pasted in), or a text layer that maps to no characters, is rendered
   at about 200 dpi and read by OCR (readers.ocr), each line with its confidence.
@@ -19,7 +20,6 @@ most pages) and page numbers ("- 3 -", "第3页 共10页", "3/10") are dropped.
 from __future__ import annotations
 
 import ctypes
-import io
 import math
 import re
 import statistics
@@ -31,6 +31,7 @@ import pypdfium2.raw as pdfium_c
 from ..load import LoadError
 from ..models import RawDoc, Source
 from .builder import CELL_SEP, DocBuilder
+from . import ruled
 from .geometry import Extent
 
 # ---------------------------------------------------------------- tunables
@@ -100,7 +101,6 @@ class PageRead:
     height: float
     method: str = "text"
     items: list[Line | Table] = field(default_factory=list)
-    chars: list[Char] = field(default_factory=list)       # kept for the table pass only
 
 
 # ---------------------------------------------------------------- entry point
@@ -112,19 +112,12 @@ def read(data: bytes, source: Source) -> RawDoc:
         scanned = [p.number for p in pages if p.method == "ocr"]
         if scanned:
             _ocr_available(scanned)
-        plumber = _Plumber(data)
-        try:
-            for p in pages:
-                if p.method == "tables":
-                    _tables(plumber, p)
-                elif p.method == "ocr":
-                    page = pdf[p.number - 1]
-                    try:
-                        _ocr(page, p)
-                    finally:
-                        page.close()
-        finally:
-            plumber.close()
+        for number in scanned:
+            page = pdf[number - 1]
+            try:
+                _ocr(page, pages[number - 1])
+            finally:
+                page.close()
     finally:
         pdf.close()
     _drop_furniture(pages)
@@ -180,21 +173,21 @@ def _text_layer(pdf: pdfium.PdfDocument, index: int) -> PageRead:
         finally:
             textpage.close()
         rules, cover, paths = _graphics(page, shown)
-        rules = rules and frame.rotation == shown.rotation     # pdfplumber reads the page as shown
+        p = PageRead(number=index + 1, height=frame.height)
+        if (usable < MIN_TEXT and (cover >= SCAN_COVER or paths >= OUTLINED)) or \
+                (usable < LITTLE_TEXT and cover >= SCAN_MOSTLY) or (unmapped >= MIN_TEXT and unmapped > usable):
+            p.method = "ocr"
+            return p
+        rows = _rows(chars)
+        p.items = _lines_of(rows)
+        if rules and frame.rotation == shown.rotation:       # tables are searched in the page as shown
+            p.method = "tables"
+            _tables(p, [c for row in rows for c in row], ruled.edges(page, shown.point))
+        elif not chars:
+            p.method = "none"
+        return p
     finally:
         page.close()
-    p = PageRead(number=index + 1, height=frame.height)
-    if (usable < MIN_TEXT and (cover >= SCAN_COVER or paths >= OUTLINED)) or \
-            (usable < LITTLE_TEXT and cover >= SCAN_MOSTLY) or (unmapped >= MIN_TEXT and unmapped > usable):
-        p.method = "ocr"
-        return p
-    p.items = _lines(chars)
-    if rules:
-        p.method = "tables"
-        p.chars = chars                  # the table pass takes the tables' characters out
-    elif not chars:
-        p.method = "none"
-    return p
 
 
 class _Frame:
@@ -342,6 +335,11 @@ def _segment_rules(obj) -> tuple[int, int]:
 
 def _lines(chars: list[Char]) -> list[Line]:
     """Glyphs -> lines: grouped by vertical overlap, each read left to right, fake bold undone."""
+    return _lines_of(_rows(chars))
+
+
+def _rows(chars: list[Char]) -> list[list[Char]]:
+    """Glyphs grouped by vertical overlap into rows, each sorted left to right, fake bold undone."""
     rows: list[list[Char]] = []
     bands: list[list[float]] = []           # per row: sum of middles, sum of heights, count
     for c in sorted(chars, key=lambda c: c.middle):
@@ -358,9 +356,12 @@ def _lines(chars: list[Char]) -> list[Line]:
         if not placed:
             rows.append([c])
             bands.append([c.middle, c.height, 1])
+    return [_undouble(sorted(row, key=lambda c: (c.left, c.origin))) for row in rows]
+
+
+def _lines_of(rows: list[list[Char]]) -> list[Line]:
     out = []
     for row in rows:
-        row = _undouble(sorted(row, key=lambda c: (c.left, c.origin)))
         size = statistics.median(c.height for c in row)
         out.append(Line(text=_join(row, size), top=min(c.top for c in row), bottom=max(c.bottom for c in row),
                         size=size))
@@ -408,25 +409,7 @@ def _join(row: list[Char], size: float) -> str:
     return "".join(parts)
 
 
-# ---------------------------------------------------------------- pass 2: tables
-
-class _Plumber:
-    """pdfplumber, opened on the first page that needs a table search."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-        self.pdf = None
-
-    def page(self, number: int):
-        if self.pdf is None:
-            import pdfplumber
-            self.pdf = pdfplumber.open(io.BytesIO(self.data))
-        return self.pdf.pages[number - 1]
-
-    def close(self) -> None:
-        if self.pdf is not None:
-            self.pdf.close()
-
+# ---------------------------------------------------------------- tables, on the pages that draw rules
 
 _WRAP = re.compile(r"\s*\n\s*")
 
@@ -443,17 +426,9 @@ def _cell(text: str | None) -> str | None:
     return _WRAP.sub(join, text.strip())
 
 
-def _tables(plumber: _Plumber, p: PageRead) -> None:
+def _tables(p: PageRead, chars: list[Char], edges: list[dict]) -> None:
     """Find the page's ruled tables; its lines become the text outside them, plus the tables."""
-    chars, p.chars = p.chars, []
-    page = plumber.page(p.number)
-    try:
-        found = [(t.bbox, t.extract()) for t in page.dedupe_chars(tolerance=1.5).find_tables()]
-    except Exception:          # pdfminer cannot parse this page: its text layer, read by pdfium, stands
-        return
-    finally:
-        page.close()           # pdfplumber keeps every page's layout otherwise
-    tables = [(bbox, [[_cell(c) for c in row] for row in rows]) for bbox, rows in found
+    tables = [(bbox, [[_cell(c) for c in row] for row in rows]) for bbox, rows in ruled.find(edges, chars)
               if len(rows) >= 2 and max(len(r) for r in rows) >= 2]
     if not tables:
         return

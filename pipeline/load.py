@@ -13,8 +13,12 @@ Before a reader sees the bytes, two cheap guards run, because archives are full 
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib
+import os
+import re
+import stat
 from pathlib import Path
 
 from .models import RawDoc, Source
@@ -29,6 +33,8 @@ LEGACY = {
            "and run again",
 }
 MAX_PAGES = 1000     # the default page cap: a self-evaluation report has tens of pages, rarely hundreds
+MAX_IMAGE_PIXELS = 150_000_000   # a scan's image OCR may decode: A3 at 1200 dpi; 30000² px would take GBs
+MIN_TEXT = 20                    # characters: a page with fewer has no text layer, and is rendered for OCR
 
 
 class LoadError(Exception):
@@ -54,6 +60,7 @@ def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None 
     if reader is None:
         raise Unsupported(f"{suffix or 'files without an extension'} is not a report format jixiao reads "
                           f"(supported: {', '.join(sorted(READERS))})")
+    _check_file(path)
     try:
         data = path.read_bytes()
     except IsADirectoryError as e:
@@ -75,6 +82,25 @@ def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None 
     return module.read(data, source)
 
 
+def _check_file(path: Path) -> None:
+    """A broken or looping symbolic link, or something that is not a file (a named pipe would block
+    the read for ever), fails before it is opened."""
+    try:
+        st = path.stat()
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise LoadError("the file is a symbolic link that leads back to itself (a loop); fix or remove "
+                            "the link, and run again") from e
+        if path.is_symlink():
+            raise LoadError(f"the file is a symbolic link to {os.readlink(path)}, which does not exist (a broken "
+                            "link); fix or remove the link, or copy the report there, and run again") from e
+        raise LoadError(f"cannot read the file ({e.strerror or e}); check that it exists and that you may "
+                        "read it, and run again") from e
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+        raise LoadError("the path is not a regular file (a named pipe, socket or device); jixiao reads files: "
+                        "copy the report to a file and run again")
+
+
 # ---------------------------------------------------------------- is the file what its name says?
 
 # (what the file is, the extension it should have or None when jixiao reads no such file)
@@ -89,7 +115,7 @@ def sniff(data: bytes) -> tuple[str, str | None] | None:
             return "a Word document (.docx)", ".docx"
         if b"xl/" in data:
             return "an Excel workbook (.xlsx)", ".xlsx"
-        return "a ZIP archive", None
+        return "a ZIP archive", ".zip"
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "a legacy Office file (.doc/.xls/.wps/.et)", None
     for magic, what in ((b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
@@ -110,8 +136,11 @@ def _check_content(data: bytes, suffix: str) -> None:
     if found is None:
         return
     what, ext = found
-    if ext == suffix or (ext == ".html" and suffix in (".htm", ".txt")):
-        return                                   # a web page saved as .txt reads as its text
+    if ext == suffix or (ext == ".html" and suffix in (".htm", ".txt")) or \
+            (ext == ".zip" and suffix in (".docx", ".xlsx")):
+        return          # a web page saved as .txt reads as its text; a damaged .docx is its reader's to tell
+    if ext == ".zip":
+        raise LoadError(f"the file is named {suffix} but is a ZIP archive; unpack it and give jixiao the folder")
     if ext is not None:
         raise LoadError(f"the file is named {suffix} but is {what}; rename it to {ext} and run again")
     if what.startswith("a legacy Office"):
@@ -148,11 +177,54 @@ def _pdf_guard(data: bytes, max_pages: int | None, password: str | None) -> byte
         if max_pages is not None and n > max_pages:
             raise LoadError(f"the PDF has {n} pages, more than the page cap of {max_pages}; if it really is one "
                             f"report, raise the cap (jixiao extract --max-pages {n} …), else split it")
+        if _huge_images(data):
+            _render_guard(pdf)
         if pdfium_c.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1:
             return _decrypted(pdf, pdfium_c.FPDF_REMOVE_SECURITY) or data
         return data
     finally:
         pdf.close()
+
+
+_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
+_SIZE = re.compile(rb"/(Width|Height)\s+(\d{1,9})\b")
+
+
+def _huge_images(data: bytes) -> bool:
+    """Whether an image dictionary states more pixels than MAX_IMAGE_PIXELS: one pass of a regex over
+    the bytes (an image's dictionary is never compressed into an object stream), so a PDF without
+    one costs no page loads."""
+    for m in _IMAGE.finditer(data):
+        size = dict((k, int(v)) for k, v in _SIZE.findall(data[max(0, m.start() - 400):m.end() + 400]))
+        if size.get(b"Width", 0) * size.get(b"Height", 0) > MAX_IMAGE_PIXELS:
+            return True
+    return False
+
+
+def _render_guard(pdf) -> None:
+    """The memory guard: a page with no text layer is rendered for OCR, and rendering decodes its
+    images whole; refuse the document when such a page holds an image too large to decode."""
+    import pypdfium2.raw as pdfium_c
+    for i in range(len(pdf)):
+        page = pdf[i]
+        try:
+            images = [obj.get_px_size() for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,))]
+            huge = [(w, h) for w, h in images if w * h > MAX_IMAGE_PIXELS]
+            if not huge:
+                continue
+            textpage = page.get_textpage()
+            try:
+                chars = len("".join(textpage.get_text_range().split()))
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+        if chars < MIN_TEXT:
+            w, h = max(huge, key=lambda s: s[0] * s[1])
+            raise LoadError(f"page {i + 1} has no text layer and is an image of {w}×{h} pixels "
+                            f"({w * h / 1e6:.0f} megapixels), more than the {MAX_IMAGE_PIXELS // 1_000_000} "
+                            "megapixels jixiao decodes for OCR (the memory guard); downsample the scan to "
+                            "300 dpi and run again")
 
 
 def _decrypted(pdf, flags: int) -> bytes | None:

@@ -10,7 +10,8 @@ from ..models import Extracted, Finding
 from . import document, money, plausibility, scores
 
 CHECKS = (
-    money.execution_rate, money.executed_exceeds_budget, money.rate_out_of_range, money.fund_components,
+    money.execution_rate, money.executed_exceeds_budget, money.rate_out_of_range, money.amount_out_of_range,
+    money.fund_components,
     money.budget_score, money.project_sum, money.unit_scale,
     scores.score_deduction, scores.score_grade, scores.indicator_weight_sum, scores.indicator_score_sum,
     scores.indicator_score_bounds, scores.target_not_met, scores.indicator_count,

@@ -83,6 +83,20 @@ def rate_out_of_range(x: Extracted) -> list[Finding]:
     return out
 
 
+def amount_out_of_range(x: Extracted) -> list[Finding]:
+    """An amount larger than any one body's budget can be (10¹³ 元 = 10 万亿元, a third of the whole
+    national budget): a unit or digits misread, or a typing error; reported, never a crash."""
+    limit = Decimal(str(param("amount_out_of_range", "max_yuan")))
+    out, seen = [], set()
+    for s in scopes(x):
+        for f in (s.budget.total_yuan, s.budget.executed_yuan, x.budget.initial_yuan):
+            if f and f.evidence.start not in seen and abs(dec(f.value)) > limit:
+                seen.add(f.evidence.start)
+                out.append(finding("amount_out_of_range", {"stated": f.value, "limit": limit}, [f.evidence],
+                                   stated=f.evidence.text, scope=s.name))
+    return out
+
+
 def _first_of_each_role(rows: list[FundRow]) -> dict[str, FundRow]:
     out: dict[str, FundRow] = {}
     for r in rows:

@@ -22,14 +22,17 @@ def decode_text(data: bytes) -> tuple[str, str]:
                      (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return _checked(data.decode(enc, errors="replace"), enc)
-    reason = "cannot tell the text encoding (tried UTF-8, UTF-16 and GB18030); save the file as UTF-8 and run again"
-    for enc in ("utf-8", "utf-16-le", "utf-16-be", "gb18030"):
+    reason = ("cannot tell the text encoding (tried UTF-8, UTF-16, GB18030 and Big5); save the file as UTF-8 "
+              "and run again")
+    for enc in ("utf-8", "utf-16-le", "utf-16-be", "gb18030", "big5"):
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
         if enc.startswith("utf-16") and _plausible(text) < 0.95:
             continue      # any even-length bytes decode as UTF-16; only real text reads as words
+        if enc != "utf-8" and _common(text) < MIN_COMMON:
+            continue      # decodes, but as rare characters: mojibake of another codec (Shift-JIS, KOI8 …)
         try:
             return _checked(text, enc)
         except LoadError as e:
@@ -56,6 +59,32 @@ def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
         return None
     text = "".join("\ufffd" if "\udc80" <= c <= "\udcff" else c for c in text)
     return text, f"utf-8 ({bad} bad byte{'s' if bad > 1 else ''} replaced)"
+
+
+MIN_COMMON = 0.9          # share of a text's Chinese characters that must be common ones
+SAMPLE = 20000            # characters looked at
+
+
+def _common(text: str) -> float:
+    """Share of the Chinese characters that are common ones (in GB2312, or among Big5's frequent
+    characters): a real report is written almost only with them, another codec's bytes read as
+    GB18030, Big5 or UTF-16 give rare characters all over the 20,000 (1.0 with under 20 of them)."""
+    han = [c for c in text[:SAMPLE] if "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"]
+    if len(han) < 20:
+        return 1.0
+    return sum(1 for c in han if _frequent(c)) / len(han)
+
+
+def _frequent(c: str) -> bool:
+    try:
+        c.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        return 0xA4 <= c.encode("big5")[0] <= 0xC6      # Big5's frequent characters (常用字)
+    except UnicodeEncodeError:
+        return False
 
 
 def _plausible(text: str) -> float:

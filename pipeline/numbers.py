@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
-import cn2an
-
 from .rules import rules
 from .textlayer import Span
 
@@ -38,6 +36,7 @@ def resolve_numeral(numeral: str) -> tuple[Decimal, Decimal] | None:
             return None
         exp = d.as_tuple().exponent
         return d, Decimal(5).scaleb(exp - 1) if isinstance(exp, int) else Decimal(0)
+    import cn2an            # here, not at the top: importing it costs half a second, and few numerals need it
     try:
         v = cn2an.cn2an(s, "strict")
     except (ValueError, KeyError, TypeError, IndexError):

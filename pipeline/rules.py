@@ -28,6 +28,7 @@ KINDS = {
 FINDING_KINDS = {"finding", "panel_finding"}
 SEVERITIES = ("error", "warning", "info")
 _FRAGMENT = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml's: the same data, seven times faster
 
 
 class Example(BaseModel):
@@ -66,9 +67,12 @@ class RuleSet:
         self.t2s = str.maketrans(t2s)
         self.userdict = userdict
         self._by_id = {r.id: r for r in rules}
+        self._by_kind: dict[str, list[Rule]] = {}
+        for r in rules:
+            self._by_kind.setdefault(r.kind, []).append(r)
 
     def of(self, kind: str) -> list[Rule]:
-        return [r for r in self.rules if r.kind == kind]
+        return list(self._by_kind.get(kind, ()))
 
     def get(self, rule_id: str) -> Rule:
         return self._by_id[rule_id]
@@ -94,7 +98,7 @@ def load_rules(folder: Path) -> RuleSet:
     entries: list[tuple[str, dict]] = []
     for path in sorted(folder.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
         except yaml.YAMLError as e:
             problems.append(f"{path.name}: not valid YAML: {e}")
             continue

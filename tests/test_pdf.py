@@ -60,7 +60,7 @@ def glyphs(*runs: tuple[str, float]) -> list[Char]:
         x += gap
         for ch in text:
             w = 6.0 if ch.isascii() else 12.0
-            out.append(Char(ch, x, 700, x + w, 712, x))
+            out.append(Char(ch, x, 700, x + w, 712))
             x += w
     return out
 

@@ -24,6 +24,7 @@ import math
 import re
 import statistics
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -39,6 +40,7 @@ from .geometry import Extent
 DUPLICATE = 0.15          # a repeated glyph closer than this (in ems, and 0.3 of its width) is fake bold
 SPACE_GAP = 0.18          # a gap wider than this (ems, beyond a spaced-out line's usual gap) is a space
 CELL_GAP = 2.0            # a gap wider than this (ems) separates two table cells
+UPRIGHT = math.radians(3)  # a glyph turned less than this reads upright
 SPACED_OUT = 0.15         # gaps this close (ems) in a run of three or more: characters spaced out
 RULE_THICK = 2.5          # points: a path thinner than this is a rule
 RULE_LONG = 8.0           # points: a rule shorter than this is not a table's
@@ -69,15 +71,15 @@ def is_page_number(text: str) -> bool:
 
 # ---------------------------------------------------------------- the page model
 
-@dataclass
+@dataclass(slots=True)
 class Char(Extent):
-    """One glyph, in display coordinates (points, origin at the page's top left, y down)."""
+    """One glyph, in display coordinates (points, origin at the page's top left, y down). Its loose box
+    starts at its origin, so fake bold's copies differ in `left` by a hair."""
     text: str
     left: float
     top: float
     right: float
     bottom: float
-    origin: float         # x of the glyph's origin: where fake bold's copies differ by a hair
 
 
 @dataclass
@@ -235,33 +237,36 @@ def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame) -> tuple[list[Char]
     raw = textpage.raw
     n = pdfium_c.FPDFText_CountChars(raw)
     rect = pdfium_c.FS_RECTF()
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    found: list[tuple[str, int, float, float, float, float, float, float]] = []
+    map_error, angle_of, box = (pdfium_c.FPDFText_HasUnicodeMapError, pdfium_c.FPDFText_GetCharAngle,
+                                pdfium_c.FPDFText_GetLooseCharBox)
+    units = _units(raw, n)
+    found: list[tuple[str, int, float, float, float, float]] = []
     unmapped = 0
     i = 0
-    while i < n:
-        u = pdfium_c.FPDFText_GetUnicode(raw, i)
+    while i < n:                 # pdfium's generated characters are its spaces and line breaks: skipped as spaces
+        u = units[i]
         k = i
         i += 1
-        if pdfium_c.FPDFText_IsGenerated(raw, k) == 1:
-            continue
         if 0xD800 <= u < 0xDC00 and i < n:           # a character beyond the BMP: two UTF-16 units
-            low = pdfium_c.FPDFText_GetUnicode(raw, i)
+            low = units[i]
             if 0xDC00 <= low < 0xE000:
                 u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00)
                 i += 1
         c = "-" if u == 2 else chr(u) if u else "\ufffd"     # pdfium marks a line-end hyphen as 0x2
         if c.isspace():
             continue
-        if pdfium_c.FPDFText_HasUnicodeMapError(raw, k) == 1 or not _usable(c):
+        if map_error(raw, k) == 1 or not _usable(c):
             unmapped += 1
             continue
-        angle = math.degrees(pdfium_c.FPDFText_GetCharAngle(raw, k)) % 360   # clockwise; -1 (unknown) -> 359
-        quarter = round(angle / 90) % 4 * 90
-        direction = quarter if min(abs(angle - quarter), 360 - abs(angle - quarter)) <= 3 else -1
-        pdfium_c.FPDFText_GetLooseCharBox(raw, k, rect)
-        pdfium_c.FPDFText_GetCharOrigin(raw, k, ox, oy)
-        found.append((c, direction, rect.left, rect.bottom, rect.right, rect.top, ox.value, oy.value))
+        angle = angle_of(raw, k)
+        if 0 <= angle <= UPRIGHT or 2 * math.pi - UPRIGHT <= angle:
+            direction = 0                             # the common case, without the arithmetic below
+        else:
+            angle = math.degrees(angle) % 360        # clockwise; -1 (unknown) -> 359
+            quarter = round(angle / 90) % 4 * 90
+            direction = quarter if min(abs(angle - quarter), 360 - abs(angle - quarter)) <= 3 else -1
+        box(raw, k, rect)
+        found.append((c, direction, rect.left, rect.bottom, rect.right, rect.top))
     upright = (360 - page_frame.rotation) % 360      # pdfium's angle of text that reads upright as shown
     counts = {d: 0 for d in (0, 90, 180, 270)}
     for f in found:
@@ -271,12 +276,24 @@ def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame) -> tuple[list[Char]
     if counts[upright] >= counts[main] / 2:
         main = upright                                # mostly upright: odd glyphs are stamps or marks
     frame = page_frame if main == upright else page_frame.turned(360 - main)
-    chars = []
-    for c, direction, left, bottom, right, top, x, y in found:
-        if direction == main:
-            l, t, r, b = frame.box(left, bottom, right, top)
-            chars.append(Char(c, l, t, r, b, frame.point(x, y)[0]))
+    if frame.rotation == 0:                          # the common case, without the frame's arithmetic
+        x0, y1 = frame.x0, frame.y1
+        chars = [Char(c, left - x0, y1 - top, right - x0, y1 - bottom) if left <= right and bottom <= top
+                 else Char(c, *frame.box(left, bottom, right, top))
+                 for c, direction, left, bottom, right, top in found if direction == main]
+    else:
+        chars = [Char(c, *frame.box(left, bottom, right, top))
+                 for c, direction, left, bottom, right, top in found if direction == main]
     return chars, len(chars), unmapped, frame
+
+
+def _units(raw, n: int) -> list[int]:
+    """The UTF-16 unit of each of the page's n characters, in one call to pdfium rather than n (its text
+    holds one unit per character index); one by one should pdfium ever return another count."""
+    buffer = (ctypes.c_ushort * (n + 1))()
+    if n and pdfium_c.FPDFText_GetText(raw, 0, n, buffer) == n + 1:
+        return buffer[:n]
+    return [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(n)]
 
 
 def _graphics(page: pdfium.PdfPage, frame: _Frame) -> tuple[bool, float, int]:
@@ -284,10 +301,10 @@ def _graphics(page: pdfium.PdfPage, frame: _Frame) -> tuple[bool, float, int]:
     horizontal = vertical = paths = 0
     covered = 0.0
     area = max(1.0, frame.width * frame.height)
-    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE)):
-        left, bottom, right, top = obj.get_bounds()
+    for kind, raw, forms in ruled.objects(page, (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE)):
+        left, bottom, right, top = ruled.bounds(raw)
         w, h = right - left, top - bottom
-        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             covered += min(w, frame.width + frame.height) * min(h, frame.width + frame.height) / area
             continue
         paths += 1
@@ -296,21 +313,20 @@ def _graphics(page: pdfium.PdfPage, frame: _Frame) -> tuple[bool, float, int]:
         elif w <= RULE_THICK and h >= RULE_LONG:
             vertical += 1
         elif w >= RULE_LONG and h >= RULE_LONG:
-            segments = pdfium_c.FPDFPath_CountSegments(obj.raw)
+            segments = pdfium_c.FPDFPath_CountSegments(raw)
             if segments <= 5:                        # a rectangle: two rules each way
                 horizontal += 2
                 vertical += 2
             else:
-                hs, vs = _segment_rules(obj)
+                hs, vs = _segment_rules(raw)
                 horizontal += hs
                 vertical += vs
     return horizontal >= TABLE_RULES and vertical >= TABLE_RULES, min(1.0, covered), paths
 
 
-def _segment_rules(obj) -> tuple[int, int]:
+def _segment_rules(raw) -> tuple[int, int]:
     """Horizontal and vertical straight segments of a path that draws many (a grid in one path)."""
-    m = obj.get_matrix()
-    raw = obj.raw
+    m = ruled.own_matrix(raw)
     x, y = ctypes.c_float(), ctypes.c_float()
     hs = vs = 0
     prev = None
@@ -341,22 +357,20 @@ def _lines(chars: list[Char]) -> list[Line]:
 def _rows(chars: list[Char]) -> list[list[Char]]:
     """Glyphs grouped by vertical overlap into rows, each sorted left to right, fake bold undone."""
     rows: list[list[Char]] = []
-    bands: list[list[float]] = []           # per row: sum of middles, sum of heights, count
-    for c in sorted(chars, key=lambda c: c.middle):
-        placed = False
+    bands: list[tuple[float, float, int, float, float]] = []  # per row: sums of middles and heights, count,
+    for c_mid, c_h, c in sorted([((c.top + c.bottom) / 2, c.bottom - c.top, c) for c in chars],  # their means
+                                key=itemgetter(0)):
         for k in range(len(rows) - 1, max(-1, len(rows) - 3), -1):
-            s_mid, s_h, count = bands[k]
-            middle, height = s_mid / count, s_h / count
-            inter = min(middle + height / 2, c.bottom) - max(middle - height / 2, c.top)
-            if inter >= 0.5 * min(height, c.height):
+            s_mid, s_h, count, middle, height = bands[k]
+            if min(middle + height / 2, c.bottom) - max(middle - height / 2, c.top) >= 0.5 * min(height, c_h):
                 rows[k].append(c)
-                bands[k] = [s_mid + c.middle, s_h + c.height, count + 1]
-                placed = True
+                s_mid, s_h, count = s_mid + c_mid, s_h + c_h, count + 1
+                bands[k] = (s_mid, s_h, count, s_mid / count, s_h / count)
                 break
-        if not placed:
+        else:
             rows.append([c])
-            bands.append([c.middle, c.height, 1])
-    return [_undouble(sorted(row, key=lambda c: (c.left, c.origin))) for row in rows]
+            bands.append((c_mid, c_h, 1, c_mid, c_h))
+    return [_undouble(sorted(row, key=attrgetter("left"))) for row in rows]
 
 
 def _lines_of(rows: list[list[Char]]) -> list[Line]:
@@ -373,13 +387,12 @@ def _undouble(row: list[Char]) -> list[Char]:
     A genuinely repeated character ("人人", "1100") sits a whole advance further on and stays."""
     kept: list[Char] = []
     for c in row:
-        twin = False
         for k in kept[-3:]:
-            limit = min(DUPLICATE * max(k.height, c.height), 0.3 * max(1e-3, k.right - k.left))
-            if k.text == c.text and abs(c.origin - k.origin) < limit and abs(c.middle - k.middle) < 0.25 * k.height:
-                twin = True
-                break
-        if not twin:
+            if k.text == c.text:
+                limit = min(DUPLICATE * max(k.height, c.height), 0.3 * max(1e-3, k.right - k.left))
+                if abs(c.left - k.left) < limit and abs(c.middle - k.middle) < 0.25 * k.height:
+                    break
+        else:
             kept.append(c)
     return kept
 

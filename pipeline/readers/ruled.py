@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 from bisect import bisect_left, bisect_right
+from typing import Iterator
 
 import pypdfium2.raw as pdfium_c
 
@@ -22,14 +23,35 @@ Y_TOLERANCE = 3
 Bbox = tuple[float, float, float, float]
 
 
+def objects(page, types: tuple[int, ...], max_depth: int = 15) -> Iterator[tuple[int, object, list]]:
+    """(type, raw handle, the forms it sits in, outermost first) of each page object of the types
+    asked for, descending into form XObjects as pypdfium2's get_objects() does, without making a
+    helper object for each (a text page holds hundreds)."""
+    def walk(count, get, parent, forms):
+        for i in range(count(parent)):
+            raw = get(parent, i)
+            kind = pdfium_c.FPDFPageObj_GetType(raw)
+            if kind in types:
+                yield kind, raw, forms
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM and len(forms) < max_depth - 1:
+                yield from walk(pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, raw, forms + [raw])
+    return walk(pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, page.raw, [])
+
+
+def bounds(raw) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) of a page object, as pdfium gives it."""
+    box = [ctypes.c_float() for _ in range(4)]
+    pdfium_c.FPDFPageObj_GetBounds(raw, *box)
+    return box[0].value, box[1].value, box[2].value, box[3].value
+
+
 def edges(page, point) -> list[dict]:
     """Every horizontal and vertical straight segment the page's paths draw, as pdfplumber edges in
     display space (`point` maps page space to it): each side of a rectangle, each line of a grid."""
     out: list[dict] = []
     x, y = ctypes.c_float(), ctypes.c_float()
-    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,)):
-        m = _matrix(obj)
-        raw = obj.raw
+    for _, raw, forms in objects(page, (pdfium_c.FPDF_PAGEOBJ_PATH,)):
+        m = _matrix(raw, forms)
         start = prev = None
         for s in range(pdfium_c.FPDFPath_CountSegments(raw)):
             seg = pdfium_c.FPDFPath_GetPathSegment(raw, s)
@@ -47,13 +69,19 @@ def edges(page, point) -> list[dict]:
     return out
 
 
-def _matrix(obj):
+def _matrix(raw, forms: list):
     """The object's matrix to page space, through the forms it sits in."""
-    m, form = obj.get_matrix(), obj.container
-    while form is not None:
-        m = m.multiply(form.get_matrix())
-        form = form.container
+    m = own_matrix(raw)
+    for form in reversed(forms):
+        m = m.multiply(own_matrix(form))
     return m
+
+
+def own_matrix(raw):
+    from pypdfium2 import PdfMatrix
+    fs = pdfium_c.FS_MATRIX()
+    pdfium_c.FPDFPageObj_GetMatrix(raw, fs)
+    return PdfMatrix.from_raw(fs)
 
 
 def _edge(out: list[dict], a: tuple[float, float], b: tuple[float, float]) -> None:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from .classify import classify
 from .extract import extract
-from .load import LoadError, Unsupported, load, source_of
+from .load import MAX_PAGES, LoadError, Unsupported, load, source_of
 from .models import NormText, RawDoc, Record, Source
 from .textlayer import normalize
 from .validate import validate
@@ -52,11 +52,12 @@ def extract_file(path: str | Path) -> Record:
     return extract_document(path).record
 
 
-def extract_document(path: str | Path) -> Extraction:
-    """One file -> its record and its text layer (what the HTML report highlights evidence in)."""
+def extract_document(path: str | Path, *, max_pages: int | None = MAX_PAGES) -> Extraction:
+    """One file -> its record and its text layer (what the HTML report highlights evidence in).
+    A document of more than `max_pages` pages (None: no cap) fails unread, its error naming the cap."""
     path = Path(path)
     try:
-        data = load(path)
+        data = load(path, max_pages=max_pages)
     except Unsupported as e:
         return Extraction(Record(source=source_of(path, _bytes(path)), status="skipped", error=str(e)), None)
     except LoadError as e:

@@ -5,16 +5,19 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import extract_document, extract_file, text_of
-from .export import BUDGET, SCALARS, TABLES, TEXTS, Writer
+from . import extract_file, runner, text_of
+from .export import BUDGET, SCALARS, TABLES, TEXTS, write_csvs
 from .findings_view import BadJsonl, read_jsonl, render_findings
-from .load import LoadError
+from .load import MAX_PAGES, LoadError
 from .models import Record
 from .report import PAGES, write_report
 from .rules import RulesError, rules
@@ -44,7 +47,17 @@ def _parser() -> argparse.ArgumentParser:
                        "write records.jsonl, records.csv and findings.csv to OUTDIR.")
     e.add_argument("inputs", nargs="+", metavar="PATH", help="report files or folders")
     e.add_argument("-o", "--outdir", required=True, type=Path, help="where to write the outputs")
-    e.add_argument("-q", "--quiet", action="store_true", help="no summary at the end")
+    e.add_argument("-j", "--jobs", type=_positive(int), default=os.cpu_count() or 1, metavar="N",
+                   help="worker processes (default: the cores, %(default)s here)")
+    e.add_argument("--timeout", type=_positive(float, zero=True), default=TIMEOUT, metavar="SECONDS",
+                   help="per-file time limit: a file still being read after it gets a failed record and its "
+                   "worker is replaced (default %(default)g; 0: none)")
+    e.add_argument("--max-pages", type=_positive(int, zero=True), default=MAX_PAGES, metavar="N",
+                   help="a document of more pages gets a failed record, unread (default %(default)s; 0: no cap)")
+    e.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="run on the workers of a Dask cluster (e.g. tcp://scheduler:8786) instead of local "
+                   "processes; they must see the input paths")
+    e.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     e.set_defaults(run=_extract)
     a = sub.add_parser("audit", help="print the findings of reports, or of a finished run's records.jsonl",
                        description="Print every document's findings as a table with their evidence (folders are "
@@ -92,6 +105,18 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _positive(kind: type, *, zero: bool = False) -> Callable[[str], float | int]:
+    def parse(s: str):
+        try:
+            v = kind(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {s!r}") from None
+        if v < 0 or (v == 0 and not zero):
+            raise argparse.ArgumentTypeError(f"must be {'0 or more' if zero else 'at least 1'}: {s}")
+        return v
+    return parse
+
+
 class _Parser(argparse.ArgumentParser):
     """Bad usage exits 1 (CONTRACT.md), not argparse's 2: `audit` keeps 2 for "findings found"."""
 
@@ -101,7 +126,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 OUTDIR_FOLDERS = {TEXTS, PAGES}
-OUTDIR_FILES = {"records.csv", "findings.csv", "report.html", XLSX, DUCKDB, DUCKDB + ".wal",
+TIMEOUT = 600.0
+OUTDIR_FILES = {"records.csv", "findings.csv", "report.html", XLSX, DUCKDB, DUCKDB + ".wal", runner.MANIFEST, runner.RUN,
                 *(f"{t.name}.parquet" for t in TABLES)}
 
 
@@ -123,29 +149,56 @@ def iter_files(inputs: list[str]) -> list[Path]:
 
 
 def _extract(args) -> int:
-    try:
-        writer = Writer(args.outdir)
-    except OSError as e:
-        print(f"jixiao: cannot write to {args.outdir}: {e.strerror}", file=sys.stderr)
-        return 1
     stats: Counter = Counter()
-    with writer:
-        for path in iter_files(args.inputs):
-            record, text = extract_document(path)
-            writer.write(record, text)
-            _count(stats, record)
+    console = Console(stderr=True)
     try:
+        done = runner.run(iter_files(args.inputs), args.outdir, jobs=args.jobs, timeout=args.timeout or None,
+                          max_pages=args.max_pages or None, dask=args.dask,
+                          progress=_Bar(console) if console.is_terminal and not args.quiet else None)
+        records = read_jsonl(args.outdir / runner.RECORDS)
+        write_csvs(args.outdir, (_count(stats, r) for r in records))
         write_tables(args.outdir)   # records.parquet …, jixiao.xlsx, jixiao.duckdb
         write_report(args.outdir)   # report.html, report/
     except OSError as e:
-        print(f"jixiao: cannot write to {args.outdir}: {e.strerror}", file=sys.stderr)
+        print(f"jixiao: cannot write to {args.outdir}: {e.strerror or e}", file=sys.stderr)
         return 1
+    except runner.ClusterError as e:
+        print(f"jixiao: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"jixiao: interrupted; the records finished so far are kept in {args.outdir}: run the same "
+              "command again to finish", file=sys.stderr)
+        return 130
     if not args.quiet:
-        _summary(stats, args.outdir)
+        _summary(stats, args.outdir, done)
     return 0
 
 
-def _count(stats: Counter, r: Record) -> None:
+class _Bar:
+    """A progress bar with files/s, pages/s and the time left; on a terminal only (CI logs get the summary)."""
+
+    def __init__(self, console: Console):
+        self._bar = Progress(TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(),
+                             TextColumn("{task.fields[rates]}"), TimeRemainingColumn(), console=console,
+                             transient=True)
+        self._pages = 0
+
+    def start(self, total: int) -> None:
+        self._task = self._bar.add_task("extract", total=total, rates="")
+        self._t0 = time.monotonic()
+        self._bar.start()
+
+    def tick(self, done: runner.Done) -> None:
+        self._pages += done.pages
+        s = max(time.monotonic() - self._t0, 1e-9)
+        n = self._bar.tasks[0].completed + 1
+        self._bar.update(self._task, advance=1, rates=f"{n / s:.1f} files/s {self._pages / s:.1f} pages/s")
+
+    def stop(self) -> None:
+        self._bar.stop()
+
+
+def _count(stats: Counter, r: Record) -> Record:
     stats["documents"] += 1
     stats[f"status:{r.status}"] += 1
     for k in SCALARS:
@@ -156,12 +209,17 @@ def _count(stats: Counter, r: Record) -> None:
     stats["field:projects"] += len(r.projects)
     for f in r.findings:
         stats[f"finding:{f.rule}:{f.severity}"] += 1
+    return r
 
 
-def _summary(stats: Counter, outdir: Path) -> None:
+def _summary(stats: Counter, outdir: Path, run: runner.Run) -> None:
     console = Console(stderr=True)
     statuses = ", ".join(f"{k.split(':')[1]} {v}" for k, v in sorted(stats.items()) if k.startswith("status:"))
     console.print(f"[bold]{stats['documents']} documents[/bold] ({statuses or 'none'}) -> {outdir}")
+    s = max(run.elapsed, 1e-9)
+    timed_out = f", {run.timed_out} stopped by the time limit" if run.timed_out else ""
+    console.print(f"{run.processed} processed, {run.up_to_date} up to date{timed_out}; {run.elapsed:.1f} s, "
+                  f"{run.processed / s:.1f} files/s, {run.pages / s:.1f} pages/s")
     fields = Table("field", "found", title="fields found")
     for k, v in stats.items():
         if k.startswith("field:"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -267,36 +268,72 @@ def csv_row(columns: tuple[Column, ...], row: dict, names: tuple[str, ...]) -> d
 
 
 class Writer:
-    """Streams records to OUTDIR as they come: nothing is held in memory but the open files."""
+    """Appends records to OUTDIR/records.jsonl as they come, each a whole line in one write, flushed:
+    a run killed at any point leaves whole lines but perhaps a torn last one, which `trim` cuts.
+    Nothing is held in memory but the open file; the CSVs are written from the finished records.jsonl
+    (`write_csvs`)."""
 
-    def __init__(self, outdir: Path):
+    def __init__(self, outdir: Path, *, append: bool = False):
         outdir.mkdir(parents=True, exist_ok=True)
         self._texts = outdir / TEXTS
         self._texts.mkdir(exist_ok=True)
-        self._jsonl = open(outdir / "records.jsonl", "w", encoding="utf-8")
-        self._records_file = open(outdir / "records.csv", "w", encoding="utf-8-sig", newline="")
-        self._findings_file = open(outdir / "findings.csv", "w", encoding="utf-8-sig", newline="")
-        self._records = csv.DictWriter(self._records_file, RECORD_COLUMNS)
-        self._findings = csv.DictWriter(self._findings_file, FINDING_COLUMNS)
-        self._records.writeheader()
-        self._findings.writeheader()
+        self._jsonl = open(outdir / "records.jsonl", "ab" if append else "wb")
 
-    def write(self, r: Record, text: str | None = None) -> None:
+    def write(self, r: Record, text: str | None = None) -> tuple[int, int]:
         """One record; its text layer, when given, goes to texts/<sha256>.txt for the HTML report."""
+        return self.write_line(record_json(r), r.source.sha256, text)
+
+    def write_line(self, line: str, sha256: str, text: str | None = None) -> tuple[int, int]:
+        """A record already serialised (by a worker); returns where its line lies: (offset, length)."""
         if text is not None:
-            path = text_path(self._texts.parent, r)
-            if not path.exists():
-                path.write_text(text, encoding="utf-8", newline="")
-        self._jsonl.write(record_json(r) + "\n")
-        self._records.writerow(csv_row(RECORDS, record_row(r), RECORD_COLUMNS))
-        self._findings.writerows(csv_row(FINDINGS, row, FINDING_COLUMNS) for row in finding_rows(r))
+            path = self._texts / f"{sha256}.txt"
+            if not path.exists():       # written whole or not at all: a kill never leaves half a text
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(text, encoding="utf-8", newline="")
+                os.replace(tmp, path)
+        data = (line + "\n").encode("utf-8")
+        offset = self._jsonl.tell()
+        self._jsonl.write(data)
+        self._jsonl.flush()
+        return offset, len(data)
 
     def close(self) -> None:
-        for f in (self._jsonl, self._records_file, self._findings_file):
-            f.close()
+        self._jsonl.close()
 
     def __enter__(self) -> "Writer":
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def trim(path: Path) -> None:
+    """Cut a torn last line (a run killed mid-write) off a records file, so it ends with a whole line."""
+    try:
+        f = open(path, "r+b")
+    except FileNotFoundError:
+        return
+    with f:
+        size = end = f.seek(0, os.SEEK_END)
+        while end:
+            start = max(0, end - 65536)
+            f.seek(start)
+            nl = f.read(end - start).rfind(b"\n")
+            end = start + nl + 1 if nl >= 0 else start
+            if nl >= 0:
+                break
+        if end != size:
+            f.truncate(end)
+
+
+def write_csvs(outdir: Path, records: Iterable[Record]) -> None:
+    """records.csv and findings.csv of the records given (those of the finished records.jsonl)."""
+    with open(outdir / "records.csv", "w", encoding="utf-8-sig", newline="") as rf, \
+            open(outdir / "findings.csv", "w", encoding="utf-8-sig", newline="") as ff:
+        rows = csv.DictWriter(rf, RECORD_COLUMNS)
+        findings = csv.DictWriter(ff, FINDING_COLUMNS)
+        rows.writeheader()
+        findings.writeheader()
+        for r in records:
+            rows.writerow(csv_row(RECORDS, record_row(r), RECORD_COLUMNS))
+            findings.writerows(csv_row(FINDINGS, row, FINDING_COLUMNS) for row in finding_rows(r))

@@ -1,0 +1,360 @@
+"""runner: the batch behind `jixiao extract`: many files, a pool of workers, one records.jsonl.
+
+Each file goes through `work` in a worker process (a local pool, or the workers of a Dask cluster),
+at most a few files per worker in flight, so memory stays flat whatever the batch size. Results are
+appended to records.jsonl as they finish, a whole line each, and `manifest.jsonl` notes for each
+file the sha256 it had, the version (rules, code, page cap) that read it and which line holds its
+record. A run killed at any point leaves whole lines; the next run keeps every record still up to
+date and processes only the rest. When the loop ends, records.jsonl is rewritten in input order
+(each document once, byte-identical whatever the number of workers), the manifest with it; inputs
+not given this time drop out of both. Run metadata goes to run.json, never into records.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, TimeoutError, wait
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple, Protocol
+
+from . import extract_document
+from .export import Writer, record_json, trim
+from .load import source_of
+from .models import Record
+from .rules import RULES_DIR, rules
+
+RECORDS = "records.jsonl"
+MANIFEST = "manifest.jsonl"
+RUN = "run.json"
+WINDOW = 4                  # files in flight per worker
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+class Done(NamedTuple):
+    """What a worker sends back: the record as its records.jsonl line, and what the parent needs."""
+    line: str
+    text: str | None
+    sha256: str
+    pages: int
+    timeout: float | None = None    # the time limit that stopped it, when one did
+
+
+def work(path: str, max_pages: int | None) -> Done:
+    """The per-file function, the same in the local pool and on Dask workers: the record is
+    serialised here, so the parent only appends lines."""
+    record, text = extract_document(path, max_pages=max_pages)
+    return Done(record_json(record), text, record.source.sha256, record.source.pages)
+
+
+Task = Callable[[str, "int | None"], Done]
+
+
+def init_worker() -> None:
+    """Once per worker process: the rules and jieba's dictionary, not once per file."""
+    from .segment import _tokenizer
+    rules()
+    _tokenizer()
+
+
+# ---------------------------------------------------------------- what is up to date
+
+@cache
+def tree_hash(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts:
+            h.update(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:12]
+
+
+def version(max_pages: int | None) -> str:
+    """What a record depends on besides its file: the rules folder, this package's code (or what
+    JIXIAO_CODE_VERSION pins it to) and the page cap. A change to any of them re-reads every file."""
+    code = os.environ.get("JIXIAO_CODE_VERSION") or tree_hash(Path(__file__).resolve().parent)
+    return f"r{tree_hash(RULES_DIR)}-c{code}-p{max_pages or 0}"
+
+
+def sha256_of(path: Path) -> str | None:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+    except OSError:
+        return None             # the worker's record says why it cannot be read
+    return h.hexdigest()
+
+
+def line_key(line: bytes) -> str:
+    """Names one records.jsonl line in the manifest, wherever compaction moves it."""
+    return hashlib.blake2b(line, digest_size=12).hexdigest()
+
+
+class Line(NamedTuple):
+    offset: int
+    length: int
+
+
+def index_lines(path: Path) -> dict[str, Line]:
+    """Every whole line of a records.jsonl by its key (a torn last line is cut off first)."""
+    trim(path)
+    out: dict[str, Line] = {}
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        return out
+    with f:
+        offset = 0
+        for line in f:
+            out[line_key(line)] = Line(offset, len(line))
+            offset += len(line)
+    return out
+
+
+def read_manifest(path: Path) -> dict[str, dict]:
+    """The last entry for each path (a torn or unreadable line is ignored: its file is redone)."""
+    out: dict[str, dict] = {}
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        return out
+    with f:
+        for line in f:
+            try:
+                entry = json.loads(line)
+                out[entry["path"]] = entry
+            except (ValueError, KeyError, TypeError):
+                continue
+    return out
+
+
+@dataclass
+class Item:
+    """One input file: where its record is (kept from before, or written this run)."""
+    path: Path
+    sha256: str | None
+    line: Line | None = None
+    entry: dict | None = None
+
+
+def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None) -> list[Item]:
+    """Each input with its record when one is up to date: same file bytes, same version, and not a
+    failure by a time limit lower than this run's."""
+    lines = index_lines(outdir / RECORDS)
+    trim(outdir / MANIFEST)
+    manifest = read_manifest(outdir / MANIFEST)
+    items = []
+    for p in paths:
+        item = Item(p, sha256_of(p))
+        e = manifest.get(str(p))
+        if (e and item.sha256 is not None and e.get("sha256") == item.sha256 and e.get("version") == ver
+                and e.get("record") in lines and not _retry(e, timeout)):
+            item.line, item.entry = lines[e["record"]], e
+        items.append(item)
+    return items
+
+
+def _retry(entry: dict, timeout: float | None) -> bool:
+    limit = entry.get("timeout")
+    return limit is not None and (timeout is None or timeout > limit)
+
+
+# ---------------------------------------------------------------- the pools
+
+class LocalPool:
+    """Worker processes (pebble): a file past the time limit has its worker killed and replaced.
+    The stdlib pools cannot stop a task that runs: their timeout only stops waiting for it."""
+
+    def __init__(self, task: Task, jobs: int, timeout: float | None, max_pages: int | None):
+        from pebble import ProcessPool
+        threads = str(max(1, (os.cpu_count() or 1) // jobs))
+        for var in THREAD_VARS:     # N workers on N cores: numerical libraries take a core's share each
+            os.environ.setdefault(var, threads)
+        context = multiprocessing.get_context("forkserver")     # workers forked from a clean process
+        context.set_forkserver_preload(["pipeline"])
+        self._pool = ProcessPool(max_workers=jobs, initializer=init_worker, context=context)
+        self.workers, self.timeout, self._task, self._max_pages = jobs, timeout, task, max_pages
+
+    def submit(self, path: Path):
+        return self._pool.schedule(self._task, (str(path), self._max_pages), timeout=self.timeout)
+
+    def wait_any(self, futures: list) -> Iterable:
+        return wait(futures, return_when=FIRST_COMPLETED).done
+
+    def close(self, cancel: bool = False) -> None:
+        self._pool.stop() if cancel else self._pool.close()
+        self._pool.join()
+
+
+class ClusterError(Exception):
+    """The Dask scheduler given cannot be reached."""
+
+
+class DaskPool:
+    """The workers of a Dask cluster (dask.distributed), which must see the input paths. The page cap
+    applies there too; the per-file time limit does not: a Dask worker cannot stop a running task, so
+    the cluster's own settings (worker lifetime, nanny memory limits) govern a stuck one."""
+
+    timeout = None
+
+    def __init__(self, task: Task, address: str, max_pages: int | None):
+        from distributed import Client
+        try:
+            self._client = Client(address)
+        except (OSError, ValueError) as e:     # refused, timed out, or not an address
+            raise ClusterError(f"cannot reach the Dask scheduler at {address} ({e}); check the address and that "
+                               "the scheduler runs") from e
+        self.workers = max(1, sum(self._client.nthreads().values()))
+        self._task, self._max_pages = task, max_pages
+
+    def submit(self, path: Path):
+        return self._client.submit(self._task, str(path), self._max_pages, pure=False)
+
+    def wait_any(self, futures: list) -> Iterable:
+        from distributed import wait as dask_wait
+        return dask_wait(futures, return_when="FIRST_COMPLETED").done
+
+    def close(self, cancel: bool = False) -> None:
+        self._client.close()
+
+
+def outcome(item: Item, future, timeout: float | None) -> Done:
+    """A finished future's Done; a file the pool could not finish gets a failed record saying why."""
+    from pebble import ProcessExpired
+    try:
+        return future.result()
+    except TimeoutError:
+        return failed(item, f"stopped after {timeout:g} s, the per-file time limit; raise it with --timeout "
+                      "SECONDS (0: no limit) if the file is only slow", timeout=timeout)
+    except ProcessExpired as e:
+        return failed(item, f"the worker reading this file died (exit code {e.exitcode}: out of memory, or a "
+                      "crash in a reader's native code); check that the file opens, and report it")
+    except Exception as e:      # Dask's KilledWorker, or a bug
+        return failed(item, f"jixiao could not process this file ({type(e).__name__}: {e}); please report it "
+                      "with the file")
+
+
+def failed(item: Item, error: str, *, timeout: float | None = None) -> Done:
+    source = source_of(item.path).model_copy(update={"sha256": item.sha256 or hashlib.sha256(b"").hexdigest()})
+    return Done(record_json(Record(source=source, status="failed", error=error)), None, source.sha256, 0, timeout)
+
+
+def stream(pool, items: Iterable[Item]) -> Iterator[tuple[Item, Done]]:
+    """Each item with its Done, in the order they finish; at most WINDOW per worker in flight."""
+    todo = iter(items)
+    pending: dict = {}
+    while True:
+        while len(pending) < WINDOW * pool.workers and (item := next(todo, None)) is not None:
+            pending[pool.submit(item.path)] = item
+        if not pending:
+            return
+        for future in pool.wait_any(list(pending)):
+            item = pending.pop(future)
+            yield item, outcome(item, future, pool.timeout)
+
+
+# ---------------------------------------------------------------- the run
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+    def tick(self, done: Done) -> None: ...
+    def stop(self) -> None: ...
+
+
+@dataclass
+class Run:
+    """What a run did (run.json, and the summary's last lines)."""
+    inputs: int = 0
+    processed: int = 0
+    up_to_date: int = 0
+    timed_out: int = 0
+    pages: int = 0
+    elapsed: float = 0.0
+    meta: dict = field(default_factory=dict)
+
+
+def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = None, max_pages: int | None = None,
+        dask: str | None = None, progress: Progress | None = None, task: Task = work) -> Run:
+    """Bring OUTDIR's records.jsonl and manifest.jsonl up to date with `paths`, each file read by
+    `task` (a module-level function, so workers can import it). Raises OSError when OUTDIR cannot be
+    written."""
+    started, t0 = time.time(), time.monotonic()
+    outdir.mkdir(parents=True, exist_ok=True)
+    (outdir / RECORDS).touch()
+    ver = version(max_pages)
+    items = plan(paths, outdir, ver, timeout)
+    todo = [i for i in items if i.line is None]
+    stats = Run(inputs=len(items), up_to_date=len(items) - len(todo))
+    if todo:
+        pool = DaskPool(task, dask, max_pages) if dask else LocalPool(task, jobs, timeout, max_pages)
+        cancel = True
+        if progress:
+            progress.start(len(todo))
+        try:
+            with Writer(outdir, append=True) as writer, open(outdir / MANIFEST, "a", encoding="utf-8") as manifest:
+                for item, done in stream(pool, todo):
+                    item.line = Line(*writer.write_line(done.line, done.sha256, done.text))
+                    item.entry = {"path": str(item.path), "sha256": done.sha256, "version": ver,
+                                  "record": line_key((done.line + "\n").encode("utf-8"))}
+                    if done.timeout is not None:
+                        item.entry["timeout"] = done.timeout
+                    manifest.write(json.dumps(item.entry, ensure_ascii=False) + "\n")
+                    manifest.flush()
+                    stats.processed += 1
+                    stats.pages += done.pages
+                    stats.timed_out += done.timeout is not None
+                    if progress:
+                        progress.tick(done)
+            cancel = False
+        finally:
+            if progress:
+                progress.stop()
+            pool.close(cancel)
+    compact(outdir, items)
+    stats.elapsed = time.monotonic() - t0
+    stats.meta = {"started": _utc(started), "finished": _utc(time.time()), "elapsed_s": round(stats.elapsed, 3),
+                  "jobs": None if dask else jobs, "dask": dask, "version": ver, "timeout_s": timeout,
+                  "max_pages": max_pages, "inputs": stats.inputs, "processed": stats.processed,
+                  "up_to_date": stats.up_to_date, "timed_out": stats.timed_out, "pages_processed": stats.pages}
+    _replace(outdir / RUN, [json.dumps(stats.meta, ensure_ascii=False, indent=2).encode() + b"\n"])
+    return stats
+
+
+def compact(outdir: Path, items: list[Item]) -> None:
+    """records.jsonl (and the manifest) as this run's inputs in input order, each once. records.jsonl
+    is left as it is when it already is so (an uninterrupted run whose files finished in order, a
+    rerun with nothing to do)."""
+    records = outdir / RECORDS
+    position, in_order = 0, True
+    for i in items:
+        in_order = in_order and i.line.offset == position
+        position += i.line.length
+    if not (in_order and position == (records.stat().st_size if records.exists() else 0)):
+        with open(records, "rb") as f:
+            def lines() -> Iterator[bytes]:
+                for i in items:
+                    f.seek(i.line.offset)
+                    yield f.read(i.line.length)
+            _replace(records, lines())
+    _replace(outdir / MANIFEST, (json.dumps(i.entry, ensure_ascii=False).encode() + b"\n" for i in items))
+
+
+def _replace(path: Path, chunks: Iterable[bytes]) -> None:
+    """Write a file whole or not at all: a temporary beside it, synced, renamed over it."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        for chunk in chunks:
+            f.write(chunk)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _utc(t: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))

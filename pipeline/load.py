@@ -35,6 +35,7 @@ LEGACY = {
 MAX_PAGES = 1000     # the default page cap: a self-evaluation report has tens of pages, rarely hundreds
 MAX_IMAGE_PIXELS = 150_000_000   # a scan's image OCR may decode: A3 at 1200 dpi; 30000² px would take GBs
 MIN_TEXT = 20                    # characters: a page with fewer has no text layer, and is rendered for OCR
+MAX_UNPACKED = 500_000_000       # bytes a .docx/.xlsx may unpack to: a zip bomb would fill the memory
 
 
 class LoadError(Exception):
@@ -74,6 +75,8 @@ def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None 
     source = source_of(path, data).model_copy(update={"format": suffix.lstrip(".")})
     if reader == "pdf":
         data = _pdf_guard(data, max_pages, password)
+    elif reader in ("word", "sheet"):
+        _zip_guard(data, suffix)
     try:
         module = importlib.import_module(f".readers.{reader}", __package__)
     except ImportError as e:
@@ -239,3 +242,21 @@ def _decrypted(pdf, flags: int) -> bytes | None:
     except Exception:
         return None
     return out.getvalue() or None
+
+
+# ---------------------------------------------------------------- .docx, .xlsx: unpacked size
+
+def _zip_guard(data: bytes, suffix: str) -> None:
+    """The sizes the ZIP's directory states, before anything is unpacked (a damaged ZIP is the
+    reader's to describe)."""
+    import io
+    import zipfile
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return
+    if unpacked > MAX_UNPACKED:
+        raise LoadError(f"the {suffix} file unpacks to {unpacked / 1e6:,.0f} MB, more than the "
+                        f"{MAX_UNPACKED / 1e6:,.0f} MB jixiao unpacks (a ZIP bomb, or huge embedded media); "
+                        "open it, remove or compress the media, save it again and run again")

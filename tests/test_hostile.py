@@ -104,6 +104,19 @@ def image_pdf(width: int, height: int) -> bytes:
     return pdf_bytes(objects)
 
 
+def zip_bomb(name: str, size: int) -> bytes:
+    """A .docx/.xlsx whose one part unpacks to `size` bytes of zeros (kilobytes on disk)."""
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        with z.open(name, "w", force_zip64=True) as part:
+            for _ in range(size >> 24):
+                part.write(bytes(1 << 24))
+    return buf.getvalue()
+
+
 def many_pages(n: int) -> bytes:
     import pypdfium2 as pdfium
     import io
@@ -171,6 +184,7 @@ def build(folder: Path) -> Inbox:
     box.add("junk.docx", JUNK, Case("failed", ("not a valid .docx", "save as .docx")))
     box.add("junk.xlsx", JUNK, Case("failed", ("not a valid .xlsx", "save as .xlsx")))
     box.add("junk.html", JUNK, Case("failed", ("does not look like a web page",)))
+    box.add("zip-bomb.docx", zip_bomb("word/document.xml", 600 << 20), Case("failed", ("unpacks to", "ZIP bomb")))
     box.add("junk.bin", JUNK, Case("skipped", (".bin is not a report format", "supported")))
     box.add("legacy.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), Case("failed", ("libreoffice",)))
     box.add("english.txt", "Annual Performance Report\nThe department delivered its programmes on time.\n",

@@ -52,12 +52,14 @@ def extract_file(path: str | Path) -> Record:
     return extract_document(path).record
 
 
-def extract_document(path: str | Path, *, max_pages: int | None = MAX_PAGES) -> Extraction:
+def extract_document(path: str | Path, *, max_pages: int | None = MAX_PAGES, password: str | None = None) \
+        -> Extraction:
     """One file -> its record and its text layer (what the HTML report highlights evidence in).
-    A document of more than `max_pages` pages (None: no cap) fails unread, its error naming the cap."""
+    A document of more than `max_pages` pages (None: no cap) fails unread, its error naming the cap;
+    `password` opens a password-protected PDF."""
     path = Path(path)
     try:
-        data = load(path, max_pages=max_pages)
+        data = load(path, max_pages=max_pages, password=password)
     except Unsupported as e:
         return Extraction(Record(source=source_of(path, _bytes(path)), status="skipped", error=str(e)), None)
     except LoadError as e:

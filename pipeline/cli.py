@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
                    "worker is replaced (default %(default)g; 0: none)")
     e.add_argument("--max-pages", type=_positive(int, zero=True), default=MAX_PAGES, metavar="N",
                    help="a document of more pages gets a failed record, unread (default %(default)s; 0: no cap)")
+    e.add_argument("--password", default=None, help="opens password-protected PDFs (one password for the "
+                   "batch; only a hash of it is kept, in manifest.jsonl, so that a changed one retries them)")
     e.add_argument("--dask", metavar="ADDRESS", default=None,
                    help="run on the workers of a Dask cluster (e.g. tcp://scheduler:8786) instead of local "
                    "processes; they must see the input paths")
@@ -153,7 +155,7 @@ def _extract(args) -> int:
     console = Console(stderr=True)
     try:
         done = runner.run(iter_files(args.inputs), args.outdir, jobs=args.jobs, timeout=args.timeout or None,
-                          max_pages=args.max_pages or None, dask=args.dask,
+                          options=runner.Options(args.max_pages or None, args.password), dask=args.dask,
                           progress=_Bar(console) if console.is_terminal and not args.quiet else None)
         records = read_jsonl(args.outdir / runner.RECORDS)
         write_csvs(args.outdir, (_count(stats, r) for r in records))

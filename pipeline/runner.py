@@ -42,17 +42,24 @@ class Done(NamedTuple):
     text: str | None
     sha256: str
     pages: int
+    failed: bool
     timeout: float | None = None    # the time limit that stopped it, when one did
 
 
-def work(path: str, max_pages: int | None) -> Done:
+class Options(NamedTuple):
+    """How each file is read (load's page cap and PDF password)."""
+    max_pages: int | None = None
+    password: str | None = None
+
+
+def work(path: str, options: Options) -> Done:
     """The per-file function, the same in the local pool and on Dask workers: the record is
     serialised here, so the parent only appends lines."""
-    record, text = extract_document(path, max_pages=max_pages)
-    return Done(record_json(record), text, record.source.sha256, record.source.pages)
+    record, text = extract_document(path, max_pages=options.max_pages, password=options.password)
+    return Done(record_json(record), text, record.source.sha256, record.source.pages, record.status == "failed")
 
 
-Task = Callable[[str, "int | None"], Done]
+Task = Callable[[str, Options], Done]
 
 
 def init_worker() -> None:
@@ -143,9 +150,10 @@ class Item:
     entry: dict | None = None
 
 
-def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None) -> list[Item]:
+def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None, password: str | None = None) \
+        -> list[Item]:
     """Each input with its record when one is up to date: same file bytes, same version, and not a
-    failure by a time limit lower than this run's."""
+    failure that this run's options may undo (a higher time limit, another password)."""
     lines = index_lines(outdir / RECORDS)
     trim(outdir / MANIFEST)
     manifest = read_manifest(outdir / MANIFEST)
@@ -154,15 +162,21 @@ def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None) -
         item = Item(p, sha256_of(p))
         e = manifest.get(str(p))
         if (e and item.sha256 is not None and e.get("sha256") == item.sha256 and e.get("version") == ver
-                and e.get("record") in lines and not _retry(e, timeout)):
+                and e.get("record") in lines and not _retry(e, timeout, password)):
             item.line, item.entry = lines[e["record"]], e
         items.append(item)
     return items
 
 
-def _retry(entry: dict, timeout: float | None) -> bool:
+def _retry(entry: dict, timeout: float | None, password: str | None) -> bool:
     limit = entry.get("timeout")
-    return limit is not None and (timeout is None or timeout > limit)
+    return (limit is not None and (timeout is None or timeout > limit)) or \
+        (entry.get("failed", False) and entry.get("password") != secret_key(password))
+
+
+def secret_key(password: str | None) -> str | None:
+    """What the manifest keeps of a password: enough to tell that it changed, not the password."""
+    return None if password is None else hashlib.sha256(password.encode()).hexdigest()[:12]
 
 
 # ---------------------------------------------------------------- the pools
@@ -171,7 +185,7 @@ class LocalPool:
     """Worker processes (pebble): a file past the time limit has its worker killed and replaced.
     The stdlib pools cannot stop a task that runs: their timeout only stops waiting for it."""
 
-    def __init__(self, task: Task, jobs: int, timeout: float | None, max_pages: int | None):
+    def __init__(self, task: Task, jobs: int, timeout: float | None, options: Options):
         from pebble import ProcessPool
         threads = str(max(1, (os.cpu_count() or 1) // jobs))
         for var in THREAD_VARS:     # N workers on N cores: numerical libraries take a core's share each
@@ -179,10 +193,10 @@ class LocalPool:
         context = multiprocessing.get_context("forkserver")     # workers forked from a clean process
         context.set_forkserver_preload(["pipeline"])
         self._pool = ProcessPool(max_workers=jobs, initializer=init_worker, context=context)
-        self.workers, self.timeout, self._task, self._max_pages = jobs, timeout, task, max_pages
+        self.workers, self.timeout, self._task, self._options = jobs, timeout, task, options
 
     def submit(self, path: Path):
-        return self._pool.schedule(self._task, (str(path), self._max_pages), timeout=self.timeout)
+        return self._pool.schedule(self._task, (str(path), self._options), timeout=self.timeout)
 
     def wait_any(self, futures: list) -> Iterable:
         return wait(futures, return_when=FIRST_COMPLETED).done
@@ -203,7 +217,7 @@ class DaskPool:
 
     timeout = None
 
-    def __init__(self, task: Task, address: str, max_pages: int | None):
+    def __init__(self, task: Task, address: str, options: Options):
         from distributed import Client
         try:
             self._client = Client(address)
@@ -211,10 +225,10 @@ class DaskPool:
             raise ClusterError(f"cannot reach the Dask scheduler at {address} ({e}); check the address and that "
                                "the scheduler runs") from e
         self.workers = max(1, sum(self._client.nthreads().values()))
-        self._task, self._max_pages = task, max_pages
+        self._task, self._options = task, options
 
     def submit(self, path: Path):
-        return self._client.submit(self._task, str(path), self._max_pages, pure=False)
+        return self._client.submit(self._task, str(path), self._options, pure=False)
 
     def wait_any(self, futures: list) -> Iterable:
         from distributed import wait as dask_wait
@@ -242,7 +256,8 @@ def outcome(item: Item, future, timeout: float | None) -> Done:
 
 def failed(item: Item, error: str, *, timeout: float | None = None) -> Done:
     source = source_of(item.path).model_copy(update={"sha256": item.sha256 or hashlib.sha256(b"").hexdigest()})
-    return Done(record_json(Record(source=source, status="failed", error=error)), None, source.sha256, 0, timeout)
+    return Done(record_json(Record(source=source, status="failed", error=error)), None, source.sha256, 0, True,
+                timeout)
 
 
 def stream(pool, items: Iterable[Item]) -> Iterator[tuple[Item, Done]]:
@@ -279,20 +294,20 @@ class Run:
     meta: dict = field(default_factory=dict)
 
 
-def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = None, max_pages: int | None = None,
-        dask: str | None = None, progress: Progress | None = None, task: Task = work) -> Run:
+def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = None,
+        options: Options = Options(), dask: str | None = None, progress: Progress | None = None, task: Task = work) -> Run:
     """Bring OUTDIR's records.jsonl and manifest.jsonl up to date with `paths`, each file read by
     `task` (a module-level function, so workers can import it). Raises OSError when OUTDIR cannot be
     written."""
     started, t0 = time.time(), time.monotonic()
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / RECORDS).touch()
-    ver = version(max_pages)
-    items = plan(paths, outdir, ver, timeout)
+    ver = version(options.max_pages)
+    items = plan(paths, outdir, ver, timeout, options.password)
     todo = [i for i in items if i.line is None]
     stats = Run(inputs=len(items), up_to_date=len(items) - len(todo))
     if todo:
-        pool = DaskPool(task, dask, max_pages) if dask else LocalPool(task, jobs, timeout, max_pages)
+        pool = DaskPool(task, dask, options) if dask else LocalPool(task, jobs, timeout, options)
         cancel = True
         if progress:
             progress.start(len(todo))
@@ -302,6 +317,8 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
                     item.line = Line(*writer.write_line(done.line, done.sha256, done.text))
                     item.entry = {"path": str(item.path), "sha256": done.sha256, "version": ver,
                                   "record": line_key((done.line + "\n").encode("utf-8"))}
+                    if done.failed:
+                        item.entry.update(failed=True, password=secret_key(options.password))
                     if done.timeout is not None:
                         item.entry["timeout"] = done.timeout
                     manifest.write(json.dumps(item.entry, ensure_ascii=False) + "\n")
@@ -320,7 +337,7 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
     stats.elapsed = time.monotonic() - t0
     stats.meta = {"started": _utc(started), "finished": _utc(time.time()), "elapsed_s": round(stats.elapsed, 3),
                   "jobs": None if dask else jobs, "dask": dask, "version": ver, "timeout_s": timeout,
-                  "max_pages": max_pages, "inputs": stats.inputs, "processed": stats.processed,
+                  "max_pages": options.max_pages, "password": options.password is not None, "inputs": stats.inputs, "processed": stats.processed,
                   "up_to_date": stats.up_to_date, "timed_out": stats.timed_out, "pages_processed": stats.pages}
     _replace(outdir / RUN, [json.dumps(stats.meta, ensure_ascii=False, indent=2).encode() + b"\n"])
     return stats

@@ -115,11 +115,11 @@ def test_changed_rules_files_and_inputs_are_redone_never_duplicated(batch, tmp_p
     assert (out / "records.jsonl").read_bytes() == before     # a comment changes no record, and none is doubled
 
 
-def slow_on_stuck(path: str, max_pages):
+def slow_on_stuck(path: str, options: runner.Options):
     """A per-file function that never finishes on files named stuck*: a worker caught in a pathological file."""
     if Path(path).name.startswith("stuck"):
         time.sleep(600)
-    return runner.work(path, max_pages)
+    return runner.work(path, options)
 
 
 def test_a_stuck_file_is_stopped_by_its_time_limit_and_the_batch_goes_on(batch, tmp_path):
@@ -173,3 +173,19 @@ def test_a_document_over_the_page_cap_fails_naming_it_and_a_new_cap_reads_it_aga
     assert pdf["status"] == "failed" and "--max-pages 3" in pdf["error"] and txt["status"] == "ok"
     assert main(["extract", str(src), "-o", str(out), "-q", "--jobs", "1", "--max-pages", "0"]) == 0
     assert last_run(out)["processed"] == 2 and [r["status"] for r in records(out)] == ["ok", "ok"]
+
+
+def test_a_password_given_later_retries_the_files_that_failed_without_it(tmp_path):
+    from tests.test_hostile import text_pdf
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "locked.pdf").write_bytes(text_pdf(["Budget 100"], password="s3cret"))
+    shutil.copy(ROOT / "corpus" / "huadu-union-2021.txt", src / "seed.txt")
+    out = tmp_path / "out"
+    assert main(["extract", str(src), "-o", str(out), "-q", "--jobs", "1"]) == 0
+    locked = records(out)[0]
+    assert locked["status"] == "failed" and "--password" in locked["error"]
+    assert main(["extract", str(src), "-o", str(out), "-q", "--jobs", "1", "--password", "s3cret"]) == 0
+    assert (last_run(out)["processed"], last_run(out)["up_to_date"]) == (1, 1)
+    assert records(out)[0]["status"] == "ok" and "s3cret" not in (out / "manifest.jsonl").read_text() + \
+        (out / "run.json").read_text()

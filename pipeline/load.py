@@ -34,7 +34,7 @@ LEGACY = {
 }
 MAX_PAGES = 1000     # the default page cap: a self-evaluation report has tens of pages, rarely hundreds
 MAX_IMAGE_PIXELS = 150_000_000   # a scan's image OCR may decode: A3 at 1200 dpi; 30000² px would take GBs
-MIN_TEXT = 20                    # characters: a page with fewer has no text layer, and is rendered for OCR
+LITTLE_TEXT = 300                # characters: a page with fewer and a large image may be rendered for OCR
 MAX_UNPACKED = 500_000_000       # bytes a .docx/.xlsx may unpack to: a zip bomb would fill the memory
 
 
@@ -207,8 +207,8 @@ def _huge_images(data: bytes) -> bool:
 
 
 def _render_guard(pdf) -> None:
-    """The memory guard: a page with no text layer is rendered for OCR, and rendering decodes its
-    images whole; refuse the document when such a page holds an image too large to decode."""
+    """The memory guard: a page with (almost) no text layer is rendered for OCR, and rendering decodes
+    its images whole; refuse the document when such a page holds an image too large to decode."""
     import pypdfium2.raw as pdfium_c
     for i in range(len(pdf)):
         page = pdf[i]
@@ -224,9 +224,9 @@ def _render_guard(pdf) -> None:
                 textpage.close()
         finally:
             page.close()
-        if chars < MIN_TEXT:
+        if chars < LITTLE_TEXT:          # readers.pdf OCRs such a page when the image covers most of it
             w, h = max(huge, key=lambda s: s[0] * s[1])
-            raise LoadError(f"page {i + 1} has no text layer and is an image of {w}×{h} pixels "
+            raise LoadError(f"page {i + 1} is mostly a scanned image of {w}×{h} pixels "
                             f"({w * h / 1e6:.0f} megapixels), more than the {MAX_IMAGE_PIXELS // 1_000_000} "
                             "megapixels jixiao decodes for OCR (the memory guard); downsample the scan to "
                             "300 dpi and run again")

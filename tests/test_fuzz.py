@@ -82,6 +82,23 @@ def test_any_text_gives_a_valid_record_with_evidence_inside_the_text(s):
     check_text(s)
 
 
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.one_of(st.binary(max_size=2000), any_text.map(lambda t: t.encode("utf-16-le")),
+                 report_like.map(lambda t: t.encode("gb18030")), report_like.map(lambda t: t.encode("utf-8")[:-1])))
+def test_any_bytes_decode_as_text_or_fail_with_a_reason(data):
+    """The .txt reader's encoding detection: a text and its codec, or a LoadError saying what to do."""
+    from pipeline.load import LoadError
+    from pipeline.readers.text import decode_text
+    try:
+        text, encoding = decode_text(data)
+    except LoadError as e:
+        what, _, todo = str(e).partition("; ")             # what is wrong; what to do
+        assert what and any(w in todo for w in ("run again", "check", "re-download", "save")), str(e)
+        return
+    assert isinstance(text, str) and encoding
+    assert not any("\ud800" <= c <= "\udfff" for c in text)       # no lone surrogate reaches the text layer
+
+
 @pytest.mark.parametrize("s", [
     "", "\f", "\f\f\f", "\u0301", "\ufeff", "　", "执行率", "%", "万元", "1e30万元",
     pytest.param("全年预算数" + "9" * 400 + "万元，执行数 1 元，执行率 " + "9" * 300 + "%", marks=pytest.mark.xfail(

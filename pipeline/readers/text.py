@@ -99,5 +99,5 @@ def _checked(text: str, encoding: str) -> tuple[str, str]:
     control = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
     if control > max(2, len(text) // 50):
         raise LoadError(f"the file does not look like text ({control} control characters when read as "
-                        f"{encoding}); it may be binary or damaged")
+                        f"{encoding}); it may be binary or damaged: check that it is really a .txt report")
     return text, encoding

@@ -227,7 +227,7 @@ def test_mutated_word_sheet_web_and_text_files_give_a_record_in_time(tmp_path):
 def fuzz_files(tmp_path: Path, sources: list[Path], count: int, what: str) -> None:
     datas = {p: p.read_bytes() for p in sources}
     readers = [Reader() for _ in range(max(1, JOBS))]
-    results, problems = Counter(), []
+    results, errors, problems = Counter(), Counter(), []
     slowest, slow = 0.0, ""
     started = time.perf_counter()
     pending: list[tuple[int, str, Path, str]] = []
@@ -259,8 +259,10 @@ def fuzz_files(tmp_path: Path, sources: list[Path], count: int, what: str) -> No
             if seconds > slowest:
                 slowest, slow = seconds, f"seed {seed} ({src.name}, {how})"
             results[status or kind] += 1
-            if kind != "record" or BUG in error:
-                problems.append(f"seed {seed} ({src.name}, {how}): {kind} {error[:300]}")
+            if status == "failed":
+                errors[error.split(";")[0][:70]] += 1
+            if kind != "record" or BUG in error or (status != "ok" and "; " not in error):
+                problems.append(f"seed {seed} ({src.name}, {how}): {kind} {error[:300]}")    # or no what-to-do
             else:
                 Path(path).unlink()
     finally:
@@ -268,6 +270,8 @@ def fuzz_files(tmp_path: Path, sources: list[Path], count: int, what: str) -> No
             r.close()
     print(f"\n{what}: {count} in {time.perf_counter() - started:.0f} s, slowest {slowest:.1f} s: {slow} "
           f"(limit {SECONDS:g} s); statuses {dict(results)}; problems {len(problems)}")
+    for e, n in errors.most_common(8):
+        print(f"  {n:5d} failed: {e}")
     for p in problems:
         print("  " + p)
     assert not problems, problems

@@ -133,7 +133,7 @@ CHILD = {f.__name__: f for f in (long_pdfs, scans, small_txts, bare, count_pages
 def child(name: str, *args):
     """Call one of CHILD in a child process; its JSON result."""
     r = run(name, [sys.executable, str(Path(__file__).resolve()), "--_call", json.dumps([name, *args])])
-    *said, result = r.stdout.strip().splitlines()
+    *said, result = r.stdout.rstrip().splitlines()
     for line in said:
         print(line, flush=True)
     return json.loads(result), r

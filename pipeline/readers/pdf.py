@@ -224,9 +224,7 @@ class _Frame:
         return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
 
 
-def _usable(c: str) -> bool:
-    o = ord(c)
-    return not (o < 32 or 0xE000 <= o <= 0xF8FF or o in (0xFFFD, 0xFFFE, 0xFFFF))
+_UNUSABLE = frozenset((0xFFFD, 0xFFFE, 0xFFFF))    # with controls and the private use area: no usable text
 
 
 def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame) -> tuple[list[Char], int, int, _Frame]:
@@ -255,7 +253,8 @@ def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame) -> tuple[list[Char]
         c = "-" if u == 2 else chr(u) if u else "\ufffd"     # pdfium marks a line-end hyphen as 0x2
         if c.isspace():
             continue
-        if map_error(raw, k) == 1 or not _usable(c):
+        o = ord(c)
+        if map_error(raw, k) == 1 or o < 32 or 0xE000 <= o <= 0xF8FF or o in _UNUSABLE:
             unmapped += 1
             continue
         angle = angle_of(raw, k)
@@ -360,9 +359,12 @@ def _rows(chars: list[Char]) -> list[list[Char]]:
     bands: list[tuple[float, float, int, float, float]] = []  # per row: sums of middles and heights, count,
     for c_mid, c_h, c in sorted([((c.top + c.bottom) / 2, c.bottom - c.top, c) for c in chars],  # their means
                                 key=itemgetter(0)):
-        for k in range(len(rows) - 1, max(-1, len(rows) - 3), -1):
+        top, bottom = c.top, c.bottom
+        for k in range(len(rows) - 1, len(rows) - 3 if len(rows) > 2 else -1, -1):
             s_mid, s_h, count, middle, height = bands[k]
-            if min(middle + height / 2, c.bottom) - max(middle - height / 2, c.top) >= 0.5 * min(height, c_h):
+            high, low = middle + height / 2, middle - height / 2     # min() and max() cost more than this
+            inter = (high if high < bottom else bottom) - (low if low > top else top)
+            if inter >= 0.5 * (height if height < c_h else c_h):
                 rows[k].append(c)
                 s_mid, s_h, count = s_mid + c_mid, s_h + c_h, count + 1
                 bands[k] = (s_mid, s_h, count, s_mid / count, s_h / count)

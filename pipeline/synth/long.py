@@ -48,7 +48,8 @@ def lengthen(doc: Document, seed: int, pages: int) -> Document:
 
 def _section(rng, n: int) -> list[Block]:
     """A heading and four paragraphs of work described month by month, with figures."""
-    title = rng.choice(("工作开展情况", "资金管理情况", "项目实施情况", "制度建设情况", "监督检查情况", "绩效管理情况"))
+    title = rng.choice(("工作开展情况", "资金管理情况", "项目实施情况", "制度建设情况", "监督检查情况",
+                        "绩效管理情况"))
     out = [Block("heading", f"（{CN[(n - 1) % 10]}）{title}", level=2)]
     for _ in range(4):
         domain = rng.choice(lx.DOMAINS)
@@ -57,7 +58,8 @@ def _section(rng, n: int) -> list[Block]:
             month, share = rng.randint(1, 12), rng.randint(40, 100)
             o = rng.choice(domain.outputs)
             sentences.append(rng.choice((
-                f"{month}月，围绕{rng.choice(domain.projects)}工作，{rng.choice(domain.duties)}，完成年度计划的{share}%",
+                f"{month}月，围绕{rng.choice(domain.projects)}工作，{rng.choice(domain.duties)}，"
+                f"完成年度计划的{share}%",
                 f"截至{month}月底，累计{o.subject}{rng.randint(o.lo, o.hi)}{o.unit}，{rng.choice(lx.MEASURES)}",
                 f"对照年度目标，{rng.choice(domain.duties)}，相关工作按计划推进",
                 f"针对{rng.choice(lx.PROBLEMS)}的情况，及时研究整改，{rng.choice(lx.MEASURES)}",
@@ -78,7 +80,8 @@ def _task_table(rng) -> Block:
         tb.put(r, 0, Cell(str(i)))
         tb.put(r, 1, Cell(rng.choice(domain.duties), align="left"))
         tb.put(r, 2, Cell(f"{rng.randint(3, 12)}月"))
-        tb.put(r, 3, Cell(rng.choice(("已完成", "基本完成", "按计划推进", f"完成{rng.randint(60, 100)}%")), align="left"))
+        progress = rng.choice(("已完成", "基本完成", "按计划推进", f"完成{rng.randint(60, 100)}%"))
+        tb.put(r, 3, Cell(progress, align="left"))
         amount = q(Decimal(rng.randint(20_000, 3_000_000)) / WAN)
         tb.put(r, 4, Cell(f"{amount}", amount, "amount"))
     return Block("table", table=tb.build(caption="重点工作任务完成情况表"))

@@ -306,8 +306,6 @@ def test_the_password_opens_an_encrypted_pdf(tmp_path):
         load(path, password="wrong")
 
 
-@pytest.mark.xfail(strict=True, reason="jixiao extract has no --password yet (cli.py and extract_document are "
-                   "the runner helper's: pass password through to load(path, password=...))")
 def test_extract_with_password_reads_an_encrypted_pdf(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "encrypted.pdf").write_bytes(text_pdf(["Annual report 2021"], PASSWORD))

@@ -19,9 +19,9 @@ from .export import BUDGET, SCALARS, TABLES, TEXTS, write_csvs
 from .findings_view import BadJsonl, read_jsonl, render_findings
 from .load import MAX_PAGES, LoadError
 from .models import Record
-from .report import PAGES, write_report
+from .report import PAGES
 from .rules import RulesError, rules
-from .store import DUCKDB, XLSX, write_tables
+from .store import DUCKDB, XLSX
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,7 +129,7 @@ class _Parser(argparse.ArgumentParser):
 
 OUTDIR_FOLDERS = {TEXTS, PAGES}
 TIMEOUT = 600.0
-OUTDIR_FILES = {"records.csv", "findings.csv", "report.html", XLSX, DUCKDB, DUCKDB + ".wal", runner.MANIFEST, runner.RUN,
+OUTDIR_FILES = {"records.csv", "findings.csv", "report.html", XLSX, DUCKDB, DUCKDB + ".wal", *runner.OWN_FILES,
                 *(f"{t.name}.parquet" for t in TABLES)}
 
 
@@ -159,8 +159,7 @@ def _extract(args) -> int:
                           progress=_Bar(console) if console.is_terminal and not args.quiet else None)
         records = read_jsonl(args.outdir / runner.RECORDS)
         write_csvs(args.outdir, (_count(stats, r) for r in records))
-        write_tables(args.outdir)   # records.parquet …, jixiao.xlsx, jixiao.duckdb
-        write_report(args.outdir)   # report.html, report/
+        runner.write_outputs(args.outdir, parallel=args.jobs > 1)    # records.parquet …, report.html
     except OSError as e:
         print(f"jixiao: cannot write to {args.outdir}: {e.strerror or e}", file=sys.stderr)
         return 1

@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, TimeoutError, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, TimeoutError, wait
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -32,6 +32,7 @@ from .rules import RULES_DIR, rules
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.jsonl"
 RUN = "run.json"
+OWN_FILES = (MANIFEST, RUN, *(f"{name}.tmp" for name in (RECORDS, MANIFEST, RUN)))   # what a walk of OUTDIR skips
 WINDOW = 4                  # files in flight per worker
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -294,8 +295,8 @@ class Run:
     meta: dict = field(default_factory=dict)
 
 
-def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = None,
-        options: Options = Options(), dask: str | None = None, progress: Progress | None = None, task: Task = work) -> Run:
+def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = None, options: Options = Options(),
+        dask: str | None = None, progress: Progress | None = None, task: Task = work) -> Run:
     """Bring OUTDIR's records.jsonl and manifest.jsonl up to date with `paths`, each file read by
     `task` (a module-level function, so workers can import it). Raises OSError when OUTDIR cannot be
     written."""
@@ -312,7 +313,8 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
         if progress:
             progress.start(len(todo))
         try:
-            with Writer(outdir, append=True) as writer, open(outdir / MANIFEST, "a", encoding="utf-8") as manifest:
+            with Writer(outdir, append=True) as writer, \
+                    open(outdir / MANIFEST, "a", encoding="utf-8") as manifest:
                 for item, done in stream(pool, todo):
                     item.line = Line(*writer.write_line(done.line, done.sha256, done.text))
                     item.entry = {"path": str(item.path), "sha256": done.sha256, "version": ver,
@@ -337,10 +339,27 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
     stats.elapsed = time.monotonic() - t0
     stats.meta = {"started": _utc(started), "finished": _utc(time.time()), "elapsed_s": round(stats.elapsed, 3),
                   "jobs": None if dask else jobs, "dask": dask, "version": ver, "timeout_s": timeout,
-                  "max_pages": options.max_pages, "password": options.password is not None, "inputs": stats.inputs, "processed": stats.processed,
-                  "up_to_date": stats.up_to_date, "timed_out": stats.timed_out, "pages_processed": stats.pages}
+                  "max_pages": options.max_pages, "password": options.password is not None,
+                  "inputs": stats.inputs, "processed": stats.processed, "up_to_date": stats.up_to_date,
+                  "timed_out": stats.timed_out, "pages_processed": stats.pages}
     _replace(outdir / RUN, [json.dumps(stats.meta, ensure_ascii=False, indent=2).encode() + b"\n"])
     return stats
+
+
+def write_outputs(outdir: Path, *, parallel: bool) -> None:
+    """The tables (Parquet, xlsx, DuckDB) and report.html from the finished records.jsonl; with
+    `parallel`, the report in a second process meanwhile (each costs about what reading a short
+    text report does, per record: done one after the other they would halve what --jobs 2 gains)."""
+    from .report import write_report
+    from .store import write_tables
+    if not parallel:
+        write_tables(outdir)
+        write_report(outdir)
+        return
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as other:
+        report = other.submit(write_report, outdir)
+        write_tables(outdir)
+        report.result()
 
 
 def compact(outdir: Path, items: list[Item]) -> None:

@@ -160,9 +160,9 @@ def _tree_rss(pid: int) -> int | None:
 
 
 def run(label: str, cmd: list[str]) -> Run:
-    """Run cmd to its end: wall seconds; peak RSS of its largest process (wait4's ru_maxrss, which
-    covers the child and the descendants it waited for); and, with psutil, the peak of the whole
-    tree's summed RSS, sampled every 50 ms."""
+    """Run cmd to its end: wall seconds; its peak RSS (wait4's ru_maxrss: the highest of the child's
+    and of the descendants it reaped, which a forkserver's workers are not); and, with psutil, the
+    peak of the whole tree's summed RSS, sampled every 50 ms."""
     out = tempfile.TemporaryFile()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT.parent)
@@ -245,8 +245,9 @@ def main(argv: list[str] | None = None) -> int:
         rate = pages / r.seconds
         print(f"  {r.label:30} {r.seconds:8.1f} {rate:8.1f} {plumber.seconds / r.seconds:13.2f}x "
               f"{pdfium_run.seconds / r.seconds:9.3f}x {mb(r.peak_rss):>9} {mb(r.tree_rss):>9}")
-    print("  (each timed from process start to exit; peak RSS: the largest process's ru_maxrss; "
-          "tree RSS: the peak of the summed RSS of the process and its children, sampled every 50 ms)")
+    print("  (each timed from process start to exit; peak RSS: ru_maxrss of the process started and the "
+          "descendants it reaped; tree RSS: the peak of the summed RSS of it and all its children, "
+          "sampled every 50 ms)")
 
     if args.ocr_pages:
         scanned, _ = child("scans", args.ocr_pages, args.seed)

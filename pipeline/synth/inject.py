@@ -7,6 +7,7 @@ thousands separators), so that the figures contradict each other the way one aud
     execution_rate          a stated 执行率 (key project, fund row) no longer executed / total
     executed_exceeds_budget a 执行数 a few units above its 全年预算数, the stated 100% still true
     rate_out_of_range       a rate's decimal point lost (85.70% -> 8570%)
+    amount_out_of_range     a 全年预算数 in 万元 with a run of zeros too many (369.11 -> 3691100000.00)
     score_deduction         the stated 扣分 (or one 扣X分 item) off
     score_grade             the grade word the record reads moved to a band that excludes the score
     indicator_score_sum     one indicator 得分 lowered, the total left as it was
@@ -357,6 +358,32 @@ def inject_rate_out_of_range(o: Original, rng: random.Random) -> Injection | Non
         doc = copy.deepcopy(o.doc)
         if _set_rate(o, doc, scope, new):
             return _done(o, doc, "rate_out_of_range", f"{scope}: 执行率 {old}% -> {new}%", ("execution_rate",))
+    return None
+
+
+@injector("amount_out_of_range")
+def inject_amount_out_of_range(o: Original, rng: random.Random) -> Injection | None:
+    """The 全年预算数 the record reads (the 自评表's total row, or a key project's sentence), in a
+    report that counts in 万元, with zeros typed on until it passes 10 万亿元: 369.11 -> 3691100000.00.
+    So the stated rate is no longer executed / total either, nor the fund rows' sum the total, nor
+    the key projects' sum within the report's."""
+    s = o.spec
+    if s.money_unit != "wan":       # in 元 the figure would be 15 digits and more: not one short change
+        return None
+    from ..rules import rules
+    limit = Decimal(str(rules().get("amount_out_of_range").param("max_yuan")))
+    scopes = [sc for sc in _rate_scopes(o, scored_total=True) if sc.kind == "project" or sc.role == "total"]
+    rng.shuffle(scopes)
+    for scope in scopes:
+        k = 5                       # 10⁵ and more: no unit (10⁴) or separator (10³) slip explains it
+        while scope.total * 10 ** k <= limit:
+            k += 1
+        new = scope.total * 10 ** k
+        doc = copy.deepcopy(o.doc)
+        if _set_amount(o, doc, scope, TOTAL, new):
+            also = ("execution_rate", "fund_components" if scope.kind == "fund" else "project_sum")
+            return _done(o, doc, "amount_out_of_range",
+                         f"{scope}: 全年预算数 {_cell_amount(s, scope.total)} -> {_cell_amount(s, new)} 万元", also)
     return None
 
 

@@ -157,9 +157,14 @@ def _extract(args) -> int:
         done = runner.run(iter_files(args.inputs), args.outdir, jobs=args.jobs, timeout=args.timeout or None,
                           options=runner.Options(args.max_pages or None, args.password), dask=args.dask,
                           progress=_Bar(console) if console.is_terminal and not args.quiet else None)
-        records = read_jsonl(args.outdir / runner.RECORDS)
-        write_csvs(args.outdir, (_count(stats, r) for r in records))
-        runner.write_outputs(args.outdir, parallel=args.jobs > 1)    # records.parquet …, report.html
+        records = (_count(stats, r) for r in read_jsonl(args.outdir / runner.RECORDS))
+        if done.outputs_current:
+            for _ in records:
+                pass
+        else:
+            write_csvs(args.outdir, records)
+            runner.write_outputs(args.outdir, parallel=args.jobs > 1)    # records.parquet …, report.html
+        runner.finish(args.outdir, done)
     except OSError as e:
         print(f"jixiao: cannot write to {args.outdir}: {e.strerror or e}", file=sys.stderr)
         return 1

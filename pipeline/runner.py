@@ -32,6 +32,7 @@ from .rules import RULES_DIR, rules
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.jsonl"
 RUN = "run.json"
+OUTPUTS = ("records.csv", "findings.csv", "records.parquet", "report.html")    # written from records.jsonl
 OWN_FILES = (MANIFEST, RUN, *(f"{name}.tmp" for name in (RECORDS, MANIFEST, RUN)))   # what a walk of OUTDIR skips
 WINDOW = 4                  # files in flight per worker
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -292,6 +293,7 @@ class Run:
     timed_out: int = 0
     pages: int = 0
     elapsed: float = 0.0
+    outputs_current: bool = False   # records.jsonl is as the last complete run left it, with its outputs
     meta: dict = field(default_factory=dict)
 
 
@@ -302,7 +304,7 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
     written."""
     started, t0 = time.time(), time.monotonic()
     outdir.mkdir(parents=True, exist_ok=True)
-    (outdir / RECORDS).touch()
+    open(outdir / RECORDS, "ab").close()       # there, even for no inputs; left untouched when it is
     ver = version(options.max_pages)
     items = plan(paths, outdir, ver, timeout, options.password)
     todo = [i for i in items if i.line is None]
@@ -342,8 +344,27 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
                   "max_pages": options.max_pages, "password": options.password is not None,
                   "inputs": stats.inputs, "processed": stats.processed, "up_to_date": stats.up_to_date,
                   "timed_out": stats.timed_out, "pages_processed": stats.pages}
-    _replace(outdir / RUN, [json.dumps(stats.meta, ensure_ascii=False, indent=2).encode() + b"\n"])
+    stats.outputs_current = _last_run(outdir).get("outputs_of") == outputs_stamp(outdir) and \
+        all((outdir / name).exists() for name in OUTPUTS)
     return stats
+
+
+def finish(outdir: Path, stats: Run) -> None:
+    """run.json, written last, once the outputs are: a rerun that changes nothing need not rewrite them."""
+    meta = stats.meta | {"outputs_of": outputs_stamp(outdir)}
+    _replace(outdir / RUN, [json.dumps(meta, ensure_ascii=False, indent=2).encode() + b"\n"])
+
+
+def outputs_stamp(outdir: Path) -> str:
+    st = (outdir / RECORDS).stat()
+    return f"{version(None)}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _last_run(outdir: Path) -> dict:
+    try:
+        return json.loads((outdir / RUN).read_bytes())
+    except (OSError, ValueError):
+        return {}
 
 
 def write_outputs(outdir: Path, *, parallel: bool) -> None:

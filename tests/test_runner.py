@@ -79,9 +79,13 @@ def test_killed_run_resumes_and_ends_with_each_document_once(batch, tmp_path, mo
     meta = last_run(out)
     assert meta["up_to_date"] >= written - 1 and meta["processed"] + meta["up_to_date"] == 2 * REPORTS
     assert jsonl.read_bytes() == (one / "records.jsonl").read_bytes()     # each document once, in order
+    written_at = [(out / name).stat().st_mtime_ns for name in ("records.jsonl", "report.html", "records.parquet")]
     third = jixiao("extract", str(reports), "-o", str(out), "--jobs", "2")
+    assert f"{2 * REPORTS} documents" in third.stderr.decode()
     assert f"0 processed, {2 * REPORTS} up to date" in third.stderr.decode()
     assert jsonl.read_bytes() == (one / "records.jsonl").read_bytes()
+    assert [(out / name).stat().st_mtime_ns for name in ("records.jsonl", "report.html", "records.parquet")] \
+        == written_at               # nothing changed, nothing rewritten
 
 
 def test_changed_rules_files_and_inputs_are_redone_never_duplicated(batch, tmp_path, monkeypatch):

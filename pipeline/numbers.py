@@ -24,6 +24,9 @@ class Number:
     unit: str | None = None
 
 
+MAX_DIGITS = 40    # a numeral of more integer digits is no figure (10³⁰ 元 is read, and flagged; 10⁴⁰⁰ is not read)
+
+
 def resolve_numeral(numeral: str) -> tuple[Decimal, Decimal] | None:
     """'1,150.50' -> (1150.50, 0.005); '一千二百' -> (1200, 0); anything unreadable -> None."""
     s = numeral.replace(",", "").strip()
@@ -35,7 +38,9 @@ def resolve_numeral(numeral: str) -> tuple[Decimal, Decimal] | None:
         except InvalidOperation:
             return None
         exp = d.as_tuple().exponent
-        return d, Decimal(5).scaleb(exp - 1) if isinstance(exp, int) else Decimal(0)
+        if not isinstance(exp, int) or d.adjusted() >= MAX_DIGITS:
+            return None
+        return d, Decimal(5).scaleb(exp - 1)
     import cn2an            # here, not at the top: importing it costs half a second, and few numerals need it
     try:
         v = cn2an.cn2an(s, "strict")

@@ -26,3 +26,9 @@ def test_unreadable_money_is_none_not_an_error(numeral, unit):
 def test_percent_precision_comes_from_the_digits():
     assert resolve_numeral("100") == (Decimal(100), Decimal("0.5"))
     assert resolve_numeral("97.80") == (Decimal("97.80"), Decimal("0.005"))
+
+
+def test_a_numeral_of_more_digits_than_any_figure_is_not_read():
+    """10³⁰ 元 is read (the audit flags it); a numeral of 400 digits is no figure and would overflow a float."""
+    assert resolve_numeral("1" + "0" * 30) == (Decimal(10) ** 30, Decimal("0.5"))
+    assert resolve_numeral("9" * 400) is None

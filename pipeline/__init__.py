@@ -88,8 +88,10 @@ def _bug(e: Exception) -> str:
 
 
 def _bytes(path: Path) -> bytes:
+    """The file's bytes, to hash for its record; none for what is not a regular file (a named pipe
+    would block the read for ever)."""
     try:
-        return path.read_bytes()
+        return path.read_bytes() if path.is_file() else b""
     except OSError:
         return b""
 

@@ -135,12 +135,19 @@ OUTDIR_FILES = {"records.csv", "findings.csv", "report.html", XLSX, DUCKDB, DUCK
 
 def iter_files(inputs: list[str]) -> list[Path]:
     """Every file under the inputs, sorted, each once; nothing silently dropped (but what a jixiao
-    OUTDIR holds beside its records.jsonl: its texts, tables and report are its own output)."""
+    OUTDIR holds beside its records.jsonl: its texts, tables and report are its own output).
+    A symlinked folder is followed, each real folder walked once (a link back up is no loop)."""
     out: set[Path] = set()
+    walked: set[str] = set()
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            for root, dirs, files in os.walk(p):
+            for root, dirs, files in os.walk(p, followlinks=True):
+                real = os.path.realpath(root)
+                if real in walked:
+                    dirs[:] = []
+                    continue
+                walked.add(real)
                 if (Path(root) / "records.jsonl").exists():    # an OUTDIR: only records.jsonl is read
                     dirs[:] = [d for d in dirs if d not in OUTDIR_FOLDERS]
                     files = [f for f in files if f not in OUTDIR_FILES]

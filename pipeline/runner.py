@@ -90,7 +90,10 @@ def version(max_pages: int | None) -> str:
 
 
 def sha256_of(path: Path) -> str | None:
+    """None for what cannot be hashed: not a regular file (a named pipe would block), or unreadable."""
     h = hashlib.sha256()
+    if not path.is_file():
+        return None
     try:
         with open(path, "rb") as f:
             while chunk := f.read(1 << 20):

@@ -315,8 +315,6 @@ def test_extract_with_password_reads_an_encrypted_pdf(tmp_path):
     assert record["status"] == "ok", record["error"]
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline/__init__._bytes (and runner.sha256_of) read a named pipe to hash "
-                   "it and block for ever; they should hash regular files only (runner helper's files)")
 def test_a_named_pipe_fails_instead_of_blocking(tmp_path):
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
@@ -328,9 +326,6 @@ def test_a_named_pipe_fails_instead_of_blocking(tmp_path):
     assert done.stdout.startswith(b"failed") and b"not a regular file" in done.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="cli.iter_files (runner helper's): os.walk lists a symlinked folder among the "
-                   "folders and does not follow it, so its reports get no record; follow it (followlinks=True, "
-                   "skipping a folder whose realpath was already walked: the loop) or record the link as skipped")
 def test_a_symlinked_folder_is_not_silently_dropped(tmp_path):
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "report.txt").write_text(TITLE + "全年预算数 100 万元。", encoding="utf-8")

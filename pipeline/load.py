@@ -169,7 +169,9 @@ def _pdf_guard(data: bytes, max_pages: int | None, password: str | None) -> byte
     try:
         pdf = pdfium.PdfDocument(data, password=password)
     except pdfium.PdfiumError as e:
-        if getattr(e, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+        # pdfium's error code can be a previous document's (FPDF_GetLastError is per thread, and a load
+        # that fails early may not set it): a password error needs the file's own /Encrypt too
+        if getattr(e, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD and b"/Encrypt" in data:
             if password is None:
                 raise LoadError("the PDF is password-protected; run again with its password (jixiao extract "
                                 "--password PASSWORD …), or remove it (qpdf --decrypt --password=PASSWORD "

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import extract_file
 from tests.conftest import CORPUS, jixiao
 
 SYNTH = CORPUS / "synth"
@@ -335,3 +336,13 @@ def test_a_symlinked_folder_is_not_silently_dropped(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = (tmp_path / "out" / "records.jsonl").read_text(encoding="utf-8").splitlines()
     assert any("linked" in json.loads(line)["source"]["path"] for line in lines)
+
+
+def test_a_damaged_pdf_read_after_an_encrypted_one_is_not_called_password_protected(tmp_path):
+    """pdfium keeps its last error per thread: a PDF it cannot open, read right after a
+    password-protected one in the same process, must not inherit that one's password error."""
+    (tmp_path / "a.pdf").write_bytes(text_pdf(["Annual report"], PASSWORD))
+    (tmp_path / "b.pdf").write_bytes(many_pages(0))
+    assert "password-protected" in extract_file(tmp_path / "a.pdf").error
+    error = extract_file(tmp_path / "b.pdf").error
+    assert "password" not in error and "re-download" in error

@@ -139,6 +139,8 @@ def _open(data: bytes) -> pdfium.PdfDocument:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
         code = getattr(e, "err_code", None)
+        if code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY) and b"/Encrypt" not in data:
+            code = None         # a previous document's error: pdfium keeps the last one per thread
         if code == pdfium_c.FPDF_ERR_PASSWORD:
             raise LoadError("the PDF is password-protected; remove the password (qpdf --decrypt "
                             "--password=PASSWORD in.pdf out.pdf) and run again") from e

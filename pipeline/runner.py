@@ -113,36 +113,36 @@ class Line(NamedTuple):
     length: int
 
 
+def _lines(path: Path) -> Iterator[bytes]:
+    """A file's lines, none when it does not exist yet (a first run)."""
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        return
+    with f:
+        yield from f
+
+
 def index_lines(path: Path) -> dict[str, Line]:
     """Every whole line of a records.jsonl by its key (a torn last line is cut off first)."""
     trim(path)
     out: dict[str, Line] = {}
-    try:
-        f = open(path, "rb")
-    except FileNotFoundError:
-        return out
-    with f:
-        offset = 0
-        for line in f:
-            out[line_key(line)] = Line(offset, len(line))
-            offset += len(line)
+    offset = 0
+    for line in _lines(path):
+        out[line_key(line)] = Line(offset, len(line))
+        offset += len(line)
     return out
 
 
 def read_manifest(path: Path) -> dict[str, dict]:
     """The last entry for each path (a torn or unreadable line is ignored: its file is redone)."""
     out: dict[str, dict] = {}
-    try:
-        f = open(path, "rb")
-    except FileNotFoundError:
-        return out
-    with f:
-        for line in f:
-            try:
-                entry = json.loads(line)
-                out[entry["path"]] = entry
-            except (ValueError, KeyError, TypeError):
-                continue
+    for line in _lines(path):
+        try:
+            entry = json.loads(line)
+            out[entry["path"]] = entry
+        except (ValueError, KeyError, TypeError):
+            continue
     return out
 
 

@@ -229,6 +229,17 @@ class _Frame:
 _UNUSABLE = frozenset((0xFFFD, 0xFFFE, 0xFFFF))    # with controls and the private use area: no usable text
 
 
+def _bare(function, restype, *argtypes):
+    """A pdfium function called with plain ints for handles: pypdfium2's bindings check each argument's
+    pointer type, which costs more than the call itself when it is made for every glyph of every page."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+_map_error = _bare(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
+_angle_of = _bare(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float, ctypes.c_void_p, ctypes.c_int)
+_loose_box = _bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
+
+
 def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame) -> tuple[list[Char], int, int, _Frame]:
     """The page's glyphs that read in its main direction (a diagonal watermark does not), in display
     space, without pdfium's generated spaces and line breaks; how many are usable / unmapped; and the
@@ -236,9 +247,9 @@ def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame) -> tuple[list[Char]
     without /Rotate), the frame turned to read it."""
     raw = textpage.raw
     n = pdfium_c.FPDFText_CountChars(raw)
+    handle = ctypes.cast(raw, ctypes.c_void_p).value
     rect = pdfium_c.FS_RECTF()
-    map_error, angle_of, box = (pdfium_c.FPDFText_HasUnicodeMapError, pdfium_c.FPDFText_GetCharAngle,
-                                pdfium_c.FPDFText_GetLooseCharBox)
+    rect_p = ctypes.byref(rect)
     units = _units(raw, n)
     found: list[tuple[str, int, float, float, float, float]] = []
     unmapped = 0
@@ -252,21 +263,25 @@ def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame) -> tuple[list[Char]
             if 0xDC00 <= low < 0xE000:
                 u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00)
                 i += 1
-        c = "-" if u == 2 else chr(u) if u else "\ufffd"     # pdfium marks a line-end hyphen as 0x2
+        if u < 33:
+            if u == 2:
+                u = 45                                # pdfium marks a line-end hyphen as 0x2: "-"
+            elif u == 0:
+                u = 0xFFFD
+        c = chr(u)
         if c.isspace():
             continue
-        o = ord(c)
-        if map_error(raw, k) == 1 or o < 32 or 0xE000 <= o <= 0xF8FF or o in _UNUSABLE:
+        if u < 32 or 0xE000 <= u <= 0xF8FF or u in _UNUSABLE or _map_error(handle, k) == 1:
             unmapped += 1
             continue
-        angle = angle_of(raw, k)
+        angle = _angle_of(handle, k)
         if 0 <= angle <= UPRIGHT or 2 * math.pi - UPRIGHT <= angle:
             direction = 0                             # the common case, without the arithmetic below
         else:
             angle = math.degrees(angle) % 360        # clockwise; -1 (unknown) -> 359
             quarter = round(angle / 90) % 4 * 90
             direction = quarter if min(abs(angle - quarter), 360 - abs(angle - quarter)) <= 3 else -1
-        box(raw, k, rect)
+        _loose_box(handle, k, rect_p)
         found.append((c, direction, rect.left, rect.bottom, rect.right, rect.top))
     upright = (360 - page_frame.rotation) % 360      # pdfium's angle of text that reads upright as shown
     counts = {d: 0 for d in (0, 90, 180, 270)}

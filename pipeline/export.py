@@ -19,7 +19,10 @@ from .models import Evidence, Fact, Record
 
 SCALARS = ("report_type", "fiscal_year", "organization", "self_score", "deduction", "grade")
 BUDGET = ("initial_yuan", "total_yuan", "executed_yuan", "rate_pct")
-TEXTS = "texts"
+TEXTS = "texts"                 # OUTDIR/texts/<sha256>.txt
+PAGES = "report"                # OUTDIR/report/<n>.html, OUTDIR/report/list-<k>.html (report.py)
+XLSX = "jixiao.xlsx"            # the tables, one sheet each (store.py)
+DUCKDB = "jixiao.duckdb"        # the tables in one database (store.py)
 
 # ---------------------------------------------------------------- the column spec
 

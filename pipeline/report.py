@@ -32,12 +32,11 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .export import text_path
+from .export import PAGES, text_path
 from .findings_view import REPORT_TYPE, SEVERITY_ORDER, evidence_line, read_jsonl
 from .models import Budget, Evidence, Fact, Record
 
 PAGE_SIZE = 500                 # rows of the document list per page (report.html holds the first page)
-PAGES = "report"                # OUTDIR/report/<n>.html, OUTDIR/report/list-<k>.html
 TEMPLATES = Path(__file__).parent / "templates"
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}

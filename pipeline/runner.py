@@ -15,6 +15,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, TimeoutError, wait
@@ -65,10 +66,29 @@ Task = Callable[[str, Options], Done]
 
 
 def init_worker() -> None:
-    """Once per worker process: the rules and jieba's dictionary, not once per file."""
+    """Once per process: the rules and jieba's dictionary, not once per file. The local pool's
+    forkserver runs it before it forks any worker (it preloads `pipeline.warm`), so every worker,
+    a replacement for one killed at the time limit too, starts with them loaded and shares their
+    memory. The collector is paused while jieba's half a million entries load, then they are frozen
+    out of its sight: collecting would only walk them again and again."""
+    import gc
     from .segment import _tokenizer
-    rules()
-    _tokenizer()
+    global warmed_in
+    if warmed_in is not None:
+        return
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        rules()
+        _tokenizer()
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    warmed_in = os.getpid()
+
+
+warmed_in: int | None = None    # the process that ran init_worker: a worker's forkserver, or itself
 
 
 # ---------------------------------------------------------------- what is up to date
@@ -196,8 +216,8 @@ class LocalPool:
         for var in THREAD_VARS:     # N workers on N cores: numerical libraries take a core's share each
             os.environ.setdefault(var, threads)
         context = multiprocessing.get_context("forkserver")     # workers forked from a clean process
-        context.set_forkserver_preload(["pipeline"])
-        self._pool = ProcessPool(max_workers=jobs, initializer=init_worker, context=context)
+        context.set_forkserver_preload(["pipeline.warm"])
+        self._pool = ProcessPool(max_workers=jobs, context=context)
         self.workers, self.timeout, self._task, self._options = jobs, timeout, task, options
 
     def submit(self, path: Path):
@@ -314,6 +334,7 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
     stats = Run(inputs=len(items), up_to_date=len(items) - len(todo))
     if todo:
         pool = DaskPool(task, dask, options) if dask else LocalPool(task, jobs, timeout, options)
+        threading.Thread(target=_import_writers, name="jixiao-import-writers").start()
         cancel = True
         if progress:
             progress.start(len(todo))
@@ -370,10 +391,17 @@ def _last_run(outdir: Path) -> dict:
         return {}
 
 
+def _import_writers() -> None:
+    """What write_outputs needs (pyarrow, DuckDB, openpyxl, Jinja: about a second to import),
+    imported while the workers read the files and this process mostly waits on them."""
+    from . import report, store  # noqa: F401
+
+
 def write_outputs(outdir: Path, *, parallel: bool) -> None:
     """The tables (Parquet, xlsx, DuckDB) and report.html from the finished records.jsonl; with
-    `parallel`, the report in a second process meanwhile (each costs about what reading a short
-    text report does, per record: done one after the other they would halve what --jobs 2 gains)."""
+    `parallel` (a machine of two cores or more), the report in a second process meanwhile: each
+    costs about what reading a short text report does, per record, and one after the other they
+    would halve what --jobs 2 gains (and add a third to a --jobs 1 run's time)."""
     from .report import write_report
     from .store import write_tables
     if not parallel:

@@ -42,13 +42,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .export import TABLES, Column, Table
+from .export import DUCKDB, TABLES, XLSX, Column, Table
 from .findings_view import evidence_line, read_jsonl
 from .models import Evidence, Record
 
 BATCH = 500
-XLSX = "jixiao.xlsx"
-DUCKDB = "jixiao.duckdb"
 PARTIAL = ".partial"
 
 

@@ -149,6 +149,34 @@ def test_a_stuck_file_is_stopped_by_its_time_limit_and_the_batch_goes_on(batch, 
     assert [i.path.name for i in plan if i.line is None] == ["stuck.txt"]    # a higher one tries it again
 
 
+def warmth(path: str, options: runner.Options):
+    """A per-file function that reports, as its line, what its worker had loaded before it started."""
+    import gc
+
+    from pipeline.segment import _tokenizer
+    if Path(path).name.startswith("stuck"):
+        time.sleep(600)
+    state = {"name": Path(path).name, "pid": os.getpid(), "jieba": _tokenizer.cache_info().currsize,
+             "frozen": gc.get_freeze_count(), "warmed_in": runner.warmed_in}
+    return runner.Done(json.dumps(state), None, runner.sha256_of(Path(path)), 1, False)
+
+
+def test_workers_start_with_rules_and_jieba_loaded_a_replaced_one_too(batch, tmp_path):
+    reports, _ = batch
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(next(reports.glob("*.txt")), src / "stuck.txt")
+    for p in sorted(reports.glob("*.txt"))[:3]:
+        shutil.copy(p, src / p.name)
+    runner.run(iter_files([str(src)]), tmp_path / "out", jobs=1, timeout=3, task=warmth)
+    states = [json.loads(line) for line in (tmp_path / "out" / "records.jsonl").read_text().splitlines()[1:]]
+    assert [s["name"] for s in states] == sorted(p.name for p in src.glob("*.txt") if p.name != "stuck.txt")
+    worker = states[0]["pid"]
+    assert worker != os.getpid() and all(s["pid"] == worker for s in states)   # the one that replaced the stuck one
+    assert all(s["jieba"] == 1 and s["frozen"] > 0 for s in states)
+    assert states[0]["warmed_in"] not in (worker, os.getpid(), None)           # loaded before the fork
+
+
 def test_a_torn_last_line_is_cut(tmp_path):
     f = tmp_path / "records.jsonl"
     f.write_bytes(b'{"a": 1}\n{"b": 2}\n{"c"')

@@ -66,11 +66,12 @@ Task = Callable[[str, Options], Done]
 
 
 def init_worker() -> None:
-    """Once per process: the rules and jieba's dictionary, not once per file. The local pool's
-    forkserver runs it before it forks any worker (it preloads `pipeline.warm`), so every worker,
-    a replacement for one killed at the time limit too, starts with them loaded and shares their
-    memory. The collector is paused while jieba's half a million entries load, then they are frozen
-    out of its sight: collecting would only walk them again and again."""
+    """Once per process: the rules, jieba's dictionary and pdfplumber (the table finder), not once per
+    file or on a worker's first ruled page. The local pool's forkserver runs it before it forks any
+    worker (it preloads `pipeline.warm`), so every worker, a replacement for one killed at the time
+    limit too, starts with them loaded and shares their memory. The collector is paused while jieba's
+    half a million entries load, then they are frozen out of its sight: collecting would only walk
+    them again and again."""
     import gc
     from .segment import _tokenizer
     global warmed_in
@@ -81,6 +82,7 @@ def init_worker() -> None:
     try:
         rules()
         _tokenizer()
+        import pdfplumber.table  # noqa: F401
     finally:
         if enabled:
             gc.enable()

@@ -23,6 +23,7 @@ import ctypes
 import math
 import re
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 
@@ -183,12 +184,13 @@ def _text_layer(pdf: pdfium.PdfDocument, index: int) -> PageRead:
             p.method = "ocr"
             return p
         rows = _rows(chars)
-        p.items = _lines_of(rows)
         if rules and frame.rotation == shown.rotation:       # tables are searched in the page as shown
             p.method = "tables"
-            _tables(p, [c for row in rows for c in row], ruled.edges(page, shown.point))
+            p.items = _tables([c for row in rows for c in row], ruled.edges(page, shown.point))
         elif not chars:
             p.method = "none"
+        if not p.items:
+            p.items = _lines_of(rows)
         return p
     finally:
         page.close()
@@ -246,33 +248,18 @@ def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame) -> tuple[list[Char]
     frame they read upright in: the page's own, or, when most of its text runs sideways (content turned
     without /Rotate), the frame turned to read it."""
     raw = textpage.raw
-    n = pdfium_c.FPDFText_CountChars(raw)
     handle = ctypes.cast(raw, ctypes.c_void_p).value
     rect = pdfium_c.FS_RECTF()
     rect_p = ctypes.byref(rect)
-    units = _units(raw, n)
     found: list[tuple[str, int, float, float, float, float]] = []
     unmapped = 0
-    i = 0
-    while i < n:                 # pdfium's generated characters are its spaces and line breaks: skipped as spaces
-        u = units[i]
-        k = i
-        i += 1
-        if 0xD800 <= u < 0xDC00 and i < n:           # a character beyond the BMP: two UTF-16 units
-            low = units[i]
-            if 0xDC00 <= low < 0xE000:
-                u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00)
-                i += 1
-        if u < 33:
-            if u == 2:
-                u = 45                                # pdfium marks a line-end hyphen as 0x2: "-"
-            elif u == 0:
-                u = 0xFFFD
-        c = chr(u)
-        if c.isspace():
-            continue
-        if u < 32 or 0xE000 <= u <= 0xF8FF or u in _UNUSABLE or _map_error(handle, k) == 1:
-            unmapped += 1
+    n = pdfium_c.FPDFText_CountChars(raw)
+    for k, c in _indexed(_page_text(raw, n), n):
+        kind = _KINDS.get(c)
+        if kind is None:
+            kind = _KINDS[c] = _kind(c)
+        if kind or _map_error(handle, k) == 1:
+            unmapped += kind != _SPACE        # pdfium's generated characters are its spaces and line breaks
             continue
         angle = _angle_of(handle, k)
         if 0 <= angle <= UPRIGHT or 2 * math.pi - UPRIGHT <= angle:
@@ -303,13 +290,42 @@ def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame) -> tuple[list[Char]
     return chars, len(chars), unmapped, frame
 
 
-def _units(raw, n: int) -> list[int]:
-    """The UTF-16 unit of each of the page's n characters, in one call to pdfium rather than n (its text
-    holds one unit per character index); one by one should pdfium ever return another count."""
+def _page_text(raw, n: int) -> str:
+    """The page's characters, in one call to pdfium rather than one per character: UTF-16 with one unit
+    per character index, a character beyond the BMP taking two (one by one should pdfium ever return
+    another count). pdfium marks a line-end hyphen as 0x2, a character it cannot name as 0."""
     buffer = (ctypes.c_ushort * (n + 1))()
-    if n and pdfium_c.FPDFText_GetText(raw, 0, n, buffer) == n + 1:
-        return buffer[:n]
-    return [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(n)]
+    if not (n and pdfium_c.FPDFText_GetText(raw, 0, n, buffer) == n + 1):
+        buffer[:n] = [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(n)]
+    return ctypes.string_at(buffer, 2 * n).decode("utf-16-le", "surrogatepass").translate(_PDFIUM_MARKS)
+
+
+_PDFIUM_MARKS = {2: "-", 0: "\ufffd"}
+
+
+def _indexed(text: str, n: int) -> Iterable[tuple[int, str]]:
+    """Each character with its pdfium index: the position in the text, unless a character beyond the
+    BMP (two of the n indices) came before."""
+    if len(text) == n:
+        return enumerate(text)
+    out, k = [], 0
+    for c in text:
+        out.append((k, c))
+        k += 2 if c > "\uffff" else 1
+    return out
+
+
+_USABLE, _SPACE, _UNMAPPED = 0, 1, 2      # a glyph's kind by its character; _USABLE is falsy
+_KINDS: dict[str, int] = {}         # each character's kind, worked out once
+
+
+def _kind(c: str) -> int:
+    o = ord(c)
+    if c.isspace():
+        return _SPACE
+    if o < 32 or 0xE000 <= o <= 0xF8FF or o in _UNUSABLE:
+        return _UNMAPPED
+    return _USABLE
 
 
 def _graphics(page: pdfium.PdfPage, frame: _Frame) -> tuple[bool, float, int]:
@@ -371,33 +387,43 @@ def _lines(chars: list[Char]) -> list[Line]:
 
 
 def _rows(chars: list[Char]) -> list[list[Char]]:
-    """Glyphs grouped by vertical overlap into rows, each sorted left to right, fake bold undone."""
+    """Glyphs grouped by vertical overlap into rows, each sorted left to right, fake bold undone. A
+    glyph joins the last or the one before last row (by the running means of their glyphs' middles and
+    heights) when it overlaps that row's band by half the smaller height."""
     rows: list[list[Char]] = []
-    bands: list[tuple[float, float, int, float, float]] = []  # per row: sums of middles and heights, count,
-    for c_mid, c_h, c in sorted([((c.top + c.bottom) / 2, c.bottom - c.top, c) for c in chars],  # their means
+    bands: list[list[float]] = []   # per row: sums of middles and heights, count, their means
+    for c_mid, c_h, c in sorted([((c.top + c.bottom) / 2, c.bottom - c.top, c) for c in chars],
                                 key=itemgetter(0)):
         top, bottom = c.top, c.bottom
-        for k in range(len(rows) - 1, len(rows) - 3 if len(rows) > 2 else -1, -1):
-            s_mid, s_h, count, middle, height = bands[k]
+        for k in _LAST_TWO[len(rows) if len(rows) < 2 else 2]:
+            band = bands[k]
+            middle, height = band[3], band[4]
             high, low = middle + height / 2, middle - height / 2     # min() and max() cost more than this
             inter = (high if high < bottom else bottom) - (low if low > top else top)
             if inter >= 0.5 * (height if height < c_h else c_h):
                 rows[k].append(c)
-                s_mid, s_h, count = s_mid + c_mid, s_h + c_h, count + 1
-                bands[k] = (s_mid, s_h, count, s_mid / count, s_h / count)
+                band[0] += c_mid
+                band[1] += c_h
+                band[2] += 1
+                band[3], band[4] = band[0] / band[2], band[1] / band[2]
                 break
         else:
             rows.append([c])
-            bands.append((c_mid, c_h, 1, c_mid, c_h))
+            bands.append([c_mid, c_h, 1, c_mid, c_h])
     return [_undouble(sorted(row, key=attrgetter("left"))) for row in rows]
+
+
+_LAST_TWO = ((), (-1,), (-1, -2))
 
 
 def _lines_of(rows: list[list[Char]]) -> list[Line]:
     out = []
     for row in rows:
-        size = statistics.median(c.height for c in row)
-        out.append(Line(text=_join(row, size), top=min(c.top for c in row), bottom=max(c.bottom for c in row),
-                        size=size))
+        heights = sorted([c.bottom - c.top for c in row])
+        half = len(heights) // 2
+        size = heights[half] if len(heights) % 2 else (heights[half - 1] + heights[half]) / 2   # the median
+        out.append(Line(text=_join(row, size), top=min([c.top for c in row]),
+                        bottom=max([c.bottom for c in row]), size=size))
     return sorted(out, key=lambda l: l.top)
 
 
@@ -406,14 +432,18 @@ def _undouble(row: list[Char]) -> list[Char]:
     A genuinely repeated character ("人人", "1100") sits a whole advance further on and stays."""
     kept: list[Char] = []
     for c in row:
-        for k in kept[-3:]:
-            if k.text == c.text:
-                limit = min(DUPLICATE * max(k.height, c.height), 0.3 * max(1e-3, k.right - k.left))
-                if abs(c.left - k.left) < limit and abs(c.middle - k.middle) < 0.25 * k.height:
-                    break
-        else:
-            kept.append(c)
+        t = c.text
+        n = len(kept)
+        if (n and kept[-1].text == t) or (n > 1 and kept[-2].text == t) or (n > 2 and kept[-3].text == t):
+            if any(_copy_of(k, c) for k in kept[-3:] if k.text == t):
+                continue
+        kept.append(c)
     return kept
+
+
+def _copy_of(k: Char, c: Char) -> bool:
+    limit = min(DUPLICATE * max(k.height, c.height), 0.3 * max(1e-3, k.right - k.left))
+    return abs(c.left - k.left) < limit and abs(c.middle - k.middle) < 0.25 * k.height
 
 
 def _join(row: list[Char], size: float) -> str:
@@ -458,19 +488,18 @@ def _cell(text: str | None) -> str | None:
     return _WRAP.sub(join, text.strip())
 
 
-def _tables(p: PageRead, chars: list[Char], edges: list[dict]) -> None:
-    """Find the page's ruled tables; its lines become the text outside them, plus the tables."""
+def _tables(chars: list[Char], edges: list[dict]) -> list[Line | Table]:
+    """The page's ruled tables, and the lines of the text outside them; nothing when it has none."""
     tables = [(bbox, [[_cell(c) for c in row] for row in rows]) for bbox, rows in ruled.find(edges, chars)
               if len(rows) >= 2 and max(len(r) for r in rows) >= 2]
     if not tables:
-        return
+        return []
 
     def inside(c: Char) -> bool:
         x, y = (c.left + c.right) / 2, c.middle
         return any(x0 - 1 <= x <= x1 + 1 and top - 1 <= y <= bottom + 1 for (x0, top, x1, bottom), _ in tables)
 
-    p.items = _lines([c for c in chars if not inside(c)])
-    p.items += [Table(rows=rows, top=bbox[1]) for bbox, rows in tables]
+    return [*_lines([c for c in chars if not inside(c)]), *(Table(rows=rows, top=bbox[1]) for bbox, rows in tables)]
 
 
 # ---------------------------------------------------------------- pass 2: OCR

@@ -159,17 +159,31 @@ def _settle_written_year(doc: NormText, s: Statement, own: dict[str, Fact]) -> S
                                        for c in s.candidates))
 
 
+class _RoleRule(NamedTuple):
+    rule: Rule
+    role: str
+    regex: re.Pattern
+    priority: int           # a project's figure (scope: project) ranks below every report-level one
+
+
+@cache
+def _role_rules() -> tuple[_RoleRule, ...]:
+    """The budget_role rules, each read once (every sentence is searched with all of them)."""
+    return tuple(_RoleRule(r, r.param("role"), r.regex,
+                           r.param("priority", 9) + (100 if r.param("scope") == "project" else 0))
+                 for r in rules().of("budget_role"))
+
+
 def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
     found: dict[int, Candidate] = {}
-    for r in rules().of("budget_role"):
-        role = r.param("role")
-        for m in r.regex.finditer(doc.folded, start, end):
+    for r, role, regex, priority in _role_rules():
+        for m in regex.finditer(doc.folded, start, end):
             g = _gap().match(doc.folded, m.end(), end)
             pos = g.end() if g else m.end()
             n = (percent_at if role == "rate" else money_at)(doc.folded, pos, r.id)
             if n is None or n.span.end > end or (role == "rate" and _is_target(doc, r, start, m.start(), n)):
                 continue
-            c = Candidate(role, n, r.param("priority", 9) + (100 if r.param("scope") == "project" else 0), m.start())
+            c = Candidate(role, n, priority, m.start())
             old = found.get(n.span.start)
             if old is None or c.priority < old.priority:
                 found[n.span.start] = c

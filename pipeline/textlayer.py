@@ -33,16 +33,11 @@ MIN_WRAPPED_LINE = 15
 
 def normalize(raw: RawDoc) -> NormText:
     rawtext = "\f".join(raw.pages)
-    chars: list[tuple[str, int]] = []
-    for i, ch in enumerate(rawtext):
-        if ch == "\r":
-            continue
-        for c in _nfkc(ch):
-            chars.append((c, i))
+    chars = [(c, i) for i, ch in enumerate(rawtext) if ch != "\r" for c in _nfkc(ch)]
     chars = _mark_columns(chars)
     chars = _drop_spaces(chars)
     chars = _join_wrapped_lines(chars)
-    text = "".join(c for c, _ in chars)
+    text = _text(chars)
     to_raw = [i for _, i in chars]
     page_starts = (0,) + tuple(m.end() for m in re.finditer("\f", text))
 
@@ -75,10 +70,14 @@ _COLUMN_GAP = re.compile(r"(?<=[^\s])(?: {2,}|[ \t]*\t[ \t]*)(?=[^\s])")
 MIN_COLUMN_GAPS = 2       # a line with two wide gaps is a table row; one is a typo in prose
 
 
+def _text(chars: list[tuple[str, int]]) -> str:
+    return "".join([c for c, _ in chars])
+
+
 def _mark_columns(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """A table flattened with runs of spaces or tabs between its cells gets | between them, as a
     reader lays out real cells, so the table readers see the cells; single spaces stay spaces."""
-    text = "".join(c for c, _ in chars)
+    text = _text(chars)
     gaps = []
     for line in re.finditer(r"[^\n\f|]+(?=[\n\f]|$)", text):      # lines with | have their cells
         if line.start() and text[line.start() - 1] not in "\n\f":
@@ -98,27 +97,19 @@ def _mark_columns(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 def _drop_spaces(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Drop space runs at line ends and between CJK/digit neighbours, keeping digit-digit gaps (cells)."""
+    """Drop space runs at line ends and between CJK/digit neighbours, keeping digit-digit gaps (cells).
+    A kept run becomes one space. NFKC made every ideographic space (U+3000) a space."""
+    text = _text(chars)
     out: list[tuple[str, int]] = []
-    n = len(chars)
-    i = 0
-    while i < n:
-        c = chars[i][0]
-        if c != " ":          # NFKC made every ideographic space (U+3000) a space
-            out.append(chars[i])
-            i += 1
-            continue
-        j = i
-        while j < n and chars[j][0] == " ":
-            j += 1
+    pos = 0
+    for run in re.finditer(" +", text):
+        out += chars[pos:run.start()]
         before = out[-1][0] if out else "\n"
-        after = chars[j][0] if j < n else "\n"
-        if not _space_kept(before, after, out):
-            i = j
-            continue
-        out.append((" ", chars[i][1]))
-        i = j
-    return out
+        after = text[run.end()] if run.end() < len(text) else "\n"
+        if _space_kept(before, after, out):
+            out.append((" ", chars[run.start()][1]))
+        pos = run.end()
+    return out + chars[pos:]
 
 
 def _space_kept(a: str, b: str, out: list[tuple[str, int]]) -> bool:
@@ -149,7 +140,7 @@ def _list_number(out: list[tuple[str, int]]) -> bool:
 
 def _join_wrapped_lines(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """Join a long line that stops mid-sentence with the text line after it (at most one blank line)."""
-    text = "".join(c for c, _ in chars)
+    text = _text(chars)
     drop: set[int] = set()
     for m in re.finditer(r"\n(?:\n)?", text):
         start, end = m.start(), m.end()

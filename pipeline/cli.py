@@ -46,8 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("inputs", nargs="+", metavar="PATH", help="report files or folders")
     e.add_argument("-o", "--outdir", required=True, type=Path, help="where to write the outputs")
     e.add_argument("-j", "--jobs", type=_positive(int), default=os.cpu_count() or 1, metavar="N",
-                   help="worker processes reading files (default: the cores, %(default)s here); the tables and the "
-                   "report are written at the end by two processes when there are two cores")
+                   help="worker processes (default: the cores, %(default)s here); with 2 or more, the tables and the "
+                   "report are written at the end side by side")
     e.add_argument("--timeout", type=_positive(float, zero=True), default=TIMEOUT, metavar="SECONDS",
                    help="per-file time limit: a file still being read after it gets a failed record and its "
                    "worker is replaced (default %(default)g; 0: none)")
@@ -169,7 +169,7 @@ def _extract(args) -> int:
                 pass
         else:
             write_csvs(args.outdir, records)
-            runner.write_outputs(args.outdir, parallel=(os.cpu_count() or 1) > 1)    # records.parquet …, report.html
+            runner.write_outputs(args.outdir, parallel=args.jobs > 1)    # records.parquet …, report.html
         runner.finish(args.outdir, done)
     except OSError as e:
         print(f"jixiao: cannot write to {args.outdir}: {e.strerror or e}", file=sys.stderr)

@@ -31,6 +31,7 @@ from itertools import islice
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from .export import PAGES, text_path
 from .findings_view import REPORT_TYPE, SEVERITY_ORDER, evidence_line, read_jsonl
@@ -185,6 +186,28 @@ class Spans:
         return None if f is None else {"value": f.value, "evidence": self.link(f.evidence, use)}
 
 
+def text_html(tree: list) -> Markup:
+    """The highlighted text as HTML: text runs escaped, a page break as a marked form feed, each
+    <mark> with its span and uses. Built here rather than by a recursive template loop, which cost
+    more than the rest of a document's page."""
+    out: list[str] = []
+
+    def walk(nodes: list) -> None:
+        for node in nodes:
+            if node["kind"] == "text":
+                out.append(escape(node["text"]))
+            elif node["kind"] == "page":
+                out.append(f'<span class="pb" data-label="第 {node["page"]} 页">&#12;</span>')
+            else:
+                ident = f' id="{escape(node["id"])}"' if node["id"] else ""
+                out.append(f'<mark{ident} class="{"hit" if node["hit"] else "fact"}" data-ev="{escape(node["span"])}" '
+                           f'data-start="{node["start"]}" data-end="{node["end"]}" title="{escape(node["title"])}">')
+                walk(node["children"])
+                out.append("</mark>")
+    walk(tree)
+    return Markup("".join(out))
+
+
 def highlight(text: str, spans: dict[tuple[int, int], list[str]], hits: set[tuple[int, int]] = frozenset()) -> list:
     """The text as a tree for the template: text runs, page breaks and <mark> nodes.
 
@@ -290,7 +313,7 @@ def document_view(n: int, r: Record, text: str | None) -> dict:
         "facts": facts, "findings": findings, "indicators": indicators, "structure": structure,
         "projects": projects, "funds": funds, "quantities": quantities,
         "has_text": text is not None, "text_chars": len(text) if text is not None else 0,
-        "tree": highlight(text, spans.uses, spans.by_finding) if text is not None else [],
+        "text_html": text_html(highlight(text, spans.uses, spans.by_finding)) if text is not None else "",
         "marks": len(spans.uses),
     }
 

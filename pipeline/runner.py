@@ -401,9 +401,9 @@ def _import_writers() -> None:
 
 def write_outputs(outdir: Path, *, parallel: bool) -> None:
     """The tables (Parquet, xlsx, DuckDB) and report.html from the finished records.jsonl; with
-    `parallel` (a machine of two cores or more), the report in a second process meanwhile: each
-    costs about what reading a short text report does, per record, and one after the other they
-    would halve what --jobs 2 gains (and add a third to a --jobs 1 run's time)."""
+    `parallel` (--jobs 2 or more), the report in a second process meanwhile: each costs about what
+    reading a short text report does, per record, and one after the other they would halve what
+    --jobs 2 gains. --jobs 1 keeps to one process at a time, as asked."""
     from .report import write_report
     from .store import write_tables
     if not parallel:

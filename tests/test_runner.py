@@ -126,13 +126,18 @@ def slow_on_stuck(path: str, options: runner.Options):
     return runner.work(path, options)
 
 
-def test_a_stuck_file_is_stopped_by_its_time_limit_and_the_batch_goes_on(batch, tmp_path):
+def with_a_stuck_file(batch, folder: Path) -> Path:
+    """A folder of three reports and stuck.txt (a copy of one), which the tasks below never finish."""
     reports, _ = batch
-    src = tmp_path / "in"
-    src.mkdir()
-    shutil.copy(next(reports.glob("*.txt")), src / "stuck.txt")
+    folder.mkdir()
+    shutil.copy(next(reports.glob("*.txt")), folder / "stuck.txt")
     for p in sorted(reports.glob("*.txt"))[:3]:
-        shutil.copy(p, src / p.name)
+        shutil.copy(p, folder / p.name)
+    return folder
+
+
+def test_a_stuck_file_is_stopped_by_its_time_limit_and_the_batch_goes_on(batch, tmp_path):
+    src = with_a_stuck_file(batch, tmp_path / "in")
     out = tmp_path / "out"
     t0 = time.monotonic()
     done = runner.run(iter_files([str(src)]), out, jobs=1, timeout=3, task=slow_on_stuck)
@@ -162,12 +167,7 @@ def warmth(path: str, options: runner.Options):
 
 
 def test_workers_start_with_rules_and_jieba_loaded_a_replaced_one_too(batch, tmp_path):
-    reports, _ = batch
-    src = tmp_path / "in"
-    src.mkdir()
-    shutil.copy(next(reports.glob("*.txt")), src / "stuck.txt")
-    for p in sorted(reports.glob("*.txt"))[:3]:
-        shutil.copy(p, src / p.name)
+    src = with_a_stuck_file(batch, tmp_path / "in")
     runner.run(iter_files([str(src)]), tmp_path / "out", jobs=1, timeout=3, task=warmth)
     states = [json.loads(line) for line in (tmp_path / "out" / "records.jsonl").read_text().splitlines()[1:]]
     assert [s["name"] for s in states] == sorted(p.name for p in src.glob("*.txt") if p.name != "stuck.txt")

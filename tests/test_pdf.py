@@ -49,6 +49,15 @@ def test_a_character_beyond_the_bmp_takes_two_pdfium_indices():
     assert list(pdf_reader._indexed("预算", 2)) == [(0, "预"), (1, "算")]
 
 
+def test_each_index_s_code_point_is_asked_for_when_pdfium_s_text_has_another_count(monkeypatch):
+    points = [0x9884, 0x20000, 0x2, 0x0, 0x7B97]        # 预, a character beyond the BMP, a hyphen mark, none, 算
+    monkeypatch.setattr(pdf_reader.pdfium_c, "FPDFText_GetText", lambda raw, start, count, buffer: 0)
+    monkeypatch.setattr(pdf_reader.pdfium_c, "FPDFText_GetUnicode", lambda raw, i: points[i])
+    text = pdf_reader._page_text(None, len(points))
+    assert text == "预\U00020000-\ufffd算"
+    assert list(pdf_reader._indexed(text, len(points)))[-1] == (4, "算")     # one index each
+
+
 def test_genuinely_repeated_characters_stay(text_doc):
     assert "二、人人参与，1100场" in lines(text_doc.pages[1])
     assert "全年组织垃圾分类宣传1100场，改造公厕36座，整治背街小巷" in lines(text_doc.pages[1])

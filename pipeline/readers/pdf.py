@@ -292,12 +292,16 @@ def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame) -> tuple[list[Char]
 
 def _page_text(raw, n: int) -> str:
     """The page's characters, in one call to pdfium rather than one per character: UTF-16 with one unit
-    per character index, a character beyond the BMP taking two (one by one should pdfium ever return
-    another count). pdfium marks a line-end hyphen as 0x2, a character it cannot name as 0."""
+    per character index, a character beyond the BMP taking two. Should pdfium return another count,
+    each index's code point is asked for one by one. pdfium marks a line-end hyphen as 0x2, a character
+    it cannot name as 0."""
     buffer = (ctypes.c_ushort * (n + 1))()
-    if not (n and pdfium_c.FPDFText_GetText(raw, 0, n, buffer) == n + 1):
-        buffer[:n] = [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(n)]
-    return ctypes.string_at(buffer, 2 * n).decode("utf-16-le", "surrogatepass").translate(_PDFIUM_MARKS)
+    if n and pdfium_c.FPDFText_GetText(raw, 0, n, buffer) == n + 1:
+        text = ctypes.string_at(buffer, 2 * n).decode("utf-16-le", "surrogatepass")
+    else:
+        text = "".join(chr(u) if u <= 0x10FFFF else "\ufffd"
+                       for u in (pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(n)))
+    return text.translate(_PDFIUM_MARKS)
 
 
 _PDFIUM_MARKS = {2: "-", 0: "\ufffd"}

@@ -1,6 +1,7 @@
 """The PDF reader on real PDFs (tests/fixtures/pdf, made by tests/fixtures/make_pdf_fixtures.py):
 repairs of the text layer, running headers and page numbers, ruled tables as cells, and the cost rule
 (no table search and no rendering on a page that needs neither)."""
+import math
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -10,6 +11,7 @@ from pipeline import extract_file, text_of
 from pipeline.load import LoadError, load
 from pipeline.readers import ocr
 from pipeline.readers import pdf as pdf_reader
+from pipeline.readers.pageobjects import survey
 from pipeline.readers.pdf import Char, Line, PageRead, _drop_furniture, _join, is_page_number
 
 PDF = Path(__file__).resolve().parent / "fixtures" / "pdf"
@@ -201,6 +203,20 @@ def test_a_page_whose_text_runs_sideways_is_read_turned_upright():
     assert page[:2] == ["附件2", "项目支出绩效自评表（横排）"] and page[-1] == "填表人：李四"
     assert "年度资金总额 | 200.00 | 220.00 | 209.00 | 10 | 95.00% | 9.50" in page   # columns from the gaps
     assert doc.page_info[0].method == "text"           # tables are searched in the page as shown only
+
+
+def test_glyph_angles_are_asked_of_pdfium_only_on_pages_with_turned_text(monkeypatch):
+    pdf = pdfium.PdfDocument(TEXT)
+    tilts = [math.degrees(survey(pdf[i]).tilt) for i in range(len(pdf))]
+    assert tilts[:2] == [0, 0] and tilts[2] == pytest.approx(45)           # page 3 has a diagonal watermark
+    asked = []
+    angle_of = pdf_reader._angle_of
+    monkeypatch.setattr(pdf_reader, "_angle_of", lambda handle, k: asked.append(k) or angle_of(handle, k))
+    doc = load(TEXT)
+    assert len(asked) == len(pdf[2].get_textpage().get_text_range().replace(" ", "").replace("\r\n", ""))
+    assert lines(doc.pages[2]) == ["三、自评结论", "本项目自评得分92分，等级为优。"]   # the watermark still dropped
+    assert [math.degrees(survey(pdfium.PdfDocument(f)[0]).tilt) for f in (ROTATED, PDF / "sideways.pdf")] == \
+        [pytest.approx(90), pytest.approx(90)]
 
 
 @pytest.fixture

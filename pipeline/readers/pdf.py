@@ -35,6 +35,7 @@ from ..models import RawDoc, Source
 from .builder import CELL_SEP, DocBuilder
 from . import ruled
 from .geometry import Extent
+from .pageobjects import PageObjects, bare, bounds, own_matrix, survey
 
 # ---------------------------------------------------------------- tunables
 
@@ -42,6 +43,7 @@ DUPLICATE = 0.15          # a repeated glyph closer than this (in ems, and 0.3 o
 SPACE_GAP = 0.18          # a gap wider than this (ems, beyond a spaced-out line's usual gap) is a space
 CELL_GAP = 2.0            # a gap wider than this (ems) separates two table cells
 UPRIGHT = math.radians(3)  # a glyph turned less than this reads upright
+UPRIGHT_MARGIN = 1e-4     # radians: pdfium measures a glyph's angle in single precision
 SPACED_OUT = 0.15         # gaps this close (ems) in a run of three or more: characters spaced out
 RULE_THICK = 2.5          # points: a path thinner than this is a rule
 RULE_LONG = 8.0           # points: a rule shorter than this is not a table's
@@ -172,12 +174,13 @@ def _text_layer(pdf: pdfium.PdfDocument, index: int) -> PageRead:
                         "(qpdf in.pdf out.pdf) and run again") from e
     try:
         shown = _Frame.of(page)
+        objects = survey(page)
         textpage = page.get_textpage()
         try:
-            chars, usable, unmapped, frame = _chars(textpage, shown)
+            chars, usable, unmapped, frame = _chars(textpage, shown, upright=objects.tilt < UPRIGHT - UPRIGHT_MARGIN)
         finally:
             textpage.close()
-        rules, cover, paths = _graphics(page, shown)
+        rules, cover, paths = _graphics(objects, shown)
         p = PageRead(number=index + 1, height=frame.height)
         if (usable < MIN_TEXT and (cover >= SCAN_COVER or paths >= OUTLINED)) or \
                 (usable < LITTLE_TEXT and cover >= SCAN_MOSTLY) or (unmapped >= MIN_TEXT and unmapped > usable):
@@ -186,7 +189,7 @@ def _text_layer(pdf: pdfium.PdfDocument, index: int) -> PageRead:
         rows = _rows(chars)
         if rules and frame.rotation == shown.rotation:       # tables are searched in the page as shown
             p.method = "tables"
-            p.items = _tables([c for row in rows for c in row], ruled.edges(page, shown.point))
+            p.items = _tables([c for row in rows for c in row], ruled.edges(objects.paths, shown.point))
         elif not chars:
             p.method = "none"
         if not p.items:
@@ -231,22 +234,18 @@ class _Frame:
 _UNUSABLE = frozenset((0xFFFD, 0xFFFE, 0xFFFF))    # with controls and the private use area: no usable text
 
 
-def _bare(function, restype, *argtypes):
-    """A pdfium function called with plain ints for handles: pypdfium2's bindings check each argument's
-    pointer type, which costs more than the call itself when it is made for every glyph of every page."""
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+_map_error = bare(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
+_angle_of = bare(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float, ctypes.c_void_p, ctypes.c_int)
+_loose_box = bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
 
 
-_map_error = _bare(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
-_angle_of = _bare(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float, ctypes.c_void_p, ctypes.c_int)
-_loose_box = _bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
-
-
-def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame) -> tuple[list[Char], int, int, _Frame]:
+def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame, upright: bool = False) \
+        -> tuple[list[Char], int, int, _Frame]:
     """The page's glyphs that read in its main direction (a diagonal watermark does not), in display
     space, without pdfium's generated spaces and line breaks; how many are usable / unmapped; and the
     frame they read upright in: the page's own, or, when most of its text runs sideways (content turned
-    without /Rotate), the frame turned to read it."""
+    without /Rotate), the frame turned to read it. `upright`: every glyph is known to read upright in
+    page space (pageobjects.survey), so pdfium is not asked each one's angle."""
     raw = textpage.raw
     handle = ctypes.cast(raw, ctypes.c_void_p).value
     rect = pdfium_c.FS_RECTF()
@@ -261,7 +260,7 @@ def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame) -> tuple[list[Char]
         if kind or _map_error(handle, k) == 1:
             unmapped += kind != _SPACE        # pdfium's generated characters are its spaces and line breaks
             continue
-        angle = _angle_of(handle, k)
+        angle = 0.0 if upright else _angle_of(handle, k)
         if 0 <= angle <= UPRIGHT or 2 * math.pi - UPRIGHT <= angle:
             direction = 0                             # the common case, without the arithmetic below
         else:
@@ -332,18 +331,17 @@ def _kind(c: str) -> int:
     return _USABLE
 
 
-def _graphics(page: pdfium.PdfPage, frame: _Frame) -> tuple[bool, float, int]:
+def _graphics(objects: PageObjects, frame: _Frame) -> tuple[bool, float, int]:
     """(does the page draw a ruled table, the share of the page images cover, how many path objects)."""
-    horizontal = vertical = paths = 0
+    horizontal = vertical = 0
     covered = 0.0
     area = max(1.0, frame.width * frame.height)
-    for kind, raw, forms in ruled.objects(page, (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE)):
-        left, bottom, right, top = ruled.bounds(raw)
+    for raw in objects.images:
+        left, bottom, right, top = bounds(raw)
+        covered += min(right - left, frame.width + frame.height) * min(top - bottom, frame.width + frame.height) / area
+    for raw, _ in objects.paths:
+        left, bottom, right, top = bounds(raw)
         w, h = right - left, top - bottom
-        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            covered += min(w, frame.width + frame.height) * min(h, frame.width + frame.height) / area
-            continue
-        paths += 1
         if h <= RULE_THICK and w >= RULE_LONG:
             horizontal += 1
         elif w <= RULE_THICK and h >= RULE_LONG:
@@ -357,12 +355,12 @@ def _graphics(page: pdfium.PdfPage, frame: _Frame) -> tuple[bool, float, int]:
                 hs, vs = _segment_rules(raw)
                 horizontal += hs
                 vertical += vs
-    return horizontal >= TABLE_RULES and vertical >= TABLE_RULES, min(1.0, covered), paths
+    return horizontal >= TABLE_RULES and vertical >= TABLE_RULES, min(1.0, covered), len(objects.paths)
 
 
 def _segment_rules(raw) -> tuple[int, int]:
     """Horizontal and vertical straight segments of a path that draws many (a grid in one path)."""
-    m = ruled.own_matrix(raw)
+    a, b, c, d, e, f = own_matrix(raw)
     x, y = ctypes.c_float(), ctypes.c_float()
     hs = vs = 0
     prev = None
@@ -371,8 +369,8 @@ def _segment_rules(raw) -> tuple[int, int]:
         if not seg or not pdfium_c.FPDFPathSegment_GetPoint(seg, x, y):
             prev = None
             continue
-        px = m.a * x.value + m.c * y.value + m.e
-        py = m.b * x.value + m.d * y.value + m.f
+        px = a * x.value + c * y.value + e
+        py = b * x.value + d * y.value + f
         if pdfium_c.FPDFPathSegment_GetType(seg) == pdfium_c.FPDF_SEGMENT_LINETO and prev is not None:
             dx, dy = abs(px - prev[0]), abs(py - prev[1])
             if dy <= 0.5 and dx >= RULE_LONG:

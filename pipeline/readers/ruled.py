@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import ctypes
 from bisect import bisect_left, bisect_right
-from typing import Iterator
 
 import pypdfium2.raw as pdfium_c
 
 from .geometry import Extent
+from .pageobjects import Matrix
 
 ALIGNED = 0.01     # points: a segment whose ends differ less than this across is horizontal (vertical)
 MIN_EDGE = 1.0     # points: pdfplumber's prefilter of edges before merging ("lines" strategy)
@@ -23,42 +23,20 @@ Y_TOLERANCE = 3
 Bbox = tuple[float, float, float, float]
 
 
-def objects(page, types: tuple[int, ...], max_depth: int = 15) -> Iterator[tuple[int, object, list]]:
-    """(type, raw handle, the forms it sits in, outermost first) of each page object of the types
-    asked for, descending into form XObjects as pypdfium2's get_objects() does, without making a
-    helper object for each (a text page holds hundreds)."""
-    def walk(count, get, parent, forms):
-        for i in range(count(parent)):
-            raw = get(parent, i)
-            kind = pdfium_c.FPDFPageObj_GetType(raw)
-            if kind in types:
-                yield kind, raw, forms
-            if kind == pdfium_c.FPDF_PAGEOBJ_FORM and len(forms) < max_depth - 1:
-                yield from walk(pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, raw, forms + [raw])
-    return walk(pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, page.raw, [])
-
-
-def bounds(raw) -> tuple[float, float, float, float]:
-    """(left, bottom, right, top) of a page object, as pdfium gives it."""
-    box = [ctypes.c_float() for _ in range(4)]
-    pdfium_c.FPDFPageObj_GetBounds(raw, *box)
-    return box[0].value, box[1].value, box[2].value, box[3].value
-
-
-def edges(page, point) -> list[dict]:
-    """Every horizontal and vertical straight segment the page's paths draw, as pdfplumber edges in
-    display space (`point` maps page space to it): each side of a rectangle, each line of a grid."""
+def edges(paths: list[tuple[object, Matrix]], point) -> list[dict]:
+    """Every horizontal and vertical straight segment the paths draw (each with its matrix to page
+    space, as pageobjects.survey gives them), as pdfplumber edges in display space (`point` maps page
+    space to it): each side of a rectangle, each line of a grid."""
     out: list[dict] = []
     x, y = ctypes.c_float(), ctypes.c_float()
-    for _, raw, forms in objects(page, (pdfium_c.FPDF_PAGEOBJ_PATH,)):
-        m = _matrix(raw, forms)
+    for raw, (a, b, c, d, e, f) in paths:
         start = prev = None
         for s in range(pdfium_c.FPDFPath_CountSegments(raw)):
             seg = pdfium_c.FPDFPath_GetPathSegment(raw, s)
             if not seg or not pdfium_c.FPDFPathSegment_GetPoint(seg, x, y):
                 start = prev = None
                 continue
-            p = point(m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f)
+            p = point(a * x.value + c * y.value + e, b * x.value + d * y.value + f)
             if pdfium_c.FPDFPathSegment_GetType(seg) == pdfium_c.FPDF_SEGMENT_MOVETO or prev is None:
                 start = p
             else:
@@ -67,21 +45,6 @@ def edges(page, point) -> list[dict]:
                     _edge(out, p, start)
             prev = p
     return out
-
-
-def _matrix(raw, forms: list):
-    """The object's matrix to page space, through the forms it sits in."""
-    m = own_matrix(raw)
-    for form in reversed(forms):
-        m = m.multiply(own_matrix(form))
-    return m
-
-
-def own_matrix(raw):
-    from pypdfium2 import PdfMatrix
-    fs = pdfium_c.FS_MATRIX()
-    pdfium_c.FPDFPageObj_GetMatrix(raw, fs)
-    return PdfMatrix.from_raw(fs)
 
 
 def _edge(out: list[dict], a: tuple[float, float], b: tuple[float, float]) -> None:

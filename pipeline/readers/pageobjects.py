@@ -56,8 +56,11 @@ def survey(page) -> PageObjects:
             kind = _type(handle)
             if kind == _TEXT:
                 _matrix(handle, at)
-                a, _, c, _, _, _ = _times((fs.a, fs.b, fs.c, fs.d, 0.0, 0.0), outer)
-                out.tilt = max(out.tilt, abs(math.atan2(c, a)))
+                a, c = fs.a, fs.c
+                if outer is not IDENTITY:
+                    a, _, c, _, _, _ = _times((a, fs.b, c, fs.d, 0.0, 0.0), outer)
+                if c or a < 0:                 # else upright: most text, spared the arithmetic
+                    out.tilt = max(out.tilt, abs(math.atan2(c, a)))
             elif kind == _PATH:
                 _matrix(handle, at)
                 out.paths.append((_pointer(handle), _times((fs.a, fs.b, fs.c, fs.d, fs.e, fs.f), outer)))

@@ -1,4 +1,9 @@
-"""The `jixiao` command: a thin layer over the library API."""
+"""The `jixiao` command: a thin layer over the library API.
+
+Each command imports what it needs when it runs: `jixiao extract` first starts the forkserver its
+workers come from (pipeline.forkserver), which loads the stages, the rules and jieba (about a second)
+while this process imports the rest.
+"""
 from __future__ import annotations
 
 import argparse
@@ -9,17 +14,15 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
+from .limits import MAX_PAGES, TIMEOUT
 
-from . import extract_file, runner, text_of
-from .export import BUDGET, DUCKDB, PAGES, SCALARS, TABLES, TEXTS, XLSX, write_csvs
-from .findings_view import BadJsonl, read_jsonl, render_findings
-from .load import MAX_PAGES, LoadError
-from .models import Record
-from .rules import RulesError, rules
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from . import runner
+    from .models import Record
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 1
+    if args.command == "extract" and args.dask is None:
+        from . import forkserver
+        forkserver.start(args.jobs)
+    from .rules import RulesError, rules
     try:
         rules()           # every rule is checked before any file is read
     except RulesError as e:
@@ -126,16 +133,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(1, f"{self.prog}: error: {message}\n")
 
 
-OUTDIR_FOLDERS = {TEXTS, PAGES}
-TIMEOUT = 600.0
-OUTDIR_FILES = {"records.csv", "findings.csv", "report.html", XLSX, DUCKDB, DUCKDB + ".wal", *runner.OWN_FILES,
-                *(f"{t.name}.parquet" for t in TABLES)}
+def _outdir_own() -> tuple[set[str], set[str]]:
+    """The folders and files a jixiao OUTDIR holds beside its records.jsonl."""
+    from . import runner
+    from .export import DUCKDB, PAGES, TABLES, TEXTS, XLSX
+    files = {"records.csv", "findings.csv", "report.html", XLSX, DUCKDB, DUCKDB + ".wal", *runner.OWN_FILES,
+             *(f"{t.name}.parquet" for t in TABLES)}
+    return {TEXTS, PAGES}, files
 
 
 def iter_files(inputs: list[str]) -> list[Path]:
     """Every file under the inputs, sorted, each once; nothing silently dropped (but what a jixiao
     OUTDIR holds beside its records.jsonl: its texts, tables and report are its own output).
     A symlinked folder is followed, each real folder walked once (a link back up is no loop)."""
+    outdir_folders, outdir_files = _outdir_own()
     out: set[Path] = set()
     walked: set[str] = set()
     for item in inputs:
@@ -148,8 +159,8 @@ def iter_files(inputs: list[str]) -> list[Path]:
                     continue
                 walked.add(real)
                 if (Path(root) / "records.jsonl").exists():    # an OUTDIR: only records.jsonl is read
-                    dirs[:] = [d for d in dirs if d not in OUTDIR_FOLDERS]
-                    files = [f for f in files if f not in OUTDIR_FILES]
+                    dirs[:] = [d for d in dirs if d not in outdir_folders]
+                    files = [f for f in files if f not in outdir_files]
                 out.update(Path(root) / f for f in files)
         else:
             out.add(p)
@@ -157,6 +168,11 @@ def iter_files(inputs: list[str]) -> list[Path]:
 
 
 def _extract(args) -> int:
+    from rich.console import Console
+
+    from . import runner
+    from .export import write_csvs
+    from .findings_view import read_jsonl
     stats: Counter = Counter()
     console = Console(stderr=True)
     try:
@@ -190,6 +206,7 @@ class _Bar:
     """A progress bar with files/s, pages/s and the time left; on a terminal only (CI logs get the summary)."""
 
     def __init__(self, console: Console):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
         self._bar = Progress(TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(),
                              TextColumn("{task.fields[rates]}"), TimeRemainingColumn(), console=console,
                              transient=True)
@@ -211,6 +228,7 @@ class _Bar:
 
 
 def _count(stats: Counter, r: Record) -> Record:
+    from .export import BUDGET, SCALARS
     stats["documents"] += 1
     stats[f"status:{r.status}"] += 1
     for k in SCALARS:
@@ -225,6 +243,8 @@ def _count(stats: Counter, r: Record) -> Record:
 
 
 def _summary(stats: Counter, outdir: Path, run: runner.Run) -> None:
+    from rich.console import Console
+    from rich.table import Table
     console = Console(stderr=True)
     statuses = ", ".join(f"{k.split(':')[1]} {v}" for k, v in sorted(stats.items()) if k.startswith("status:"))
     console.print(f"[bold]{stats['documents']} documents[/bold] ({statuses or 'none'}) -> {outdir}")
@@ -246,6 +266,10 @@ def _summary(stats: Counter, outdir: Path, run: runner.Run) -> None:
 
 
 def _audit(args) -> int:
+    from rich.console import Console
+
+    from . import extract_file
+    from .findings_view import BadJsonl, read_jsonl, render_findings
     paths = iter_files(args.inputs)
     try:
         for p in paths:         # every records file is checked before anything is extracted or printed
@@ -263,6 +287,8 @@ def _audit(args) -> int:
 
 
 def _text(args) -> int:
+    from . import text_of
+    from .load import LoadError
     try:
         doc = text_of(args.file)
     except LoadError as e:
@@ -273,11 +299,14 @@ def _text(args) -> int:
 
 
 def _schema(_args) -> int:
+    from .models import Record
     print(json.dumps(Record.model_json_schema(), ensure_ascii=False, indent=2))
     return 0
 
 
 def _dataset(args) -> int:
+    from rich.console import Console
+
     from . import panel
     missing = [str(panel.jsonl_of(Path(d))) for d in args.inputs if not panel.jsonl_of(Path(d)).is_file()]
     if missing:

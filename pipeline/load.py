@@ -21,6 +21,7 @@ import re
 import stat
 from pathlib import Path
 
+from .limits import MAX_PAGES
 from .models import RawDoc, Source
 
 READERS = {".txt": "text", ".pdf": "pdf", ".docx": "word", ".html": "web", ".htm": "web", ".xlsx": "sheet"}
@@ -32,7 +33,6 @@ LEGACY = {
     ".et": "a WPS spreadsheet: save it as .xlsx, or convert it (libreoffice --headless --convert-to xlsx FILE), "
            "and run again",
 }
-MAX_PAGES = 1000     # the default page cap: a self-evaluation report has tens of pages, rarely hundreds
 MAX_IMAGE_PIXELS = 150_000_000   # a scan's image OCR may decode: A3 at 1200 dpi; 30000² px would take GBs
 LITTLE_TEXT = 300                # characters: a page with fewer and a large image may be rendered for OCR
 MAX_UNPACKED = 500_000_000       # bytes a .docx/.xlsx may unpack to: a zip bomb would fill the memory

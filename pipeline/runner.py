@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from . import extract_document
+from . import forkserver
 from .export import Writer, record_json, trim
 from .load import source_of
 from .models import Record
@@ -36,7 +36,6 @@ RUN = "run.json"
 OUTPUTS = ("records.csv", "findings.csv", "records.parquet", "report.html")    # written from records.jsonl
 OWN_FILES = (MANIFEST, RUN, *(f"{name}.tmp" for name in (RECORDS, MANIFEST, RUN)))   # what a walk of OUTDIR skips
 WINDOW = 4                  # files in flight per worker
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 class Done(NamedTuple):
@@ -58,6 +57,7 @@ class Options(NamedTuple):
 def work(path: str, options: Options) -> Done:
     """The per-file function, the same in the local pool and on Dask workers: the record is
     serialised here, so the parent only appends lines."""
+    from .api import extract_document       # loaded before the fork in the local pool (pipeline.warm)
     record, text = extract_document(path, max_pages=options.max_pages, password=options.password)
     return Done(record_json(record), text, record.source.sha256, record.source.pages, record.status == "failed")
 
@@ -66,7 +66,7 @@ Task = Callable[[str, Options], Done]
 
 
 def init_worker() -> None:
-    """Once per process: the rules, jieba's dictionary and pdfplumber (the table finder), not once per
+    """Once per process: the stages, the rules, jieba's dictionary and pdfplumber (the table finder), not once per
     file or on a worker's first ruled page. The local pool's forkserver runs it before it forks any
     worker (it preloads `pipeline.warm`), so every worker, a replacement for one killed at the time
     limit too, starts with them loaded and shares their memory. The collector is paused while jieba's
@@ -80,6 +80,7 @@ def init_worker() -> None:
     enabled = gc.isenabled()
     gc.disable()
     try:
+        from . import api  # noqa: F401  (the stages)
         rules()
         _tokenizer()
         import pdfplumber.table  # noqa: F401
@@ -214,12 +215,7 @@ class LocalPool:
 
     def __init__(self, task: Task, jobs: int, timeout: float | None, options: Options):
         from pebble import ProcessPool
-        threads = str(max(1, (os.cpu_count() or 1) // jobs))
-        for var in THREAD_VARS:     # N workers on N cores: numerical libraries take a core's share each
-            os.environ.setdefault(var, threads)
-        context = multiprocessing.get_context("forkserver")     # workers forked from a clean process
-        context.set_forkserver_preload(["pipeline.warm"])
-        self._pool = ProcessPool(max_workers=jobs, context=context)
+        self._pool = ProcessPool(max_workers=jobs, context=forkserver.context(jobs))
         self.workers, self.timeout, self._task, self._options = jobs, timeout, task, options
 
     def submit(self, path: Path):

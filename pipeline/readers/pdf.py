@@ -25,7 +25,7 @@ import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -393,29 +393,31 @@ def _rows(chars: list[Char]) -> list[list[Char]]:
     glyph joins the last or the one before last row (by the running means of their glyphs' middles and
     heights) when it overlaps that row's band by half the smaller height."""
     rows: list[list[Char]] = []
-    bands: list[list[float]] = []   # per row: sums of middles and heights, count, their means
-    for c_mid, c_h, c in sorted([((c.top + c.bottom) / 2, c.bottom - c.top, c) for c in chars],
-                                key=itemgetter(0)):
+    last = before = None     # the last two rows' bands: [glyphs, sums of middles and heights, count, their means]
+    for c in sorted(chars, key=_top_plus_bottom):            # by middle
         top, bottom = c.top, c.bottom
-        for k in _LAST_TWO[len(rows) if len(rows) < 2 else 2]:
-            band = bands[k]
-            middle, height = band[3], band[4]
+        c_mid, c_h = (top + bottom) / 2, bottom - top
+        for band in (last, before):
+            if band is None:
+                continue
+            middle, height = band[4], band[5]
             high, low = middle + height / 2, middle - height / 2     # min() and max() cost more than this
             inter = (high if high < bottom else bottom) - (low if low > top else top)
             if inter >= 0.5 * (height if height < c_h else c_h):
-                rows[k].append(c)
-                band[0] += c_mid
-                band[1] += c_h
-                band[2] += 1
-                band[3], band[4] = band[0] / band[2], band[1] / band[2]
+                band[0].append(c)
+                band[1] += c_mid
+                band[2] += c_h
+                band[3] += 1
+                band[4], band[5] = band[1] / band[3], band[2] / band[3]
                 break
         else:
-            rows.append([c])
-            bands.append([c_mid, c_h, 1, c_mid, c_h])
+            before, last = last, [[c], c_mid, c_h, 1, c_mid, c_h]
+            rows.append(last[0])
     return [_undouble(sorted(row, key=attrgetter("left"))) for row in rows]
 
 
-_LAST_TWO = ((), (-1,), (-1, -2))
+def _top_plus_bottom(c: Char) -> float:
+    return c.top + c.bottom
 
 
 def _lines_of(rows: list[list[Char]]) -> list[Line]:
@@ -433,13 +435,13 @@ def _undouble(row: list[Char]) -> list[Char]:
     """Drop the copies fake bold draws: the same glyph again, a hair (not a glyph's width) to the right.
     A genuinely repeated character ("人人", "1100") sits a whole advance further on and stays."""
     kept: list[Char] = []
+    t1 = t2 = t3 = None             # the texts of the last three kept
     for c in row:
         t = c.text
-        n = len(kept)
-        if (n and kept[-1].text == t) or (n > 1 and kept[-2].text == t) or (n > 2 and kept[-3].text == t):
-            if any(_copy_of(k, c) for k in kept[-3:] if k.text == t):
-                continue
+        if (t == t1 or t == t2 or t == t3) and any(_copy_of(k, c) for k in kept[-3:] if k.text == t):
+            continue
         kept.append(c)
+        t1, t2, t3 = t, t1, t2
     return kept
 
 

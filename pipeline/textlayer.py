@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -33,12 +34,10 @@ MIN_WRAPPED_LINE = 15
 
 def normalize(raw: RawDoc) -> NormText:
     rawtext = "\f".join(raw.pages)
-    chars = [(c, i) for i, ch in enumerate(rawtext) if ch != "\r" for c in _nfkc(ch)]
-    chars = _mark_columns(chars)
-    chars = _drop_spaces(chars)
-    chars = _join_wrapped_lines(chars)
-    text = _text(chars)
-    to_raw = [i for _, i in chars]
+    layer = _nfkc_layer(rawtext)
+    for repair in (_mark_columns, _drop_spaces, _join_wrapped_lines):
+        layer = layer.edit(repair(layer.text))
+    text, to_raw = layer.text, layer.to_raw
     page_starts = (0,) + tuple(m.end() for m in re.finditer("\f", text))
 
     def moved(start: int, end: int) -> dict[str, int]:      # raw offsets -> text offsets
@@ -46,8 +45,59 @@ def normalize(raw: RawDoc) -> NormText:
 
     cells = tuple(c.model_copy(update=moved(c.start, c.end)) for c in raw.cells)
     ocr = tuple(o.model_copy(update=moved(o.start, o.end)) for o in raw.ocr)
-    return NormText(source=raw.source, raw=rawtext, text=text, folded=text.translate(rules().t2s),
+    return NormText(source=raw.source, raw=rawtext, text=text, folded=_translate(text, rules().t2s),
                     to_raw=tuple(to_raw), page_starts=page_starts, cells=cells, ocr=ocr)
+
+
+Edit = tuple[int, int, str]      # text[start:end] becomes the string
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """Text with the raw offset of each character. A repair is a list of edits, applied with slices,
+    because a report is tens of thousands of characters and a repair changes a few hundred."""
+    text: str
+    to_raw: Sequence[int]
+
+    def edit(self, edits: list[Edit]) -> _Layer:
+        """Apply edits, in order and apart; each new character maps to the raw offset of the first
+        it replaces."""
+        if not edits:
+            return self
+        parts: list[str] = []
+        to_raw: list[int] = []
+        pos = 0
+        for start, end, new in edits:
+            parts += (self.text[pos:start], new)
+            to_raw += self.to_raw[pos:start]
+            to_raw += [self.to_raw[start]] * len(new)
+            pos = end
+        parts.append(self.text[pos:])
+        to_raw += self.to_raw[pos:]
+        return _Layer("".join(parts), to_raw)
+
+
+def _nfkc_layer(rawtext: str) -> _Layer:
+    """rawtext through _nfkc, without "\r". Most characters map to themselves and most others to one
+    character, which keeps offsets; only the rest (① -> "(1)", "\r" -> "") are edits."""
+    one, other = {}, {"\r": ""}
+    for ch in set(rawtext):
+        out = _nfkc(ch)
+        if out != ch:
+            (one if len(out) == 1 else other)[ch] = out
+    text = _translate(rawtext, str.maketrans(one))
+    spans = _any_of(other).finditer(rawtext)
+    return _Layer(text, range(len(text))).edit([(m.start(), m.end(), other[m.group()]) for m in spans])
+
+
+def _translate(text: str, table: dict[int, str]) -> str:
+    """text.translate(table) for a table of single characters that few of text's characters are in:
+    str.translate looks every character up (a miss costs a KeyError), a regex jumps to the hits."""
+    return _any_of(map(chr, table)).sub(lambda m: table[ord(m.group())], text) if table else text
+
+
+def _any_of(chars: Iterable[str]) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(''.join(chars))}]")
 
 
 _NUMBERED = re.compile(r"(\d+)[.,]")
@@ -68,59 +118,48 @@ def _nfkc(ch: str) -> str:
 
 _COLUMN_GAP = re.compile(r"(?<=[^\s])(?: {2,}|[ \t]*\t[ \t]*)(?=[^\s])")
 MIN_COLUMN_GAPS = 2       # a line with two wide gaps is a table row; one is a typo in prose
+_LINE_BREAK = re.compile(r"[\n\f]")
 
 
-def _text(chars: list[tuple[str, int]]) -> str:
-    return "".join([c for c, _ in chars])
-
-
-def _mark_columns(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def _mark_columns(text: str) -> list[Edit]:
     """A table flattened with runs of spaces or tabs between its cells gets | between them, as a
     reader lays out real cells, so the table readers see the cells; single spaces stay spaces."""
-    text = _text(chars)
-    gaps = []
-    for line in re.finditer(r"[^\n\f|]+(?=[\n\f]|$)", text):      # lines with | have their cells
-        if line.start() and text[line.start() - 1] not in "\n\f":
-            continue
-        found = list(_COLUMN_GAP.finditer(text, line.start(), line.end()))
-        if len(found) >= MIN_COLUMN_GAPS:
-            gaps += found
-    if not gaps:
-        return chars
-    out, pos = [], 0
-    for g in gaps:
-        out += chars[pos:g.start()]
-        raw = chars[g.start()][1]
-        out += [(" ", raw), ("|", raw), (" ", raw)]
-        pos = g.end()
-    return out + chars[pos:]
+    edits: list[Edit] = []
+    end = 0
+    while gap := _COLUMN_GAP.search(text, end):          # only a line with a gap needs a look
+        start = max(text.rfind("\n", end, gap.start()), text.rfind("\f", end, gap.start())) + 1
+        brk = _LINE_BREAK.search(text, gap.end())
+        end = brk.start() if brk else len(text)
+        gaps = list(_COLUMN_GAP.finditer(text, start, end))
+        if len(gaps) >= MIN_COLUMN_GAPS and "|" not in text[start:end]:      # lines with | have their cells
+            edits += [(g.start(), g.end(), " | ") for g in gaps]
+    return edits
 
 
-def _drop_spaces(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def _drop_spaces(text: str) -> list[Edit]:
     """Drop space runs at line ends and between CJK/digit neighbours, keeping digit-digit gaps (cells).
     A kept run becomes one space. NFKC made every ideographic space (U+3000) a space."""
-    text = _text(chars)
-    out: list[tuple[str, int]] = []
-    pos = 0
+    edits = []
     for run in re.finditer(" +", text):
-        out += chars[pos:run.start()]
-        before = out[-1][0] if out else "\n"
-        after = text[run.end()] if run.end() < len(text) else "\n"
-        if _space_kept(before, after, out):
-            out.append((" ", chars[run.start()][1]))
-        pos = run.end()
-    return out + chars[pos:]
+        start, end = run.span()
+        before = text[start - 1] if start else "\n"
+        after = text[end] if end < len(text) else "\n"
+        if _space_kept(before, after, text, start):
+            start += 1
+        if start < end:
+            edits.append((start, end, ""))
+    return edits
 
 
-def _space_kept(a: str, b: str, out: list[tuple[str, int]]) -> bool:
+def _space_kept(a: str, b: str, text: str, at: int) -> bool:
     if a in "\n\f" or b in "\n\f":
         return False
     if is_cjk(a) and (is_cjk(b) or b.isdigit() or b in "%(“"):
         return False
     if a.isdigit() and (is_cjk(b) or b == "%"):
         return False
-    if a == "." and b.isdigit() and len(out) > 1 and out[-2][0].isdigit():
-        return _list_number(out)      # "35. 3" -> "35.3", but "1. 100 万元" is item 1
+    if a == "." and b.isdigit() and at > 1 and text[at - 2].isdigit():
+        return _list_number(text, at - 1)      # "35. 3" -> "35.3", but "1. 100 万元" is item 1
     return not (a in ")”" and is_cjk(b))
 
 
@@ -128,20 +167,24 @@ _LIST_LEAD = set("\n\f。;!?")       # after NFKC: ；！？ are ;!?
 LIST_NUMBER_DIGITS = 2
 
 
-def _list_number(out: list[tuple[str, int]]) -> bool:
-    """The digits before the "." that ends `out` number a list item: at most two digits, at a line's
-    start or after a sentence's end. A decimal split by the text layer ("预算35. 3万元") follows a word."""
-    k = len(out) - 2
-    while k >= 0 and out[k][0].isdigit():
+def _list_number(text: str, dot: int) -> bool:
+    """The digits before the "." at text[dot] number a list item: at most two digits, at a line's
+    start or after a sentence's end. A decimal split by the text layer ("预算35. 3万元") follows a word.
+    `text` still has its spaces: before the digits they are a line's indentation, which goes, or a
+    space that stays and is no sentence's end."""
+    k = dot - 1
+    while k >= 0 and text[k].isdigit():
         k -= 1
-    lead = out[k][0] if k >= 0 else "\n"
-    return len(out) - 2 - k <= LIST_NUMBER_DIGITS and lead in _LIST_LEAD
+    lead = k
+    while lead >= 0 and text[lead] == " ":
+        lead -= 1
+    leads = "\n\f" if lead < k else _LIST_LEAD
+    return dot - 1 - k <= LIST_NUMBER_DIGITS and (lead < 0 or text[lead] in leads)
 
 
-def _join_wrapped_lines(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def _join_wrapped_lines(text: str) -> list[Edit]:
     """Join a long line that stops mid-sentence with the text line after it (at most one blank line)."""
-    text = _text(chars)
-    drop: set[int] = set()
+    edits = []
     for m in re.finditer(r"\n(?:\n)?", text):
         start, end = m.start(), m.end()
         line_start = text.rfind("\n", 0, start) + 1
@@ -152,8 +195,8 @@ def _join_wrapped_lines(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
                 (is_cjk(line[-1]) or line[-1] in "、,") and nxt and (is_cjk(nxt[0]) or nxt[0].isdigit())
                 and not _HEADING.match(nxt) and "|" not in line and _PROSE.search(line)
                 and _continues(nxt)):
-            drop.update(range(start, end))
-    return [c for k, c in enumerate(chars) if k not in drop]
+            edits.append((start, end, ""))
+    return edits
 
 
 def _continues(line: str) -> bool:

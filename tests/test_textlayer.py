@@ -37,6 +37,7 @@ def test_binary_is_refused_with_a_reason():
     ("预算35. 3万元", "预算35.3万元"),                             # a decimal broken by a space
     ("1. 100 万元用于培训", "1. 100万元用于培训"),                   # a list item's number is no decimal
     ("已完成。2. 30 万元用于宣传", "已完成。2. 30万元用于宣传"),
+    ("已完成。\n  2. 30 万元用于宣传", "已完成。\n2. 30万元用于宣传"),         # an indented item too
     ("执行数 1150. 50 万元", "执行数1150.50万元"),
     ("| 32.4 | 31.69 | 10 |", "| 32.4 | 31.69 | 10 |"),           # table cells keep their gaps
     ("5.5 5.5 5.5", "5.5 5.5 5.5"),
@@ -80,10 +81,14 @@ def test_pages_split_on_form_feed(tmp_path):
     assert r.source.pages == 2 and r.budget.total_yuan.evidence.page == 2
 
 
-def _text(s: str) -> str:
+def _doc(s: str):
     from pipeline.models import RawDoc, Source
     from pipeline.textlayer import normalize
-    return normalize(RawDoc(source=Source(path="x", sha256="0", format="txt"), pages=(s,))).text
+    return normalize(RawDoc(source=Source(path="x", sha256="0", format="txt"), pages=(s,)))
+
+
+def _text(s: str) -> str:
+    return _doc(s).text
 
 
 def test_space_separated_table_rows_get_cell_separators():
@@ -101,11 +106,16 @@ def test_a_short_bare_line_after_a_long_cell_is_not_joined():
 
 
 def test_circled_numbers_do_not_glue_onto_the_figure_after_them():
-    from pipeline.models import RawDoc, Source
-    from pipeline.textlayer import normalize
-    doc = normalize(RawDoc(source=Source(path="x", sha256="0", format="txt"), pages=("①100万元⒉50万元㈢",)))
+    doc = _doc("①100万元⒉50万元㈢")
     assert doc.text == "(1)100万元(2)50万元(三)"
     assert doc.to_raw[:4] == (0, 0, 0, 1)          # each of "(1)" points back at the one raw ①
+
+
+def test_offsets_survive_an_expansion_a_dropped_crlf_a_dropped_space_and_column_marks():
+    doc = _doc("①2021 年\r\n甲  乙  丙")
+    assert doc.text == "(1)2021年\n甲 | 乙 | 丙"
+    #             (  1  )  2  0  2  1  年 \n 甲 " " | " " 乙 " " | " " 丙
+    assert doc.to_raw == (0, 0, 0, 1, 2, 3, 4, 6, 8, 9, 10, 10, 10, 12, 13, 13, 13, 15)
 
 
 def test_utf8_with_a_few_bad_bytes_is_read_and_says_so():

@@ -25,6 +25,7 @@ from .models import Budget, Fact, FundRow, NormText, Project
 from .numbers import (
     Number,
     fused_at,
+    may_hold_amount,
     money_at,
     percent_at,
     plain_at,
@@ -175,6 +176,8 @@ def _role_rules() -> tuple[_RoleRule, ...]:
 
 
 def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
+    if not may_hold_amount(doc.folded, start, end):
+        return []
     found: dict[int, Candidate] = {}
     for r, role, regex, priority in _role_rules():
         for m in regex.finditer(doc.folded, start, end):

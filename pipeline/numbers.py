@@ -65,14 +65,30 @@ def resolve_money(numeral: str, unit: str | None) -> tuple[Decimal, Decimal] | N
 
 
 @cache
+def _money_units() -> str:
+    """The money units as one alternation, the longest first."""
+    return "|".join(sorted((u for r in rules().of("money_unit") for u in r.lexicon), key=len, reverse=True))
+
+
+@cache
 def _money_re() -> re.Pattern:
-    units = sorted((u for r in rules().of("money_unit") for u in r.lexicon), key=len, reverse=True)
-    return re.compile(rules().expand(r"(?P<num>{NUM}|{CNNUM})[ \t]*(?P<unit>" + "|".join(units) + ")"))
+    return re.compile(rules().expand(r"(?P<num>{NUM}|{CNNUM})[ \t]*(?P<unit>" + _money_units() + ")"))
 
 
 @cache
 def _percent_re() -> re.Pattern:
     return re.compile(rules().expand(r"(?P<num>{NUM})[ \t]*%"))
+
+
+@cache
+def _unit_or_percent_re() -> re.Pattern:
+    return re.compile(_money_units() + "|%")
+
+
+def may_hold_amount(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] may hold an amount money_at or percent_at reads: each ends in a money
+    unit or %. Most sentences of a report have neither, and are spared every rule's search."""
+    return _unit_or_percent_re().search(text, start, end) is not None
 
 
 def money_at(text: str, pos: int, rule: str) -> Number | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from .models import Indicator, NormText
 from .numbers import resolve_numeral
@@ -49,10 +50,16 @@ def line_cells(doc: NormText, start: int, end: int) -> list[TextCell]:
 
 def _role(text: str) -> str | None:
     compact = _NOTE.sub("", text)
-    for r in rules().of("indicator_column"):
-        if r.regex.fullmatch(compact):
-            return r.param("role")
+    for regex, role in _column_rules():
+        if regex.fullmatch(compact):
+            return role
     return None
+
+
+@cache
+def _column_rules() -> tuple[tuple[re.Pattern, str], ...]:
+    """The indicator_column rules, each read once (every cell of every | line is tried with all of them)."""
+    return tuple((r.regex, r.param("role")) for r in rules().of("indicator_column"))
 
 
 def _header(cells: list[TextCell]) -> tuple[int, list[str | None]] | None:
@@ -79,7 +86,7 @@ def read_indicators(doc: NormText) -> list[Indicator]:
 
 def _from_table_lines(doc: NormText) -> list[Indicator]:
     out: list[Indicator] = []
-    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\|[^\n]*", doc.folded)]
+    lines = [(m.start(), m.end()) for m in re.finditer(r"(?m)^[^\n|]*\|[^\n]*", doc.folded)]   # | lines, whole
     header: tuple[int, list[str | None]] | None = None
     width = 0
     carry: dict[str, TextCell] = {}

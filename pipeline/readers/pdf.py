@@ -454,9 +454,11 @@ def _join(row: list[Char], size: float) -> str:
     """A line's glyphs -> its text: a space for a space's gap, " | " for a column's, nothing inside a
     spaced-out run ("填 报 日 期", "2 0 2 4": three or more equal gaps in a row, each glyph alone)."""
     gaps = [b.left - a.right for a, b in zip(row, row[1:])]
+    if not gaps or max(gaps) <= SPACE_GAP * size:      # no gap is a space: most lines of Chinese
+        return "".join([c.text for c in row])
     spaced = [SPACE_GAP * size < g < CELL_GAP * size for g in gaps]
     letter = [False] * len(gaps)
-    i = 0
+    i = 0 if True in spaced else len(gaps)
     while i < len(gaps):
         j = i
         if spaced[i]:
@@ -498,12 +500,11 @@ def _tables(chars: list[Char], edges: list[dict]) -> list[Line | Table]:
               if len(rows) >= 2 and max(len(r) for r in rows) >= 2]
     if not tables:
         return []
-
-    def inside(c: Char) -> bool:
-        x, y = (c.left + c.right) / 2, c.middle
-        return any(x0 - 1 <= x <= x1 + 1 and top - 1 <= y <= bottom + 1 for (x0, top, x1, bottom), _ in tables)
-
-    return [*_lines([c for c in chars if not inside(c)]), *(Table(rows=rows, top=bbox[1]) for bbox, rows in tables)]
+    outside = chars
+    for (x0, top, x1, bottom), _ in tables:
+        outside = [c for c in outside if not (x0 - 1 <= (c.left + c.right) / 2 <= x1 + 1
+                                              and top - 1 <= (c.top + c.bottom) / 2 <= bottom + 1)]
+    return [*_lines(outside), *(Table(rows=rows, top=bbox[1]) for bbox, rows in tables)]
 
 
 # ---------------------------------------------------------------- pass 2: OCR

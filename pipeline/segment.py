@@ -1,7 +1,8 @@
 """jieba, loaded once per process with the project's user dictionary (rules/userdict.txt).
 
-jieba is imported on first use, not with this module: importing it costs a few tenths of a second
-(pkg_resources), which a process that never segments (the batch's parent) need not pay.
+jieba is imported on first use, not with this module, and without pkg_resources: jieba imports it
+(a quarter of a second, and a deprecation warning) only to open its own data files, which it
+otherwise opens by path.
 
 Its prefix dictionary (half a million words and prefixes, each with a count) is what loading costs.
 jieba keeps it in a marshal cache that takes over a second to load; the same table kept as a block
@@ -14,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 import tempfile
 from array import array
 from functools import cache
@@ -26,13 +28,25 @@ MAGIC = b"jixiao jieba prefix dictionary 1\n"
 
 @cache
 def _tokenizer():
-    import jieba
+    jieba = _import_jieba()
     jieba.setLogLevel(logging.WARNING)
     tok = jieba.Tokenizer()
     load_prefix_dict(tok, _cache_path(jieba))
     if rules().userdict.exists():
         tok.load_userdict(str(rules().userdict))
     return tok
+
+
+def _import_jieba():
+    hide = "pkg_resources" not in sys.modules
+    if hide:
+        sys.modules["pkg_resources"] = None      # an import of it raises ImportError: jieba's fallback
+    try:
+        import jieba
+    finally:
+        if hide:
+            del sys.modules["pkg_resources"]
+    return jieba
 
 
 def words(text: str) -> list[str]:

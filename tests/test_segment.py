@@ -1,10 +1,13 @@
 """jieba's prefix dictionary through our plain-data copy: the same table as jieba's own, and a damaged
 copy is refused, jieba loads its own way and the copy is written again."""
 import logging
+import subprocess
+import sys
 
 import jieba
 import pytest
 
+from pipeline.rules import rules
 from pipeline.segment import MAGIC, load_prefix_dict, read_prefix_dict
 
 jieba.setLogLevel(logging.WARNING)
@@ -46,3 +49,13 @@ def test_a_damaged_copy_is_refused_and_written_again(own, tmp_path, damage):
     load_prefix_dict(tok, path)
     assert list(tok.cut(SENTENCE)) == list(own.cut(SENTENCE))
     assert path.read_bytes() == whole
+
+
+def test_jieba_is_loaded_without_pkg_resources_and_segments_the_same():
+    code = ("import sys; from pipeline.segment import words; print('|'.join(words(%r))); "
+            "print('pkg_resources' in sys.modules)" % SENTENCE)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[1] == "False"            # a fresh process: nothing else imported it either
+    with_userdict = jieba.Tokenizer()
+    with_userdict.load_userdict(str(rules().userdict))
+    assert out[0] == "|".join(with_userdict.cut(SENTENCE, HMM=True))

@@ -235,6 +235,21 @@ def test_overlapping_nested_and_identical_evidence(tmp_path):
     assert doc.xpath("//span[@class='ev muted']")                # (30, 99) lies outside the text: not linked
 
 
+def test_evidence_whose_words_the_text_does_not_hold_is_flagged(tmp_path):
+    text = "全年预算数100万元，执行数96.40万元。"
+    evs = [Evidence(start=5, end=10, text="100万元"), Evidence(start=14, end=21, text="<b>96.4</b>万元")]
+    r = Record(source=Source(path="hand.txt", sha256="cd" * 32, format="txt"), status="ok",
+               findings=[Finding(rule="made_up", severity="error", message="x", values={}, evidence=evs)])
+    out = tmp_path / "out"
+    with Writer(out) as w:
+        w.write(r, text)
+    write_report(out)
+    links = html(out / "report" / "1.html").xpath("//tr[@class='finding']//a[@class='ev']")
+    assert [a.get("href") for a in links] == ["#e5-10", "#e14-21"]
+    assert "<b>96.4</b>万元" in links[1].text_content()                  # the evidence's markup shown as text
+    assert [a.xpath("string(following-sibling::span[@class='mismatch'])") for a in links] == ["", "（与文本不符）"]
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet="预算执行率<>&\"'\f\n 0123", min_size=1, max_size=40).flatmap(
     lambda t: st.tuples(st.just(t), st.lists(st.tuples(st.integers(0, len(t)), st.integers(0, len(t)))

@@ -66,8 +66,8 @@ Task = Callable[[str, Options], Done]
 
 
 def init_worker() -> None:
-    """Once per process: the stages, the rules, jieba's dictionary and pdfplumber (the table finder), not once per
-    file or on a worker's first ruled page. The local pool's forkserver runs it before it forks any
+    """Once per process: the stages, the rules, jieba's dictionary and pdfplumber (the table finder),
+    not once per file or on a worker's first ruled page. The local pool's forkserver runs it before it forks any
     worker (it preloads `pipeline.warm`), so every worker, a replacement for one killed at the time
     limit too, starts with them loaded and shares their memory. The collector is paused while jieba's
     half a million entries load, then they are frozen out of its sight: collecting would only walk
@@ -399,7 +399,8 @@ def write_outputs(outdir: Path, *, parallel: bool) -> None:
     """The tables (Parquet, xlsx, DuckDB) and report.html from the finished records.jsonl; with
     `parallel` (--jobs 2 or more), the report in a second process meanwhile: each costs about what
     reading a short text report does, per record, and one after the other they would halve what
-    --jobs 2 gains. --jobs 1 keeps to one process at a time, as asked."""
+    --jobs 2 gains. --jobs 1 writes them one after the other, so a run's work stays on one core (only
+    the start-up imports and the writers' import overlap the reading)."""
     from .report import write_report
     from .store import write_tables
     if not parallel:

@@ -20,8 +20,11 @@ MAX_DEPTH = 15            # form XObjects nested deeper than pypdfium2's get_obj
 
 
 def bare(function, restype, *argtypes):
-    """A pdfium function that takes (and returns) handles as plain ints, without the type check."""
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+    """A pdfium function without pypdfium2's type checks, called with the GIL held (each call is short,
+    and a worker runs one thread: releasing and taking it back cost more than the call). With
+    `argtypes`, handles go in and out as plain ints; without, ctypes converts nothing, the cheapest
+    call: pass a handle as a c_void_p, an index as an int, a struct by byref()."""
+    return ctypes.PYFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
 _V, _I = ctypes.c_void_p, ctypes.c_int

@@ -234,9 +234,10 @@ class _Frame:
 _UNUSABLE = frozenset((0xFFFD, 0xFFFE, 0xFFFF))    # with controls and the private use area: no usable text
 
 
-_map_error = bare(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
-_angle_of = bare(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float, ctypes.c_void_p, ctypes.c_int)
-_loose_box = bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
+# called once per glyph: (textpage as c_void_p, index[, byref(FS_RECTF)]), nothing converted
+_map_error = bare(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int)
+_angle_of = bare(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float)
+_loose_box = bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)
 
 
 def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame, upright: bool = False) \
@@ -247,7 +248,7 @@ def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame, upright: bool = Fal
     without /Rotate), the frame turned to read it. `upright`: every glyph is known to read upright in
     page space (pageobjects.survey), so pdfium is not asked each one's angle."""
     raw = textpage.raw
-    handle = ctypes.cast(raw, ctypes.c_void_p).value
+    handle = ctypes.cast(raw, ctypes.c_void_p)
     rect = pdfium_c.FS_RECTF()
     rect_p = ctypes.byref(rect)
     found: list[tuple[str, int, float, float, float, float]] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import struct
 from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
@@ -27,13 +28,18 @@ def bare(function, restype, *argtypes):
     return ctypes.PYFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
-_V, _I = ctypes.c_void_p, ctypes.c_int
-_count = bare(pdfium_c.FPDFPage_CountObjects, _I, _V)
-_object = bare(pdfium_c.FPDFPage_GetObject, _V, _V, _I)
-_form_count = bare(pdfium_c.FPDFFormObj_CountObjects, _I, _V)
-_form_object = bare(pdfium_c.FPDFFormObj_GetObject, _V, _V, ctypes.c_ulong)
-_type = bare(pdfium_c.FPDFPageObj_GetType, _I, _V)
-_matrix = bare(pdfium_c.FPDFPageObj_GetMatrix, _I, _V, _V)
+class _Handle(ctypes.c_void_p):
+    """A handle as pdfium returns it, passed on to the next call as it is (ctypes turns a c_void_p
+    result into an int, but not a subclass's)."""
+
+
+_count = bare(pdfium_c.FPDFPage_CountObjects, ctypes.c_int)
+_object = bare(pdfium_c.FPDFPage_GetObject, _Handle)
+_form_count = bare(pdfium_c.FPDFFormObj_CountObjects, ctypes.c_int)
+_form_object = bare(pdfium_c.FPDFFormObj_GetObject, _Handle, ctypes.c_void_p, ctypes.c_ulong)
+_type = bare(pdfium_c.FPDFPageObj_GetType, ctypes.c_int)
+_matrix = bare(pdfium_c.FPDFPageObj_GetMatrix, ctypes.c_int)
+_MATRIX = struct.Struct("6f").unpack_from       # an FS_MATRIX's a b c d e f at once
 _TEXT, _PATH, _IMAGE, _FORM = (pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE,
                                pdfium_c.FPDF_PAGEOBJ_FORM)
 
@@ -51,29 +57,29 @@ def survey(page) -> PageObjects:
     the matrices of the forms it sits in; that product is what is measured here, once per object."""
     out = PageObjects()
     fs = pdfium_c.FS_MATRIX()
-    at = ctypes.addressof(fs)
+    at = ctypes.byref(fs)
 
-    def walk(count, get, parent: int, outer: Matrix, depth: int) -> None:
+    def walk(count, get, parent, outer: Matrix, depth: int) -> None:
         for i in range(count(parent)):
             handle = get(parent, i)
             kind = _type(handle)
             if kind == _TEXT:
                 _matrix(handle, at)
-                a, c = fs.a, fs.c
+                a, b, c, d, _, _ = _MATRIX(fs)
                 if outer is not IDENTITY:
-                    a, _, c, _, _, _ = _times((a, fs.b, c, fs.d, 0.0, 0.0), outer)
+                    a, _, c, _, _, _ = _times((a, b, c, d, 0.0, 0.0), outer)
                 if c or a < 0:                 # else upright: most text, spared the arithmetic
                     out.tilt = max(out.tilt, abs(math.atan2(c, a)))
             elif kind == _PATH:
                 _matrix(handle, at)
-                out.paths.append((_pointer(handle), _times((fs.a, fs.b, fs.c, fs.d, fs.e, fs.f), outer)))
+                out.paths.append((_pointer(handle), _times(_MATRIX(fs), outer)))
             elif kind == _IMAGE:
                 out.images.append(_pointer(handle))
             elif kind == _FORM and depth < MAX_DEPTH - 1:
                 _matrix(handle, at)
-                walk(_form_count, _form_object, handle, _times((fs.a, fs.b, fs.c, fs.d, fs.e, fs.f), outer), depth + 1)
+                walk(_form_count, _form_object, handle, _times(_MATRIX(fs), outer), depth + 1)
 
-    walk(_count, _object, ctypes.cast(page.raw, ctypes.c_void_p).value, IDENTITY, 0)
+    walk(_count, _object, ctypes.cast(page.raw, ctypes.c_void_p), IDENTITY, 0)
     return out
 
 
@@ -87,7 +93,7 @@ def _times(m: Matrix, n: Matrix) -> Matrix:
             e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
 
 
-def _pointer(handle: int):
+def _pointer(handle: _Handle):
     return ctypes.cast(handle, pdfium_c.FPDF_PAGEOBJECT)
 
 

@@ -23,6 +23,7 @@ import ctypes
 import math
 import re
 import statistics
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -238,6 +239,7 @@ _UNUSABLE = frozenset((0xFFFD, 0xFFFE, 0xFFFF))    # with controls and the priva
 _map_error = bare(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int)
 _angle_of = bare(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float)
 _loose_box = bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)
+_RECT = struct.Struct("4f").unpack_from          # an FS_RECTF's fields at once: reading each costs more
 
 
 def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame, upright: bool = False) \
@@ -251,30 +253,33 @@ def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame, upright: bool = Fal
     handle = ctypes.cast(raw, ctypes.c_void_p)
     rect = pdfium_c.FS_RECTF()
     rect_p = ctypes.byref(rect)
-    found: list[tuple[str, int, float, float, float, float]] = []
+    texts: list[str] = []
+    boxes: list[tuple[float, float, float, float]] = []     # pdfium's: left, top, right, bottom (y up)
+    directions: list[int] = []
     unmapped = 0
     n = pdfium_c.FPDFText_CountChars(raw)
+    kinds = _KINDS
     for k, c in _indexed(_page_text(raw, n), n):
-        kind = _KINDS.get(c)
+        kind = kinds.get(c)
         if kind is None:
-            kind = _KINDS[c] = _kind(c)
+            kind = kinds[c] = _kind(c)
         if kind or _map_error(handle, k) == 1:
             unmapped += kind != _SPACE        # pdfium's generated characters are its spaces and line breaks
             continue
-        angle = 0.0 if upright else _angle_of(handle, k)
-        if 0 <= angle <= UPRIGHT or 2 * math.pi - UPRIGHT <= angle:
-            direction = 0                             # the common case, without the arithmetic below
-        else:
-            angle = math.degrees(angle) % 360        # clockwise; -1 (unknown) -> 359
-            quarter = round(angle / 90) % 4 * 90
-            direction = quarter if min(abs(angle - quarter), 360 - abs(angle - quarter)) <= 3 else -1
         _loose_box(handle, k, rect_p)
-        found.append((c, direction, rect.left, rect.bottom, rect.right, rect.top))
-    upright = (360 - page_frame.rotation) % 360      # pdfium's angle of text that reads upright as shown
+        texts.append(c)
+        boxes.append(_RECT(rect))
+        if not upright:
+            directions.append(_direction(_angle_of(handle, k)))
     counts = {d: 0 for d in (0, 90, 180, 270)}
-    for f in found:
-        if f[1] >= 0:
-            counts[f[1]] += 1
+    if upright:
+        counts[0] = len(texts)
+        directions = [0] * len(texts)
+    else:
+        for d in directions:
+            if d >= 0:
+                counts[d] += 1
+    upright = (360 - page_frame.rotation) % 360      # pdfium's angle of text that reads upright as shown
     main = max(counts, key=lambda d: (counts[d], d == upright))
     if counts[upright] >= counts[main] / 2:
         main = upright                                # mostly upright: odd glyphs are stamps or marks
@@ -283,11 +288,20 @@ def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame, upright: bool = Fal
         x0, y1 = frame.x0, frame.y1
         chars = [Char(c, left - x0, y1 - top, right - x0, y1 - bottom) if left <= right and bottom <= top
                  else Char(c, *frame.box(left, bottom, right, top))
-                 for c, direction, left, bottom, right, top in found if direction == main]
+                 for c, d, (left, top, right, bottom) in zip(texts, directions, boxes) if d == main]
     else:
         chars = [Char(c, *frame.box(left, bottom, right, top))
-                 for c, direction, left, bottom, right, top in found if direction == main]
+                 for c, d, (left, top, right, bottom) in zip(texts, directions, boxes) if d == main]
     return chars, len(chars), unmapped, frame
+
+
+def _direction(angle: float) -> int:
+    """pdfium's angle of a glyph (radians, clockwise) -> 0, 90, 180 or 270, or -1 for a slant."""
+    if 0 <= angle <= UPRIGHT or 2 * math.pi - UPRIGHT <= angle:
+        return 0
+    angle = math.degrees(angle) % 360        # -1 (unknown) -> 359
+    quarter = round(angle / 90) % 4 * 90
+    return quarter if min(abs(angle - quarter), 360 - abs(angle - quarter)) <= 3 else -1
 
 
 def _page_text(raw, n: int) -> str:

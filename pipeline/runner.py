@@ -390,7 +390,7 @@ def _last_run(outdir: Path) -> dict:
 
 
 def _import_writers() -> None:
-    """What write_outputs needs (pyarrow, DuckDB, openpyxl, Jinja: about a second to import),
+    """What write_outputs needs (pyarrow, DuckDB, XlsxWriter, Jinja: about a second to import),
     imported while the workers read the files and this process mostly waits on them."""
     from . import report, store  # noqa: F401
 

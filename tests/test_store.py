@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 import tracemalloc
 from pathlib import Path
 
@@ -280,23 +281,33 @@ def test_streaming_memory_does_not_grow_with_the_number_of_records(tmp_path, mon
     assert pq.read_metadata(tmp_path / "large" / "records.parquet").num_row_groups == 2
 
 
-def test_a_second_run_replaces_the_files_of_the_first(tmp_path):
+def _spill_in(tmp_path, monkeypatch):
+    """Where the xlsx writer's temporary files go, watched by the test."""
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spill))
+    return spill
+
+
+def test_a_second_run_replaces_the_files_of_the_first(tmp_path, monkeypatch):
+    spill = _spill_in(tmp_path, monkeypatch)
     write_tables(_jsonl(tmp_path, 7))
     write_tables(_jsonl(tmp_path, 3))
     con = duckdb.connect(str(tmp_path / DUCKDB), read_only=True)
     assert con.execute("SELECT count(*) FROM records").fetchone()[0] == 3
     assert load_workbook(tmp_path / XLSX)["records"].max_row == 4
     assert pq.read_metadata(tmp_path / "records.parquet").num_rows == 3
-    assert not list(tmp_path.glob("*.partial*"))
+    assert not list(tmp_path.glob("*.partial*")) and not list(spill.iterdir())
 
 
-def test_a_bad_line_leaves_the_previous_files_and_no_partial_ones(tmp_path):
+def test_a_bad_line_leaves_the_previous_files_and_no_partial_ones(tmp_path, monkeypatch):
+    spill = _spill_in(tmp_path, monkeypatch)
     write_tables(_jsonl(tmp_path, 2))
     with open(tmp_path / "records.jsonl", "a", encoding="utf-8") as f:
         f.write('{"not": "a record"}\n')
     with pytest.raises(BadJsonl, match="line 3"):
         write_tables(tmp_path)
-    assert not list(tmp_path.glob("*.partial*"))
+    assert not list(tmp_path.glob("*.partial*")) and not list(spill.iterdir())
     assert pq.read_metadata(tmp_path / "records.parquet").num_rows == 2
 
 

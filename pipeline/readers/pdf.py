@@ -279,11 +279,11 @@ def _chars(textpage: pdfium.PdfTextPage, page_frame: _Frame, upright: bool = Fal
         for d in directions:
             if d >= 0:
                 counts[d] += 1
-    upright = (360 - page_frame.rotation) % 360      # pdfium's angle of text that reads upright as shown
-    main = max(counts, key=lambda d: (counts[d], d == upright))
-    if counts[upright] >= counts[main] / 2:
-        main = upright                                # mostly upright: odd glyphs are stamps or marks
-    frame = page_frame if main == upright else page_frame.turned(360 - main)
+    shown = (360 - page_frame.rotation) % 360        # pdfium's angle of text that reads upright as shown
+    main = max(counts, key=lambda d: (counts[d], d == shown))
+    if counts[shown] >= counts[main] / 2:
+        main = shown                                  # mostly upright: odd glyphs are stamps or marks
+    frame = page_frame if main == shown else page_frame.turned(360 - main)
     if frame.rotation == 0:                          # the common case, without the frame's arithmetic
         x0, y1 = frame.x0, frame.y1
         chars = [Char(c, left - x0, y1 - top, right - x0, y1 - bottom) if left <= right and bottom <= top

@@ -184,8 +184,8 @@ def _extract(args) -> int:
             for _ in records:
                 pass
         else:
-            write_csvs(args.outdir, records)
-            runner.write_outputs(args.outdir, parallel=args.jobs > 1)    # records.parquet …, report.html
+            runner.write_outputs(args.outdir, parallel=args.jobs > 1,    # records.parquet …, report.html
+                                 also=lambda: write_csvs(args.outdir, records))
         runner.finish(args.outdir, done)
     except OSError as e:
         print(f"jixiao: cannot write to {args.outdir}: {e.strerror or e}", file=sys.stderr)

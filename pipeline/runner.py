@@ -395,20 +395,23 @@ def _import_writers() -> None:
     from . import report, store  # noqa: F401
 
 
-def write_outputs(outdir: Path, *, parallel: bool) -> None:
-    """The tables (Parquet, xlsx, DuckDB) and report.html from the finished records.jsonl; with
-    `parallel` (--jobs 2 or more), the report in a second process meanwhile: each costs about what
-    reading a short text report does, per record, and one after the other they would halve what
-    --jobs 2 gains. --jobs 1 writes them one after the other, so a run's work stays on one core (only
-    the start-up imports and the writers' import overlap the reading)."""
+def write_outputs(outdir: Path, *, parallel: bool, also: Callable[[], object] = lambda: None) -> None:
+    """The tables (Parquet, xlsx, DuckDB) and report.html from the finished records.jsonl, after
+    `also` (the caller's own pass over the records: its CSVs); with `parallel` (--jobs 2 or more), the
+    report in a second process meanwhile: each costs about what reading a short text report does, per
+    record, and one after the other they would halve what --jobs 2 gains. --jobs 1 writes them one
+    after the other, so a run's work stays on one core (only the start-up imports and the writers'
+    import overlap the reading)."""
     from .report import write_report
     from .store import write_tables
     if not parallel:
+        also()
         write_tables(outdir)
         write_report(outdir)
         return
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as other:
         report = other.submit(write_report, outdir)
+        also()
         write_tables(outdir)
         report.result()
 

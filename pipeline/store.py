@@ -10,8 +10,7 @@ differs per format (TYPES below).
 Records stream through in batches (BATCH records): each batch becomes one Parquet row group per
 table, rows appended to the workbook (xlsxwriter's constant_memory mode: every sheet in its own
 temporary file, strings inline; about half what openpyxl's write-only mode costs per cell), and one
-INSERT per table into DuckDB. Memory holds one batch, whatever the
-number of records.
+INSERT per table into DuckDB. Memory holds one batch, whatever the number of records.
 
 Evidence stays typed. One evidence is a STRUCT(page, start, end, text, rule, table, row, col,
 confidence) in Parquet and DuckDB (`total_yuan_evidence.text`, `evidence.page` in SQL); a finding's

@@ -406,29 +406,43 @@ def _lines(chars: list[Char]) -> list[Line]:
 def _rows(chars: list[Char]) -> list[list[Char]]:
     """Glyphs grouped by vertical overlap into rows, each sorted left to right, fake bold undone. A
     glyph joins the last or the one before last row (by the running means of their glyphs' middles and
-    heights) when it overlaps that row's band by half the smaller height."""
+    heights) when it overlaps that row's band by half the smaller height. Most glyphs join the last
+    row, so its band is kept in local variables; the row before it, in a list."""
     rows: list[list[Char]] = []
-    last = before = None     # the last two rows' bands: [glyphs, sums of middles and heights, count, their means]
+    last: list[Char] | None = None
+    before = None           # [glyphs, sum of middles, sum of heights, count]
+    middles = heights = high = low = height = 0.0
+    count = 0
     for c in sorted(chars, key=_top_plus_bottom):            # by middle
         top, bottom = c.top, c.bottom
-        c_mid, c_h = (top + bottom) / 2, bottom - top
-        for band in (last, before):
-            if band is None:
-                continue
-            middle, height = band[4], band[5]
-            high, low = middle + height / 2, middle - height / 2     # min() and max() cost more than this
-            inter = (high if high < bottom else bottom) - (low if low > top else top)
-            if inter >= 0.5 * (height if height < c_h else c_h):
-                band[0].append(c)
-                band[1] += c_mid
-                band[2] += c_h
-                band[3] += 1
-                band[4], band[5] = band[1] / band[3], band[2] / band[3]
-                break
+        c_h = bottom - top
+        if last is not None and (high if high < bottom else bottom) - (low if low > top else top) \
+                >= 0.5 * (height if height < c_h else c_h):     # min() and max() cost more than this
+            last.append(c)
+            middles += (top + bottom) / 2
+            heights += c_h
+            count += 1
+        elif before is not None and _overlaps(before[1] / before[3], before[2] / before[3], top, bottom):
+            before[0].append(c)
+            before[1] += (top + bottom) / 2
+            before[2] += c_h
+            before[3] += 1
+            continue
         else:
-            before, last = last, [[c], c_mid, c_h, 1, c_mid, c_h]
-            rows.append(last[0])
+            if last is not None:
+                before = [last, middles, heights, count]
+            last = [c]
+            rows.append(last)
+            middles, heights, count = (top + bottom) / 2, c_h, 1
+        middle, height = middles / count, heights / count
+        high, low = middle + height / 2, middle - height / 2
     return [_undouble(sorted(row, key=attrgetter("left"))) for row in rows]
+
+
+def _overlaps(middle: float, height: float, top: float, bottom: float) -> bool:
+    """Does a glyph overlap a row's band (its mean middle and height) by half the smaller height?"""
+    high, low = middle + height / 2, middle - height / 2
+    return min(high, bottom) - max(low, top) >= 0.5 * min(height, bottom - top)
 
 
 def _top_plus_bottom(c: Char) -> float:

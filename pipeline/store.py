@@ -111,6 +111,7 @@ _NUMBER_FORMAT = {"money": "#,##0.00", "int": "0"}
 _WIDTH = {"str": 14, "int": 8, "float": 10, "money": 16, "bool": 7, "json": 36, "evidence": 30, "evidences": 50}
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b-\x1f]")      # control characters an xlsx cell cannot hold (\f, …)
 _CELL_MAX = 32767                                   # Excel's limit on characters in one cell
+SHEET_ROWS = 1_048_576                              # Excel's limit on rows in one sheet, the header's included
 
 
 def _xlsx_text(s: str) -> str:
@@ -141,22 +142,33 @@ def _width(c: Column) -> float:
 
 class _Sheet:
     """One table's sheet, written a row at a time (xlsxwriter's constant_memory mode keeps each sheet's
-    rows in a temporary file until the workbook is closed)."""
+    rows in a temporary file until the workbook is closed). Rows past Excel's limit (an archive's
+    indicators can pass a million) go on to a continuation sheet, "indicators (2)", "indicators (3)" …,
+    each with the header: xlsxwriter would drop them, and Excel refuses a sheet that holds them."""
 
     def __init__(self, wb: xlsxwriter.Workbook, t: Table, formats: dict[str, Any]):
-        self.t = t
-        self.ws = wb.add_worksheet(t.name)
-        self.rows = 0
-        for i, c in enumerate(t.columns):
-            self.ws.set_column(i, i, _width(c))
-        self.ws.write_row(0, 0, [c.header for c in t.columns], formats["header"])
-        self.ws.freeze_panes(1, 0)
+        self.wb, self.t, self.formats = wb, t, formats
         self.columns = [(c.name, c.type, formats.get(c.type)) for c in t.columns]
+        self.sheets = 0
+        self._next_sheet()
+
+    def _next_sheet(self) -> None:
+        if self.sheets:
+            self.close()
+        self.sheets += 1
+        self.ws = self.wb.add_worksheet(self.t.name if self.sheets == 1 else f"{self.t.name} ({self.sheets})")
+        self.rows = 0
+        for i, c in enumerate(self.t.columns):
+            self.ws.set_column(i, i, _width(c))
+        self.ws.write_row(0, 0, [c.header for c in self.t.columns], self.formats["header"])
+        self.ws.freeze_panes(1, 0)
 
     def append(self, rows: list[dict]) -> None:
-        ws = self.ws
         for row in rows:
+            if self.rows == SHEET_ROWS - 1:
+                self._next_sheet()
             self.rows += 1
+            ws = self.ws
             for j, (name, type_, number_format) in enumerate(self.columns):
                 v = _xlsx_value(type_, row[name])
                 if v is None:

@@ -281,6 +281,23 @@ def test_streaming_memory_does_not_grow_with_the_number_of_records(tmp_path, mon
     assert pq.read_metadata(tmp_path / "large" / "records.parquet").num_row_groups == 2
 
 
+def test_rows_past_excels_limit_go_on_to_numbered_sheets_with_the_header(tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "SHEET_ROWS", 3)          # a header and two rows per sheet
+    write_tables(_jsonl(tmp_path, 5))
+    wb = load_workbook(tmp_path / XLSX)
+    assert [n for n in wb.sheetnames if n.startswith("records")] == ["records", "records (2)", "records (3)"]
+    headers = [c.header for c in TABLES[0].columns]
+    paths = []
+    for name in ("records", "records (2)", "records (3)"):
+        rows = list(wb[name].iter_rows(values_only=True))
+        assert list(rows[0]) == headers and wb[name].freeze_panes == "A2"
+        assert wb[name].auto_filter.ref == f"A1:{wb[name].cell(1, len(headers)).column_letter}{len(rows)}"
+        paths += [r[0] for r in rows[1:]]
+    assert paths == [f"r{i:06}.txt" for i in range(5)]          # each row once, in order
+    assert "quantities (3)" in wb.sheetnames and "quantities (4)" not in wb.sheetnames
+    assert wb["findings (2)"].max_row == 3
+
+
 def _spill_in(tmp_path, monkeypatch):
     """Where the xlsx writer's temporary files go, watched by the test."""
     spill = tmp_path / "spill"

@@ -16,7 +16,16 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-RULES_DIR = Path(os.environ.get("JIXIAO_RULES") or Path(__file__).resolve().parent.parent / "rules")
+
+
+def _shipped_rules() -> Path:
+    """rules/ of the source tree, or pipeline/rules_data where a wheel installed it."""
+    here = Path(__file__).resolve().parent
+    installed = here / "rules_data"
+    return installed if installed.is_dir() else here.parent / "rules"
+
+
+RULES_DIR = Path(os.environ.get("JIXIAO_RULES") or _shipped_rules())
 
 KINDS = {
     "title_type", "other_title", "body_type", "year", "org_label", "org_suffix", "org_strip", "org_stop",
@@ -96,7 +105,11 @@ def load_rules(folder: Path) -> RuleSet:
     problems: list[str] = []
     fragments: dict[str, str] = {}
     entries: list[tuple[str, dict]] = []
-    for path in sorted(folder.glob("*.yaml")):
+    files = sorted(folder.glob("*.yaml"))
+    if not files:       # a missing or empty folder would give a tool that reads nothing: say so at start
+        raise RulesError(f"no rules in {folder}: the folder is missing or holds no .yaml file "
+                         "(set JIXIAO_RULES to the rules folder, or reinstall jixiao)")
+    for path in files:
         try:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
         except yaml.YAMLError as e:

@@ -11,11 +11,11 @@ import os
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
+from .rule_schema import KINDS, Rule
 
 
 def _shipped_rules() -> Path:
@@ -27,42 +27,9 @@ def _shipped_rules() -> Path:
 
 RULES_DIR = Path(os.environ.get("JIXIAO_RULES") or _shipped_rules())
 
-KINDS = {
-    "title_type", "other_title", "body_type", "year", "org_label", "org_suffix", "org_strip", "org_stop",
-    "money_unit", "count_unit", "count_exclude", "budget_role", "fund_column", "fund_label",
-    "project_name", "score", "score_row", "deduction", "grade", "indicator_level", "target",
-    "grade_band", "finding", "indicator_column", "indicator_end", "year_context",
-    "org_trailing", "org_abbrev", "org_alias", "report_subject", "panel_finding",
-}
 FINDING_KINDS = {"finding", "panel_finding"}
-SEVERITIES = ("error", "warning", "info")
 _FRAGMENT = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml's: the same data, seven times faster
-
-
-class Example(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    text: str
-    field: str
-    expect: Any = None
-    xfail: str | None = None
-
-
-class Rule(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
-    id: str
-    kind: str
-    pattern: str | None = None
-    lexicon: list[str] | None = None
-    message: str | None = None
-    examples: list[Example] = []
-
-    @property
-    def regex(self) -> re.Pattern:
-        return _compiled(self.id)
-
-    def param(self, name: str, default: Any = None) -> Any:
-        return (self.model_extra or {}).get(name, default)
 
 
 class RulesError(Exception):
@@ -96,7 +63,7 @@ def rules() -> RuleSet:
 
 
 @cache
-def _compiled(rule_id: str) -> re.Pattern:
+def compiled(rule_id: str) -> re.Pattern:
     rs = rules()
     return re.compile(rs.expand(rs.get(rule_id).pattern))
 
@@ -116,25 +83,26 @@ def load_rules(folder: Path) -> RuleSet:
             problems.append(f"{path.name}: not valid YAML: {e}")
             continue
         fragments.update(data.get("fragments") or {})
-        entries += [(path.name, e) for e in data.get("rules") or []]
+        entries += [(path.name, i, e) for i, e in enumerate(data.get("rules") or [])]
     rules_: list[Rule] = []
     seen: set[str] = set()
-    for fname, entry in entries:
-        try:
-            rule = Rule.model_validate(entry)
-        except ValidationError as e:
-            problems.append(f"{fname}: rule {entry.get('id', '?')}: {e.errors()[0]['msg']}")
+    for fname, index, entry in entries:
+        where = f"{fname}:{_line(folder / fname, index)}: rule {entry.get('id', '?') if isinstance(entry, dict) else '?'}"
+        model = KINDS.get(entry.get("kind")) if isinstance(entry, dict) else None
+        if model is None:
+            problems.append(f"{where}: unknown kind {(entry.get('kind') if isinstance(entry, dict) else entry)!r} "
+                            f"(known: {', '.join(sorted(KINDS))})")
             continue
-        where = f"{fname}: rule {rule.id}"
+        try:
+            rule = model.model_validate(entry)
+        except ValidationError as e:
+            problems += [f"{where}: {'.'.join(map(str, err['loc'])) or 'rule'}: {err['msg']}" for err in e.errors()]
+            continue
         if rule.id in seen:
             problems.append(f"{where}: duplicate id")
         seen.add(rule.id)
-        if rule.kind not in KINDS:
-            problems.append(f"{where}: unknown kind {rule.kind!r} (known: {', '.join(sorted(KINDS))})")
         if rule.pattern is None and rule.lexicon is None and rule.kind not in {"grade_band", *FINDING_KINDS}:
             problems.append(f"{where}: needs a pattern or a lexicon")
-        if rule.kind in FINDING_KINDS and (rule.param("severity") not in SEVERITIES or not rule.message):
-            problems.append(f"{where}: a finding needs a message and a severity ({', '.join(SEVERITIES)})")
         if rule.pattern is not None:
             missing = [n for n in _FRAGMENT.findall(rule.pattern) if n not in fragments]
             if missing:
@@ -149,6 +117,17 @@ def load_rules(folder: Path) -> RuleSet:
     if problems:
         raise RulesError("bad rules in " + str(folder) + ":\n  " + "\n  ".join(problems))
     return RuleSet(rules_, fragments, t2s, folder / "userdict.txt")
+
+
+def _line(path: Path, index: int) -> int | str:
+    """The line where the index-th rule of a file starts: asked only when a rule is bad, so a good
+    rule set is loaded without composing the YAML twice."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        rules_node = next(v for k, v in node.value if k.value == "rules")
+        return rules_node.value[index].start_mark.line + 1
+    except Exception:       # the file's own YAML error is reported already
+        return "?"
 
 
 def _expand(pattern: str, fragments: dict[str, str]) -> str:

@@ -73,3 +73,26 @@ def test_bad_rules_are_all_reported_at_once(tmp_path):
     for needle in ("rule a: pattern does not compile", "rule a: duplicate id", "unknown kind 'no_such_kind'",
                    "unknown fragment(s) NOPE", "rule d: needs a pattern", "t2s.txt line 1"):
         assert needle in msg
+
+
+def test_a_misspelt_field_and_a_value_outside_its_set_are_refused_with_file_and_line(tmp_path):
+    """A typo must not load silently and change nothing: each bad field of each rule is named, at its line."""
+    (tmp_path / "budget.yaml").write_text(
+        "rules:\n"
+        "  - id: role.a\n"
+        "    kind: budget_role\n"
+        "    role: total\n"
+        "    prioirty: 1\n"
+        "    pattern: '预算数'\n"
+        "  - id: role.b\n"
+        "    kind: budget_role\n"
+        "    role: totl\n"
+        "    pattern: '执行数'\n"
+        "  - {id: finding.c, kind: finding, severity: fatal, message: 'x'}\n", encoding="utf-8")
+    with pytest.raises(RulesError) as e:
+        load_rules(tmp_path)
+    msg = str(e.value)
+    assert "budget.yaml:2: rule role.a: prioirty: Extra inputs are not permitted" in msg
+    assert "budget.yaml:7: rule role.b: role: Input should be" in msg
+    assert "budget.yaml:11: rule finding.c: severity: Input should be" in msg
+

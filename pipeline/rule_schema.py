@@ -1,0 +1,168 @@
+"""What each kind of rule may say: one pydantic model per kind, unknown fields refused.
+
+A misspelt field (`prioirty: 1`) or a value outside its set (`role: totl`) would otherwise load
+silently and change nothing, which is the worst way for a rule edit to fail. Every field a stage
+reads with `Rule.param` is declared on its kind here, with its type; the loader (rules.py) reports
+every bad field of every rule at once.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Example(BaseModel):
+    """Text -> the record field it must give (tests/test_rules.py runs every one)."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: str
+    field: str
+    expect: Any = None
+    xfail: str | None = None
+
+
+class Rule(BaseModel):
+    """The fields every rule has. A kind adds its own below."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    kind: str
+    pattern: str | None = None
+    lexicon: list[str] | None = None
+    message: str | None = None
+    examples: list[Example] = []
+
+    @property
+    def regex(self):
+        from .rules import compiled          # the pattern with its fragments expanded, compiled once
+        return compiled(self.id)
+
+    def param(self, name: str, default: Any = None) -> Any:
+        """A kind's own field, or `default` where the rule leaves it unset."""
+        value = getattr(self, name, None)
+        return default if value is None else value
+
+
+Severity = Literal["error", "warning", "info"]
+
+
+class BudgetRole(Rule):
+    kind: Literal["budget_role"]
+    role: Literal["initial", "total", "executed", "rate"]
+    priority: int | None = None
+    scope: Literal["project"] | None = None
+    target_after: str | None = None
+    target_words: str | None = None
+
+
+class FundColumn(Rule):
+    kind: Literal["fund_column"]
+    role: Literal["group", "initial", "total", "executed", "rate", "weight", "score", "sum", "reason"]
+
+
+class FundLabel(Rule):
+    kind: Literal["fund_label"]
+    role: Literal["total", "fiscal", "carryover", "other"]
+
+
+class YearContext(Rule):
+    kind: Literal["year_context"]
+    context: Literal["prior", "current", "written"]
+
+
+class BodyType(Rule):
+    kind: Literal["body_type"]
+    type: Literal["department", "project", "policy", "other"]
+
+
+class OrgLabel(Rule):
+    kind: Literal["org_label"]
+    where: Literal["title", "table", "label", "publisher", "body"]
+    exact_end: bool | None = None
+
+
+class OrgSuffix(Rule):
+    kind: Literal["org_suffix"]
+    places: list[str] | None = None
+
+
+class OrgAbbrev(Rule):
+    kind: Literal["org_abbrev"]
+    full: str
+
+
+class OrgAlias(Rule):
+    kind: Literal["org_alias"]
+    canonical: str
+
+
+class MoneyUnit(Rule):
+    kind: Literal["money_unit"]
+    yuan: float
+
+
+class Deduction(Rule):
+    kind: Literal["deduction"]
+    item: str | None = None
+    not_if: str | None = None
+    total: bool | None = None
+
+
+class Target(Rule):
+    kind: Literal["target"]
+    exclude: str | None = None
+
+
+class GradeBand(Rule):
+    kind: Literal["grade_band"]
+    low: float
+    high: float
+
+
+class IndicatorColumn(Rule):
+    kind: Literal["indicator_column"]
+    role: Literal["level1", "level2", "level3", "nature", "target", "unit", "actual", "weight", "score", "reason"]
+
+
+class Finding(Rule):
+    """An audit finding: its severity, its message template and the figures its check reads."""
+    kind: Literal["finding"]
+    severity: Severity
+    message: str
+    max_yuan: float | None = None
+    factor: int | None = None
+    fund_weight: float | None = None
+    closed_within: int | None = None
+    row_cells: int | None = None
+    exact_decimals: int | None = None
+    min_decimals: int | None = None
+    target_pattern: str | None = None
+    actual_pattern: str | None = None
+    comparators: dict[str, list[str]] | None = None
+    no_bare_floor: list[str] | None = None
+    sentence_end: str | None = None
+
+
+class PanelFinding(Rule):
+    kind: Literal["panel_finding"]
+    severity: Severity
+    message: str
+    compare: list[str] | None = None
+
+
+def _plain(kind: str) -> type[Rule]:
+    """A kind that has only a pattern or a lexicon."""
+    return type(f"Rule_{kind}", (Rule,), {"__annotations__": {"kind": Literal[kind]}})
+
+
+PLAIN_KINDS = (
+    "title_type", "other_title", "year", "org_strip", "org_stop", "org_trailing", "count_unit",
+    "count_exclude", "project_name", "score", "score_row", "grade", "indicator_level", "indicator_end",
+    "report_subject",
+)
+
+KINDS: dict[str, type[Rule]] = {
+    **{k: _plain(k) for k in PLAIN_KINDS},
+    **{m.model_fields["kind"].annotation.__args__[0]: m for m in (
+        BudgetRole, FundColumn, FundLabel, YearContext, BodyType, OrgLabel, OrgSuffix, OrgAbbrev, OrgAlias,
+        MoneyUnit, Deduction, Target, GradeBand, IndicatorColumn, Finding, PanelFinding)},
+}

@@ -454,7 +454,7 @@ def write_report(outdir: Path, *, page_size: int = PAGE_SIZE) -> Path:
             pages_dir=f"{PAGES}/", outdir=str(outdir)))
         for k, chunk in enumerate(chunks, 2):
             _write(pages / f"list-{k}.html", _TEMPLATE["list.html"].render(
-                rows=chunk, nav=nav, page=k, prefix="", documents=overview.documents, outdir=str(outdir)))
+                rows=chunk, nav=nav, page=k, prefix="", document_count=overview.documents, outdir=str(outdir)))
     return report
 
 

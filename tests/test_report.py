@@ -188,6 +188,7 @@ def test_pagination(tmp_path):
     second = html(out / "report" / "list-2.html")
     assert [tr.get("id") for tr in second.xpath("//table[@id='documents']/tbody/tr")] == ["doc-3", "doc-4"]
     assert second.xpath("//tr[@id='doc-3']//a")[0].get("href") == "3.html"
+    assert second.xpath("string(//h1)") == "文件列表 3–4（共 5 份）"      # the count, not the macro of that name
     assert (out / "report" / "list-3.html").exists()
     back = html(out / "report" / "3.html").xpath("//nav//a")[0].get("href")
     assert back == "list-2.html#doc-3"

@@ -2,6 +2,7 @@
 fresh venv (its dependencies seen through a .pth onto this environment, so nothing is downloaded but
 the build backend), its console script reads the seed report as the source tree does."""
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,9 @@ from tests.conftest import ROOT, SEED
 
 
 def _run(*args, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([str(a) for a in args], capture_output=True, text=True, **kw)
+    """A command with none of this checkout's paths in its environment, as on a user's machine."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "JIXIAO_RULES")}
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, env=env, **kw)
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ KINDS = {
     "money_unit", "count_unit", "count_exclude", "budget_role", "fund_column", "fund_label",
     "project_name", "score", "score_row", "deduction", "grade", "indicator_level", "target",
     "grade_band", "finding", "indicator_column", "indicator_end", "year_context",
+    "title_skip", "form_type",
     "org_trailing", "org_abbrev", "org_alias", "report_subject", "panel_finding",
 }
 FINDING_KINDS = {"finding", "panel_finding"}

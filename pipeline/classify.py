@@ -22,8 +22,7 @@ TITLE_TAIL = 16           # and after it ("…自评表(2022年度)")
 def classify(doc: NormText) -> Classified:
     titles = _title_segments(doc)
     report_type = _report_type(doc, titles)
-    is_other = report_type is not None and report_type.value == "other"
-    year = _fiscal_year(doc, titles, body_fallback=not is_other)
+    year = _fiscal_year(doc, titles)
     org = _organization(doc, titles, report_type.value if report_type else "department")
     return Classified(doc=doc, report_type=report_type, fiscal_year=year, organization=org)
 
@@ -131,23 +130,30 @@ def _form_type(doc: NormText) -> Fact | None:
     return _fact(doc, start, end, r.id, r.param("type"))
 
 
-def _fiscal_year(doc: NormText, titles, body_fallback: bool) -> Fact | None:
-    year_title, bracketed = rules().get("year.title"), rules().get("year.bracketed")
+def _fiscal_year(doc: NormText, titles) -> Fact | None:
+    """The title's year; else a bracketed (2022年度); else the body's commonest year, dates left out
+    and cited documents' years (《关于2025年…的通知》) only when no other is written; else the year
+    that a year-end date closes (截至2023年12月31日)."""
+    year_title, bracketed, year_end = rules().get("year.title"), rules().get("year.bracketed"), rules().get("year.end")
     for start, end, _ in titles:
         m = year_title.regex.search(doc.folded, start, end)
         if m:
-            return _fact(doc, m.start("year"), m.end("year"), year_title.id, int(m.group("year")))
+            return _year(doc, m, year_title.id)
     m = bracketed.regex.search(doc.folded)
     if m:
-        return _fact(doc, m.start("year"), m.end("year"), bracketed.id, int(m.group("year")))
-    if not body_fallback:
-        return None
-    found = [m for m in year_title.regex.finditer(doc.folded)]
-    if not found:
-        return None
-    commonest, _ = Counter(m.group("year") for m in found).most_common(1)[0]
-    m = next(m for m in found if m.group("year") == commonest)
-    return _fact(doc, m.start("year"), m.end("year"), year_title.id, int(commonest))
+        return _year(doc, m, bracketed.id)
+    cited = [c.span() for c in rules().get("year.cited").regex.finditer(doc.folded)]
+    every = list(year_title.regex.finditer(doc.folded))
+    found = [m for m in every if not any(a <= m.start() < b for a, b in cited)] or every
+    if found:
+        commonest, _ = Counter(m.group("year") for m in found).most_common(1)[0]
+        return _year(doc, next(m for m in found if m.group("year") == commonest), year_title.id)
+    m = year_end.regex.search(doc.folded)
+    return _year(doc, m, year_end.id) if m else None
+
+
+def _year(doc: NormText, m: re.Match, rule_id: str) -> Fact:
+    return _fact(doc, m.start("year"), m.end("year"), rule_id, int(m.group("year")))
 
 
 # ---------------------------------------------------------------- organisation

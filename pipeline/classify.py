@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from . import typemodel
 from .models import Classified, Fact, NormText
 from .rules import Rule, rules
 from .textlayer import Span, evidence
@@ -17,6 +18,7 @@ from .textlayer import Span, evidence
 TITLE_LINES = 60          # how far down a title is looked for
 TITLE_CONTEXT = 40        # characters before the title keyword that still belong to the title
 TITLE_TAIL = 16           # and after it ("…自评表(2022年度)")
+REGION_CHARS = 200        # the opening text the learned model reads when there is no title line
 
 
 def classify(doc: NormText) -> Classified:
@@ -89,11 +91,16 @@ def _line_offset(text: str, n: int) -> int:
 
 
 def _report_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | None:
+    """What the rules decide (ruled_type); where they decide nothing, the learned model."""
+    return ruled_type(doc, titles) or _model_type(doc, titles)
+
+
+def ruled_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | None:
     """The first title line decides: a negative title -> other; else its first type keyword, in rule order.
 
     A title naming no type is read by the form's first label (项目名称: a project form); a
     self-evaluation title with neither (下桥镇人民政府2024年度绩效自评报告) evaluates the body that
-    publishes it: department. With no title line, the form label, then the fallback decides.
+    publishes it: department. With no title line, only a form label decides.
     """
     kinds = rules().of("body_type")
     lines = [t for t in titles if t[2] != "title.sentence"]
@@ -105,19 +112,26 @@ def _report_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | No
             if r.regex.search(doc.folded, start, end):
                 return _fact(doc, start, end, r.id, r.param("type"))
         return _form_type(doc) or _fact(doc, start, end, rule_id, "department")
-    return _form_type(doc) or _fallback_type(doc, titles)
+    return _form_type(doc)
 
 
-def _fallback_type(doc: NormText, titles) -> Fact | None:
-    for start, end, _ in titles:
-        for r in rules().of("body_type"):
-            if r.regex.search(doc.folded, start, end):
-                return _fact(doc, start, end, r.id, r.param("type"))
-    for r in rules().of("body_type"):
-        m = r.regex.search(doc.folded)
-        if m:
-            return _fact(doc, m.start(), m.end(), r.id, r.param("type"))
-    return None
+def _model_type(doc: NormText, titles) -> Fact | None:
+    """No title line, no form label: the learned model reads the opening text (rule type.model)."""
+    start, end = type_region(doc, titles)
+    if start == end:
+        return None
+    value, _ = typemodel.predict(doc.folded[start:end])
+    return _fact(doc, start, end, "type.model", value)
+
+
+def type_region(doc: NormText, titles) -> tuple[int, int]:
+    """Where a type is read: the first title line, else the opening text, site furniture passed over."""
+    lines = [t for t in titles if t[2] != "title.sentence"]
+    if lines:
+        return lines[0][0], lines[0][1]
+    skip = rules().get("title.skip").regex
+    first = next((m.start() for m in re.finditer(r"[^\n]+", doc.folded) if not skip.search(m.group(0))), 0)
+    return first, min(len(doc.folded), first + REGION_CHARS)
 
 
 def _form_type(doc: NormText) -> Fact | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from . import typemodel
 from .models import Classified, Fact, NormText
 from .rules import Rule, rules
 from .textlayer import Span, evidence
@@ -18,7 +17,7 @@ from .textlayer import Span, evidence
 TITLE_LINES = 60          # how far down a title is looked for
 TITLE_CONTEXT = 40        # characters before the title keyword that still belong to the title
 TITLE_TAIL = 16           # and after it ("…自评表(2022年度)")
-REGION_CHARS = 200        # the opening text the learned model reads when there is no title line
+OPENING_CHARS = 200       # the opening text read for the type when there is no title line
 
 
 def classify(doc: NormText) -> Classified:
@@ -41,7 +40,7 @@ def _title_segments(doc: NormText) -> list[tuple[int, int, str]]:
     perf, summary, other = r.get("title.performance"), r.get("title.summary"), r.get("title.other")
     skip, sentence = r.get("title.skip").regex, r.get("title.sentence").regex
     limit = _line_offset(doc.folded, TITLE_LINES)
-    lines = [m for m in re.finditer(r"[^\n]+", doc.folded[:limit]) if not skip.search(m.group(0))]
+    lines = _kept_lines(doc.folded[:limit], skip)
     titles, prose = [], []
     for before, m, after in zip([None, *lines[:-1]], lines, [*lines[1:], None]):
         line_start, line = m.start(), m.group(0)
@@ -64,6 +63,20 @@ def _title_segments(doc: NormText) -> list[tuple[int, int, str]]:
         elif (sm := summary.regex.search(line)) and not sentence.search(line):
             titles.append((line_start, line_start + len(line), summary.id))
     return titles + prose
+
+
+def _kept_lines(text: str, skip: re.Pattern) -> list[re.Match]:
+    """The lines that are not furniture; a line that is only a label ([ 体裁分类 ]) takes its value
+    line with it."""
+    kept, label = [], False
+    for m in re.finditer(r"[^\n]+", text):
+        if skip.search(m.group(0)):
+            label = bool(re.fullmatch(r"\s*[\[【][^\]】]+[\]】]\s*", m.group(0)))
+        elif label:
+            label = False
+        else:
+            kept.append(m)
+    return kept
 
 
 def _clause(line: str, start: int, end: int) -> tuple[int, int]:
@@ -91,11 +104,11 @@ def _line_offset(text: str, n: int) -> int:
 
 
 def _report_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | None:
-    """What the rules decide (ruled_type); where they decide nothing, the learned model."""
-    return ruled_type(doc, titles) or _model_type(doc, titles)
+    """The title decides (_ruled_type); with no title line and no form label, the opening text."""
+    return _ruled_type(doc, titles) or _opening_type(doc)
 
 
-def ruled_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | None:
+def _ruled_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | None:
     """The first title line decides: a negative title -> other; else its first type keyword, in rule order.
 
     A title naming no type is read by the form's first label (项目名称: a project form); a
@@ -115,23 +128,18 @@ def ruled_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | None
     return _form_type(doc)
 
 
-def _model_type(doc: NormText, titles) -> Fact | None:
-    """No title line, no form label: the learned model reads the opening text (rule type.model)."""
-    start, end = type_region(doc, titles)
-    if start == end:
-        return None
-    value, _ = typemodel.predict(doc.folded[start:end])
-    return _fact(doc, start, end, "type.model", value)
-
-
-def type_region(doc: NormText, titles) -> tuple[int, int]:
-    """Where a type is read: the first title line, else the opening text, site furniture passed over."""
-    lines = [t for t in titles if t[2] != "title.sentence"]
-    if lines:
-        return lines[0][0], lines[0][1]
+def _opening_type(doc: NormText) -> Fact | None:
+    """No title line, no form label: the first type keyword (in rule order) of the opening text,
+    where an untitled report says what it covers (一、部门基本情况; 一、项目概况). Body words further
+    down (a cited 通知, a project listed in a fund report) decide nothing."""
     skip = rules().get("title.skip").regex
-    first = next((m.start() for m in re.finditer(r"[^\n]+", doc.folded) if not skip.search(m.group(0))), 0)
-    return first, min(len(doc.folded), first + REGION_CHARS)
+    start = next((m.start() for m in re.finditer(r"[^\n]+", doc.folded) if not skip.search(m.group(0))), 0)
+    end = min(len(doc.folded), start + OPENING_CHARS)
+    for r in rules().of("body_type"):
+        m = r.regex.search(doc.folded, start, end)
+        if m:
+            return _fact(doc, m.start(), m.end(), r.id, r.param("type"))
+    return None
 
 
 def _form_type(doc: NormText) -> Fact | None:

@@ -130,15 +130,16 @@ def _ruled_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | Non
 
 def _opening_type(doc: NormText) -> Fact | None:
     """No title line, no form label: the first type keyword (in rule order) of the opening text,
-    where an untitled report says what it covers (一、部门基本情况; 一、项目概况). Body words further
-    down (a cited 通知, a project listed in a fund report) decide nothing."""
+    where an untitled report says what it covers (一、部门基本情况; 一、项目概况). Words of a cited
+    document (《关于下达…项目资金的通知》) and body words further down decide nothing."""
     skip = rules().get("title.skip").regex
     start = next((m.start() for m in re.finditer(r"[^\n]+", doc.folded) if not skip.search(m.group(0))), 0)
     end = min(len(doc.folded), start + OPENING_CHARS)
+    cited = [c.span() for c in rules().get("year.cited").regex.finditer(doc.folded, start, end)]
     for r in rules().of("body_type"):
-        m = r.regex.search(doc.folded, start, end)
-        if m:
-            return _fact(doc, m.start(), m.end(), r.id, r.param("type"))
+        for m in r.regex.finditer(doc.folded, start, end):
+            if not any(a <= m.start() < b for a, b in cited):
+                return _fact(doc, m.start(), m.end(), r.id, r.param("type"))
     return None
 
 

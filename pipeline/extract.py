@@ -12,12 +12,15 @@ def extract(c: Classified) -> Extracted:
     doc = c.doc
     year = c.fiscal_year.value if c.fiscal_year else None
     budget, narrative, prior, projects, funds = extract_budget(doc, year)
-    if c.report_type is not None and c.report_type.value == "other":      # a 决算说明's amounts are not a performance budget
-        budget, narrative, prior, projects, funds = Budget(), Budget(), Budget(), [], []
     score, row_grade = extract_score(doc)
+    grade = extract_grade(doc) or row_grade
+    if c.report_type is not None and c.report_type.value == "other":
+        # a 决算说明's amounts are not a performance budget, nor a 结果通报's grades its own result
+        budget, narrative, prior, projects, funds = Budget(), Budget(), Budget(), [], []
+        score, grade = None, None
     return Extracted(
         classified=c, budget=budget, narrative_budget=narrative, prior_year=prior,
         self_score=score, deduction=extract_deduction(doc),
-        grade=extract_grade(doc) or row_grade, quantities=extract_quantities(doc),
+        grade=grade, quantities=extract_quantities(doc),
         indicators=read_indicators(doc) + extract_targets(doc), indicator_structure=extract_structure(doc),
         projects=projects, funds=funds)

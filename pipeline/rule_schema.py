@@ -74,6 +74,12 @@ class BodyType(Rule):
     type: Literal["department", "project", "policy", "other"]
 
 
+class FormType(Rule):
+    """A form's label that names its type where the title has no type word (项目名称: a project)."""
+    kind: Literal["form_type"]
+    type: Literal["department", "project", "policy", "other"]
+
+
 class OrgLabel(Rule):
     kind: Literal["org_label"]
     where: Literal["title", "table", "label", "publisher", "body"]
@@ -155,7 +161,7 @@ def _plain(kind: str) -> type[Rule]:
 
 
 PLAIN_KINDS = (
-    "title_type", "other_title", "year", "org_strip", "org_stop", "org_trailing", "count_unit",
+    "title_type", "other_title", "title_skip", "year", "org_strip", "org_stop", "org_trailing", "count_unit",
     "count_exclude", "project_name", "score", "score_row", "grade", "indicator_level", "indicator_end",
     "report_subject",
 )
@@ -163,6 +169,6 @@ PLAIN_KINDS = (
 KINDS: dict[str, type[Rule]] = {
     **{k: _plain(k) for k in PLAIN_KINDS},
     **{m.model_fields["kind"].annotation.__args__[0]: m for m in (
-        BudgetRole, FundColumn, FundLabel, YearContext, BodyType, OrgLabel, OrgSuffix, OrgAbbrev, OrgAlias,
+        BudgetRole, FundColumn, FundLabel, YearContext, BodyType, FormType, OrgLabel, OrgSuffix, OrgAbbrev, OrgAlias,
         MoneyUnit, Deduction, Target, GradeBand, IndicatorColumn, Finding, PanelFinding)},
 }

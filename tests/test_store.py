@@ -1,4 +1,4 @@
-"""The tables of a run in Parquet, xlsx and DuckDB (pipeline/store.py), and the README's SQL.
+"""The tables of a run in Parquet, xlsx and DuckDB (pipeline/store.py), and the SQL docs/outputs.md shows.
 
 One module-wide run: `jixiao extract` over the corpus (its scanned PDFs left out: OCR costs
 seconds and adds no table that the text copies lack; tests/test_formats.py reads them) and a
@@ -183,10 +183,10 @@ def test_failed_and_skipped_documents_are_rows_with_their_error(db):
     assert status == "skipped" and ".json is not a report format" in error
 
 
-# ---------------------------------------------------------------- the README's queries
+# ---------------------------------------------------------------- the queries docs/outputs.md shows
 
 def readme_queries() -> dict[str, str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "outputs.md").read_text(encoding="utf-8")
     return dict(re.findall(r"<!-- sql: (\w+) -->\n```sql\n(.*?)```", text, re.DOTALL))
 
 

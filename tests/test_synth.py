@@ -18,7 +18,7 @@ from tests.conftest import CORPUS
 PDF_MISSING = unavailable()              # why PDFs cannot be made here, or None
 needs_pdf = pytest.mark.skipif(PDF_MISSING is not None, reason=PDF_MISSING or "")
 KINDS = {"syn-dept": "department", "syn-proj": "project", "syn-pol": "policy", "syn-other": "other"}
-COMMITTED_SEED, COMMITTED_COUNT = 29, 6          # the command in README.md, "Synthetic corpus"
+COMMITTED_SEED, COMMITTED_COUNT = 29, 6          # the command in docs/synth.md
 
 
 def _gold(d: Path) -> dict[str, dict]:

@@ -27,6 +27,7 @@ from .numbers import (
     fused_at,
     may_hold_amount,
     money_at,
+    money_in,
     percent_at,
     plain_at,
     resolve_money,
@@ -64,12 +65,20 @@ def extract_budget(doc: NormText, fiscal_year: int | None) -> BudgetReading:
     funds = read_fund_rows(doc, fiscal_year)
     table = _table_budget(funds) or _header_only_row(doc, fiscal_year)
     report = [s for s in statements if not s.project]
-    own = table or _report_level(doc, report, "current")
+    own = table or _report_level(doc, report, "current", bool(projects))
     report = [_settle_written_year(doc, s, own) for s in report]
-    narrative = _report_level(doc, report, "current")
+    narrative = _with_total(_report_level(doc, report, "current", bool(projects)))
     prior = _report_level(doc, report, "prior")
-    merged = {role: table.get(role) or narrative.get(role) for role in (*AMOUNT_ROLES, "rate")}
+    merged = _with_total({role: table.get(role) or narrative.get(role) for role in (*AMOUNT_ROLES, "rate")})
     return BudgetReading(_budget(merged), _budget(narrative), _budget(prior), projects, funds)
+
+
+def _with_total(facts: dict[str, Fact | None]) -> dict[str, Fact]:
+    """Where only the 年初 budget is stated, it is the budget execution is measured against too."""
+    facts = {role: f for role, f in facts.items() if f is not None}
+    if "total" not in facts and "initial" in facts:
+        facts["total"] = facts["initial"]
+    return facts
 
 
 def _budget(facts: dict[str, Fact]) -> Budget:
@@ -91,6 +100,7 @@ class Candidate:
     priority: int
     key: int = 0            # where its role keyword starts
     year: str = "current"   # "current", "prior" (上年, 去年 …) or "written_prior" (the year N−1 written)
+    phrase: bool = False    # read by a role phrase (a role word some words before), not a keyword
 
 
 @dataclass(frozen=True)
@@ -169,16 +179,16 @@ class _RoleRule(NamedTuple):
 
 @cache
 def _role_rules() -> tuple[_RoleRule, ...]:
-    """The budget_role rules, each read once (every sentence is searched with all of them)."""
+    """The keyword budget_role rules (a figure right after its keyword), each read once."""
     return tuple(_RoleRule(r, r.param("role"), r.regex,
                            r.param("priority", 9) + (100 if r.param("scope") == "project" else 0))
-                 for r in rules().of("budget_role"))
+                 for r in rules().of("budget_role") if r.param("reach") is None and r.pattern)
 
 
 def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
     if not may_hold_amount(doc.folded, start, end):
         return []
-    found: dict[int, Candidate] = {}
+    found: dict[int, Candidate] = {c.number.span.start: c for c in _phrase_candidates(doc, start, end)}
     for r, role, regex, priority in _role_rules():
         for m in regex.finditer(doc.folded, start, end):
             g = _gap().match(doc.folded, m.end(), end)
@@ -191,6 +201,69 @@ def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
             if old is None or c.priority < old.priority:
                 found[n.span.start] = c
     return sorted(found.values(), key=lambda c: c.number.span.start)
+
+
+# ---------------------------------------------------------------- role phrases
+
+class _Head(NamedTuple):
+    start: int
+    end: int
+    rule: Rule
+
+
+@cache
+def _phrase_rules() -> tuple[Rule, ...]:
+    return tuple(r for r in rules().of("budget_role") if r.param("reach") is not None)
+
+
+@cache
+def _aggregate() -> re.Pattern:
+    return re.compile("|".join(map(re.escape, rules().get("phrase.aggregate").lexicon)))
+
+
+def _heads(doc: NormText, start: int, end: int) -> list[_Head]:
+    """The role words of a sentence, longest first where they overlap: 转移支付 (a mask) hides its
+    支付, 年初安排预算 (initial) its 安排 and 预算, 基本支出 (a part) its 支出."""
+    found = sorted((_Head(m.start(), m.end(), r) for r in _phrase_rules()
+                    for m in r.regex.finditer(doc.folded, start, end)),
+                   key=lambda h: (h.start, -(h.end - h.start)))
+    out: list[_Head] = []
+    for h in found:
+        if not out or h.start >= out[-1].end:
+            out.append(h)
+    return out
+
+
+def _phrase_candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
+    """Figures whose role word stands some words before them in the clause ("下达…专项资金440万元",
+    "累计安排资金10万元"): the nearest role word decides. A figure after a part word (其中, 基本支出,
+    a fund source in a list), inside brackets, or with no role word near is no candidate. Aggregate
+    words (共, 合计, 全市 …) by the figure raise it above the listed items' figures."""
+    heads = [h for h in _heads(doc, start, end) if h.rule.param("role") != "mask"]
+    cut = min((h.end for h in heads if (w := h.rule.param("to_end")) and re.fullmatch(w, doc.folded[h.start:h.end])),
+              default=end)
+    out = []
+    for n in money_in(doc.folded, start, cut, "phrase"):
+        before = [h for h in heads if h.end <= n.span.start]
+        if not before:
+            continue
+        h = before[-1]
+        role = h.rule.param("role")
+        gap = doc.folded[h.end:n.span.start]
+        if (role in ("part", "none") or n.span.start - h.end > h.rule.param("reach")
+                or re.search(r"[,;:。]", gap.rstrip(":")) or _in_brackets(doc, start, n.span.start)):
+            continue
+        lead = doc.folded[max(start, h.start - 4):n.span.start]
+        priority = h.rule.param("priority") - (5 if _aggregate().search(lead) else 0)
+        out.append(Candidate(role, replace(n, span=Span(n.span.start, n.span.end, h.rule.id)), priority, h.start,
+                             phrase=True))
+    return out
+
+
+def _in_brackets(doc: NormText, start: int, pos: int) -> bool:
+    """Whether pos is inside a bracket opened earlier in the sentence: an aside, a part of the whole."""
+    text = doc.folded[start:pos]
+    return text.count("(") > text.count(")")
 
 
 def _is_target(doc: NormText, rule: Rule, start: int, key: int, n: Number) -> bool:
@@ -213,12 +286,14 @@ def _project_name(doc: NormText, start: int, lead_end: int) -> tuple[int, int, s
     return best
 
 
-def _report_level(doc: NormText, statements: list[Statement], year: str) -> dict[str, Fact]:
+def _report_level(doc: NormText, statements: list[Statement], year: str,
+                  has_projects: bool = False) -> dict[str, Fact]:
     """Each role's best candidate outside projects, of this year's figures ("current") or of last
     year's as restated ("prior"); execution figures sit beside the chosen budget.
 
-    An executed amount with no report-level budget anywhere before it is left alone: in a report on
-    several projects it belongs to one of them, and naming it the report's figure would be a guess.
+    In a report that lists key projects, an executed amount with no report-level budget (total or
+    年初) before it is left alone: it belongs to one of them, and naming it the report's figure would
+    be a guess. Elsewhere it stands on its own role word.
     (Last year's executed amount stands alone: "2020年度预算执行数 …" is said of the whole report.)
     The rate is the one stated in the budget's or the execution's sentence: a rate elsewhere may be
     another scope's (其中项目支出执行率85%), and checking the amounts against it would be a guess.
@@ -228,15 +303,17 @@ def _report_level(doc: NormText, statements: list[Statement], year: str) -> dict
     best: dict[str, tuple[int, Candidate]] = {}
     for role in (*AMOUNT_ROLES, "rate"):
         pool = [(i, c) for i, c in cands if c.role == role]
+        if role == "executed" and year != "prior" and has_projects:
+            first_budget = min((c.number.span.start for _, c in cands if c.role in ("total", "initial")),
+                               default=None)
+            pool = [(i, c) for i, c in pool if first_budget is not None and first_budget < c.number.span.start]
+        pool = [(i, c) for i, c in pool if not c.phrase] or pool       # a keyword's figure before a phrase's
         if role == "executed" and "total" in best:
             same = [(i, c) for i, c in pool if i == best["total"][0]]
             pool = same or pool
         if role == "rate" and ("total" in best or "executed" in best):
             beside = {best[r][0] for r in ("total", "executed") if r in best}
             pool = [(i, c) for i, c in pool if i in beside]
-        if role == "executed" and year != "prior":
-            first_total = min((c.number.span.start for _, c in cands if c.role == "total"), default=None)
-            pool = [(i, c) for i, c in pool if first_total is not None and first_total < c.number.span.start]
         if pool:
             best[role] = min(pool, key=lambda ic: (ic[1].priority, ic[1].number.span.start))
     return {role: to_fact(doc, c.number) for role, (_, c) in best.items()}

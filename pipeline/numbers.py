@@ -100,6 +100,16 @@ def money_at(text: str, pos: int, rule: str) -> Number | None:
     return Number(Span(m.start(), m.end(), rule), r[0], r[1], m.group("unit")) if r else None
 
 
+def money_in(text: str, start: int, end: int, rule: str) -> list[Number]:
+    """Every money amount wholly inside text[start:end], in order."""
+    out = []
+    for m in _money_re().finditer(text, start, end):
+        r = resolve_money(m.group("num"), m.group("unit"))
+        if r:
+            out.append(Number(Span(m.start(), m.end(), rule), r[0], r[1], m.group("unit")))
+    return out
+
+
 def percent_at(text: str, pos: int, rule: str) -> Number | None:
     m = _percent_re().match(text, pos)
     if not m:

@@ -118,12 +118,31 @@ def _gap() -> re.Pattern:
 
 def _statements(doc: NormText, fiscal_year: int | None = None) -> list[Statement]:
     out = []
+    items = _items(doc)
     for m in re.finditer(r"[^。;；!?！？\n]+", doc.folded):
         cands = _candidates(doc, m.start(), m.end())
         if cands:
             cands = _with_years(doc, cands, m.start(), m.end(), fiscal_year)
             lead_end = min(c.number.span.start for c in cands)
-            out.append(Statement(m.start(), m.end(), tuple(cands), _project_name(doc, m.start(), lead_end)))
+            project = _project_name(doc, m.start(), lead_end) or next(
+                (name for s, e, name in items if s <= m.start() < e), None)
+            out.append(Statement(m.start(), m.end(), tuple(cands), project))
+    return out
+
+
+def _items(doc: NormText) -> list[tuple[int, int, tuple[int, int, str]]]:
+    """(start, end, name) of each list item that names a project (rules whose `carries` marks an item):
+    it reaches to the next item marker or the end of its line."""
+    out = []
+    for r in rules().of("project_name"):
+        if not r.param("carries"):
+            continue
+        marker = re.compile(r.param("carries"))
+        for m in r.regex.finditer(doc.folded):
+            line_end = doc.folded.find("\n", m.end())
+            line_end = len(doc.folded) if line_end < 0 else line_end
+            nxt = marker.search(doc.folded, m.end(), line_end)
+            out.append((m.start(), nxt.start() if nxt else line_end, (m.start("name"), m.end("name"), r.id)))
     return out
 
 
@@ -243,7 +262,10 @@ def _phrase_candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
     cut = min((h.end for h in heads if (w := h.rule.param("to_end")) and re.fullmatch(w, doc.folded[h.start:h.end])),
               default=end)
     out = []
-    for n in money_in(doc.folded, start, cut, "phrase"):
+    figures = money_in(doc.folded, start, end, "phrase")
+    for k, n in enumerate(figures):
+        if n.span.start >= cut:
+            break
         before = [h for h in heads if h.end <= n.span.start]
         if not before:
             continue
@@ -251,13 +273,25 @@ def _phrase_candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
         role = h.rule.param("role")
         gap = doc.folded[h.end:n.span.start]
         if (role in ("part", "none") or n.span.start - h.end > h.rule.param("reach")
-                or re.search(r"[,;:。]", gap.rstrip(":")) or _in_brackets(doc, start, n.span.start)):
+                or re.search(r"[,;:。]", gap.rstrip(":")) or _in_brackets(doc, start, n.span.start)
+                or _listed(doc, n, figures[k + 1:], heads)):
             continue
         lead = doc.folded[max(start, h.start - 4):n.span.start]
         priority = h.rule.param("priority") - (5 if _aggregate().search(lead) else 0)
         out.append(Candidate(role, replace(n, span=Span(n.span.start, n.span.end, h.rule.id)), priority, h.start,
                              phrase=True))
     return out
+
+
+def _listed(doc: NormText, n: Number, later: list[Number], heads: list[_Head]) -> bool:
+    """Whether n is the first item of a list: the next figure follows it closely after a , or 、
+    with no role word between ("支出设备购置9万元,宣传印刷7万元")."""
+    if not later or doc.folded[n.span.end:n.span.end + 1] not in (",", "、"):
+        return False
+    nxt, part = later[0].span.start, rules().get("phrase.part")
+    return (nxt - n.span.end <= part.param("list_reach")
+            and not re.search(part.param("list_break"), doc.folded[n.span.end:nxt])
+            and not any(n.span.end <= h.start < nxt for h in heads))
 
 
 def _in_brackets(doc: NormText, start: int, pos: int) -> bool:

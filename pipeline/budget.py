@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from functools import cache
 from typing import NamedTuple
 
@@ -45,6 +46,7 @@ HEADER_GAP = 8            # compact characters allowed between two header cells 
 HEADER_TO_ROW = 12        # compact characters allowed between the header and the row label
 UNIT_BEFORE_HEADER = 24   # characters before the header's first column name searched for its unit
 MAX_CELLS = 10
+RATE_DIGITS = 3           # integer digits of a stated execution rate (below 1000%)
 
 
 class BudgetReading(NamedTuple):
@@ -425,7 +427,7 @@ def read_fund_rows(doc: NormText, fiscal_year: int | None) -> list[FundRow]:
 def _fund_row(doc: NormText, header: tuple[list[Column], str | None], label: re.Match, rule: Rule,
               table: int, row: int) -> FundRow:
     columns, unit = header
-    aligned = _grid_aligned(doc, columns, label) or _align(columns, _cells_after(doc, label.end()))
+    aligned = _grid_aligned(doc, columns, label) or _align(columns, _split_run(columns, _cells_after(doc, label.end())))
     facts = _row_facts(doc, columns, unit, aligned, table, row)
     return FundRow(label=doc.text[label.start():label.end()], role=rule.param("role"),
                    evidence=evidence(doc, Span(label.start(), label.end(), rule.id)),
@@ -520,6 +522,57 @@ def _cells_after(doc: NormText, pos: int) -> list[Cell]:
             cells.append(Cell(m.start("num"), end, m.group("num"), m.group("unit")))
         pos = m.end()
     return cells
+
+
+_NUMERAL = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
+
+
+def _split_run(columns: list[Column], cells: list[Cell]) -> list[Cell]:
+    """A row whose amounts and rate ran together into one percentage ("1484631.00%": 148 | 46 |
+    31.00%) read as the one split whose executed / total agrees with its rate, at the precision each
+    piece states, whose amounts share one number of decimals (as a table's column does) and whose
+    rate is below 1000%. The header says how many pieces (the columns up to the rate); with no agreeing
+    split, or more than one, the row keeps its cells as they are: a guess is no reading. A reading
+    with nothing spent agrees with any total, so one with money spent wins over it."""
+    rate_col = next((i for i, c in enumerate(columns) if c.role == "rate"), None)
+    if not cells or cells[0].unit != "%" or not rate_col:
+        return cells
+    roles = [c.role for c in columns[:rate_col]]
+    if "total" not in roles or "executed" not in roles:
+        return cells
+    run, first = cells[0].numeral, cells[0]
+    readings = [pieces for pieces in _splits(run, rate_col + 1)
+                if len({_decimals(p) for p in pieces[:-1]}) == 1 and len(pieces[-1].partition(".")[0]) <= RATE_DIGITS
+                and _agrees(pieces[roles.index("total")], pieces[roles.index("executed")], pieces[-1])]
+    spent = [r for r in readings if resolve_numeral(r[-1])[0] != 0]     # 0 of anything agrees with 0%
+    readings = spent if len(spent) == 1 else readings
+    if len(readings) != 1:
+        return cells
+    out, at = [], first.start
+    for k, piece in enumerate(readings[0]):
+        end = first.end if k == rate_col else at + len(piece)
+        out.append(Cell(at, end, piece, "%" if k == rate_col else None))
+        at += len(piece)
+    return out + cells[1:]
+
+
+def _splits(run: str, k: int) -> list[list[str]]:
+    """Every way to cut run into k numerals (no leading zeros, one point at most in each)."""
+    if k == 1:
+        return [[run]] if _NUMERAL.fullmatch(run) else []
+    return [[run[:i], *rest] for i in range(1, len(run)) if _NUMERAL.fullmatch(run[:i])
+            for rest in _splits(run[i:], k - 1)]
+
+
+def _decimals(numeral: str) -> int:
+    return len(numeral.partition(".")[2])
+
+
+def _agrees(total: str, executed: str, rate: str) -> bool:
+    t, e, r = (resolve_numeral(x) for x in (total, executed, rate))
+    spread = lambda n: Interval(n[0] - n[1], n[0] + n[1])  # noqa: E731
+    ratio = spread(e).scale(Decimal(100)).ratio(spread(t)) if t[0] > 0 else None
+    return ratio is not None and ratio.meets(spread(r))
 
 
 def _align(columns: list[Column], cells: list[Cell]) -> dict[int, Cell]:

@@ -209,9 +209,12 @@ def _role_rules() -> tuple[_RoleRule, ...]:
 def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
     if not may_hold_amount(doc.folded, start, end):
         return []
-    found: dict[int, Candidate] = {c.number.span.start: c for c in _phrase_candidates(doc, start, end)}
+    heads = _heads(doc, start, end)
+    found: dict[int, Candidate] = {c.number.span.start: c for c in _phrase_candidates(doc, start, end, heads)}
     for r, role, regex, priority in _role_rules():
         for m in regex.finditer(doc.folded, start, end):
+            if _scoped(doc, heads, m.start()):
+                continue
             g = _gap().match(doc.folded, m.end(), end)
             pos = g.end() if g else m.end()
             n = (percent_at if role == "rate" else money_at)(doc.folded, pos, r.id)
@@ -255,12 +258,19 @@ def _heads(doc: NormText, start: int, end: int) -> list[_Head]:
     return out
 
 
-def _phrase_candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
+def _scoped(doc: NormText, heads: list[_Head], key: int) -> bool:
+    """Whether a scope word stands right before a role keyword (项目支出年初预算, 基本支出执行数):
+    the keyword's figure is that part's. 其中 is not such a word: 其中年初预算 X is the report's own."""
+    return any(h.rule.param("role") == "part" and key - 2 <= h.end <= key
+               and not re.fullmatch(h.rule.param("to_end"), doc.folded[h.start:h.end]) for h in heads)
+
+
+def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) -> list[Candidate]:
     """Figures whose role word stands some words before them in the clause ("下达…专项资金440万元",
     "累计安排资金10万元"): the nearest role word decides. A figure after a part word (其中, 基本支出,
     a fund source in a list), inside brackets, or with no role word near is no candidate. Aggregate
     words (共, 合计, 全市 …) by the figure raise it above the listed items' figures."""
-    heads = [h for h in _heads(doc, start, end) if h.rule.param("role") != "mask"]
+    heads = [h for h in heads if h.rule.param("role") != "mask"]
     cut = min((h.end for h in heads if (w := h.rule.param("to_end")) and re.fullmatch(w, doc.folded[h.start:h.end])),
               default=end)
     out = []
@@ -275,7 +285,7 @@ def _phrase_candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
         role = h.rule.param("role")
         gap = doc.folded[h.end:n.span.start]
         if (role in ("part", "none") or n.span.start - h.end > h.rule.param("reach")
-                or re.search(r"[,;:。]", gap.rstrip(":")) or _in_brackets(doc, start, n.span.start)
+                or re.search(r"[,;:。]", gap.rstrip(":")) or _in_brackets(doc, h.end, n.span.start)
                 or _listed(doc, n, figures[k + 1:], heads)):
             continue
         lead = doc.folded[max(start, h.start - 4):n.span.start]
@@ -297,7 +307,7 @@ def _listed(doc: NormText, n: Number, later: list[Number], heads: list[_Head]) -
 
 
 def _in_brackets(doc: NormText, start: int, pos: int) -> bool:
-    """Whether pos is inside a bracket opened earlier in the sentence: an aside, a part of the whole."""
+    """Whether pos is inside a bracket opened after start (its role word): an aside, a part of the whole."""
     text = doc.folded[start:pos]
     return text.count("(") > text.count(")")
 

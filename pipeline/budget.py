@@ -46,6 +46,7 @@ HEADER_GAP = 8            # compact characters allowed between two header cells 
 HEADER_TO_ROW = 12        # compact characters allowed between the header and the row label
 UNIT_BEFORE_HEADER = 24   # characters before the header's first column name searched for its unit
 MAX_CELLS = 10
+MIN_ROW_CELLS = 3         # cells right after a header that make them its first row
 RATE_DIGITS = 3           # integer digits of a stated execution rate (below 1000%)
 
 
@@ -417,14 +418,16 @@ def read_fund_rows(doc: NormText, fiscal_year: int | None) -> list[FundRow]:
     total = next(r for r in labels if r.param("role") == "total")
     table_no = 0
     for m in total.regex.finditer(doc.folded):
-        header = _header_before(doc, m.start(), fiscal_year)
+        header, cells_at = _header_before(doc, m.start(), fiscal_year), m.end()
+        if header is None:
+            header, cells_at = _header_over_cells(doc, m, fiscal_year)
         if header is None:
             continue
         table_no += 1
         below = sorted(((n, r) for r in labels if r is not total
                         for n in r.regex.finditer(doc.folded, m.end(), m.end() + FUND_ROWS_WINDOW)),
                        key=lambda nr: nr[0].start())
-        rows, seen = [_fund_row(doc, header, m, total, table_no, 1)], {"total"}
+        rows, seen = [_fund_row(doc, header, m, total, table_no, 1, cells_at)], {"total"}
         for n, r in below:
             if r.param("role") not in seen:
                 seen.add(r.param("role"))
@@ -435,9 +438,11 @@ def read_fund_rows(doc: NormText, fiscal_year: int | None) -> list[FundRow]:
 
 
 def _fund_row(doc: NormText, header: tuple[list[Column], str | None], label: re.Match, rule: Rule,
-              table: int, row: int) -> FundRow:
+              table: int, row: int, cells_at: int | None = None) -> FundRow:
+    """One row: its cells start after its label, or where the scrambled form put them (cells_at)."""
     columns, unit = header
-    aligned = _grid_aligned(doc, columns, label) or _align(columns, _split_run(columns, _cells_after(doc, label.end())))
+    cells = _cells_after(doc, label.end() if cells_at is None else cells_at)
+    aligned = _grid_aligned(doc, columns, label) or _align(columns, _split_run(columns, cells))
     facts = _row_facts(doc, columns, unit, aligned, table, row)
     return FundRow(label=doc.text[label.start():label.end()], role=rule.param("role"),
                    evidence=evidence(doc, Span(label.start(), label.end(), rule.id)),
@@ -472,6 +477,21 @@ def _header_before(doc: NormText, pos: int, fiscal_year: int | None) -> tuple[li
     if not units:       # OCR splits "(万元)" across lines, or puts it below the header: a lone "(万元" or "万元)"
         units = [a or b for a, b in _LONE_UNIT.findall(doc.folded, unit_start, pos + LONE_UNIT_AFTER)]
     return columns, units[-1] if units else None
+
+
+def _header_over_cells(doc: NormText, label: re.Match, fiscal_year: int | None
+                       ) -> tuple[tuple[list[Column], str | None] | None, int]:
+    """A scrambled form that prints the header, then the first row's cells, then its labels
+    ("年初预算数 全年预算数 全年执行数 … 250.00 250.00 215.4 10 8.62 … 年度资金总额 项目资金(元)"):
+    the header and where the cells start, when at least MIN_ROW_CELLS cells follow the header at
+    once. The unit is the header's, or the one printed by the label."""
+    cols = _header_run(doc, max(0, label.start() - HEADER_WINDOW), label.start(), fiscal_year)
+    if cols is None or len(_cells_after(doc, cols[2])) < MIN_ROW_CELLS:
+        return None, label.end()
+    columns, run_start, run_end = cols
+    units = (_UNIT.findall(doc.folded, max(0, run_start - UNIT_BEFORE_HEADER), run_start)
+             or _UNIT.findall(doc.folded, label.end(), label.end() + UNIT_BEFORE_HEADER))
+    return (columns, units[-1] if units else None), run_end
 
 
 def _header_run(doc: NormText, start: int, end: int,
@@ -590,12 +610,13 @@ def _align(columns: list[Column], cells: list[Cell]) -> dict[int, Cell]:
     right-aligned to the columns before the rate, cells after it left-aligned to those after.
     A header whose rate column has a name no rule knows still has that column where the template puts
     it, after the amounts and their 分值: the percentage anchors there, and is nobody's amount.
-    With no percentage, the rate cell is taken as empty and cells fill the other columns in order.
+    With no percentage, the rate cell is taken as empty and cells fill the other columns in order,
+    unless there is a cell for every column: then the rate column holds the rate as a ratio.
     A percentage never fills an amount column, and a plain number never fills the rate column."""
     rate_col = next((i for i, c in enumerate(columns) if c.role == "rate"), None)
     pct = next((i for i, c in enumerate(cells) if c.unit == "%"), None)
-    if pct is None:
-        slots = [i for i, c in enumerate(columns) if c.role != "rate"]
+    if pct is None:         # every column filled: the rate is a ratio without % (0.958); else it is empty
+        slots = [i for i, c in enumerate(columns) if c.role != "rate" or len(cells) == len(columns)]
         return {slot: cell for slot, cell in zip(slots, cells)}
     if rate_col is None:        # the unnamed rate column: one slot, in no column
         at = 1 + max((i for i, c in enumerate(columns) if c.role in (*AMOUNT_ROLES, "sum", "weight")), default=-1)
@@ -640,7 +661,7 @@ def _grid_aligned(doc: NormText, columns: list[Column], label: re.Match) -> dict
 def _row_facts(doc: NormText, columns: list[Column], unit: str | None, aligned: dict[int, Cell],
                table: int, row: int) -> dict[str, Fact]:
     facts: dict[str, Fact] = {}
-    for col, cell in aligned.items():
+    for col, cell in sorted(aligned.items(), key=lambda cc: columns[cc[0]].role == "rate"):   # rate last
         role = columns[col].role
         if cell.numeral is None or role not in FUND_FIELDS or role in facts:
             continue
@@ -648,7 +669,7 @@ def _row_facts(doc: NormText, columns: list[Column], unit: str | None, aligned: 
             continue
         span = Span(cell.start, cell.end, columns[col].rule)
         if role == "rate":
-            r = resolve_numeral(cell.numeral) if cell.unit == "%" else None
+            r = resolve_numeral(cell.numeral) if cell.unit == "%" else _ratio(cell.numeral, facts)
         elif role in ("weight", "score"):
             r = resolve_numeral(cell.numeral) if cell.unit is None else None
         else:
@@ -657,6 +678,17 @@ def _row_facts(doc: NormText, columns: list[Column], unit: str | None, aligned: 
             n = Number(span, r[0], r[1], {"rate": "%", "weight": "分", "score": "分"}.get(role, "元"))
             facts[role] = to_fact(doc, n, table=table, row=row, col=col + 1)
     return facts
+
+
+def _ratio(numeral: str, facts: dict[str, Fact]) -> tuple[Decimal, Decimal] | None:
+    """A rate cell written as a ratio (0.958, 1) as the percentage it states, when the row's executed /
+    total agrees with it so read; else None (a bare 95.8 or 1 could be either, and no guess is made)."""
+    r = resolve_numeral(numeral)
+    if r is None or "total" not in facts or "executed" not in facts:
+        return None
+    pct = (r[0] * 100, r[1] * 100)
+    ratio = Interval.of(facts["executed"]).scale(Decimal(100)).ratio(Interval.of(facts["total"]))
+    return pct if ratio is not None and ratio.meets(Interval(pct[0] - pct[1], pct[0] + pct[1])) else None
 
 
 _TOKEN = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.、])[ \t]*%?")

@@ -348,6 +348,7 @@ def _report_level(doc: NormText, statements: list[Statement], year: str,
     cands = [(i, c) for i, s in enumerate(statements) for c in s.candidates
              if c.priority < 100 and c.year == year]
     best: dict[str, tuple[int, Candidate]] = {}
+    pools: dict[str, list[tuple[int, Candidate]]] = {}
     for role in (*AMOUNT_ROLES, "rate"):
         pool = [(i, c) for i, c in cands if c.role == role]
         if role == "executed" and year != "prior" and has_projects:
@@ -362,8 +363,33 @@ def _report_level(doc: NormText, statements: list[Statement], year: str,
             beside = {best[r][0] for r in ("total", "executed") if r in best}
             pool = [(i, c) for i, c in pool if i in beside]
         if pool:
+            pools[role] = pool
             best[role] = min(pool, key=lambda ic: (ic[1].priority, ic[1].number.span.start))
-    return {role: to_fact(doc, c.number) for role, (_, c) in best.items()}
+    facts = {role: to_fact(doc, c.number) for role, (_, c) in best.items()}
+    return _joint(doc, facts, pools)
+
+
+def _joint(doc: NormText, facts: dict[str, Fact], pools: dict[str, list[tuple[int, Candidate]]]) -> dict[str, Fact]:
+    """Where the chosen budget and execution disagree with the stated rate but another pair of the
+    same standing agrees with it, that pair is the reading. The rate itself is never changed: with
+    no agreeing pair the choice stands, and the audit flags the disagreement."""
+    if not {"total", "executed", "rate"} <= facts.keys() or _agree(facts["total"], facts["executed"], facts["rate"]):
+        return facts
+    rank = lambda c: (c.priority, c.number.span.start)  # noqa: E731
+    tier = {r: min(rank(c)[0] for _, c in pools[r]) for r in ("total", "executed")}
+    pairs = sorted(((t, e) for _, t in pools["total"] if t.priority == tier["total"]
+                    for _, e in pools["executed"] if e.priority == tier["executed"]
+                    if _agree(to_fact(doc, t.number), to_fact(doc, e.number), facts["rate"])),
+                   key=lambda te: (rank(te[0]), rank(te[1])))
+    if pairs:
+        facts["total"], facts["executed"] = (to_fact(doc, c.number) for c in pairs[0])
+    return facts
+
+
+def _agree(total: Fact, executed: Fact, rate: Fact | Interval) -> bool:
+    """Whether executed / total can equal the rate at the precision each is stated with."""
+    ratio = Interval.of(executed).scale(Decimal(100)).ratio(Interval.of(total))
+    return ratio is not None and ratio.meets(rate if isinstance(rate, Interval) else Interval.of(rate))
 
 
 def _project(doc: NormText, s: Statement) -> Project:
@@ -687,8 +713,7 @@ def _ratio(numeral: str, facts: dict[str, Fact]) -> tuple[Decimal, Decimal] | No
     if r is None or "total" not in facts or "executed" not in facts:
         return None
     pct = (r[0] * 100, r[1] * 100)
-    ratio = Interval.of(facts["executed"]).scale(Decimal(100)).ratio(Interval.of(facts["total"]))
-    return pct if ratio is not None and ratio.meets(Interval(pct[0] - pct[1], pct[0] + pct[1])) else None
+    return pct if _agree(facts["total"], facts["executed"], Interval(pct[0] - pct[1], pct[0] + pct[1])) else None
 
 
 _TOKEN = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.、])[ \t]*%?")

@@ -467,7 +467,8 @@ def _fund_row(doc: NormText, header: tuple[list[Column], str | None], label: re.
               table: int, row: int, cells_at: int | None = None) -> FundRow:
     """One row: its cells start after its label, or where the scrambled form put them (cells_at)."""
     columns, unit = header
-    cells = _cells_after(doc, label.end() if cells_at is None else cells_at)
+    at = label.end() if cells_at is None else cells_at
+    cells = _cells_after(doc, at) or _run_at(doc, at)
     aligned = _grid_aligned(doc, columns, label) or _align(columns, _split_run(columns, cells))
     facts = _row_facts(doc, columns, unit, aligned, table, row)
     return FundRow(label=doc.text[label.start():label.end()], role=rule.param("role"),
@@ -584,32 +585,43 @@ _NUMERAL = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
 
 
 def _split_run(columns: list[Column], cells: list[Cell]) -> list[Cell]:
-    """A row whose amounts and rate ran together into one percentage ("1484631.00%": 148 | 46 |
-    31.00%) read as the one split whose executed / total agrees with its rate, at the precision each
-    piece states, whose amounts share one number of decimals (as a table's column does) and whose
-    rate is below 1000%. The header says how many pieces (the columns up to the rate); with no agreeing
-    split, or more than one, the row keeps its cells as they are: a guess is no reading. A reading
-    with nothing spent agrees with any total, so one with money spent wins over it."""
+    """A row whose cells ran together, read as the one split whose executed / total agrees with its
+    rate at the precision each piece states: a percentage ("1484631.00%": 148 | 46 | 31.00%, the
+    columns up to the rate), or a bare run of every column with the rate as a ratio ("1.561.56120":
+    1.56 | 1.56 | 1 | 20). Amounts share one number of decimals (as a table's column does) and the
+    rate is below 1000%. With no agreeing split, or more than one, the cells stay as they are: a
+    guess is no reading. A reading with nothing spent agrees with any total, so one with money
+    spent wins over it."""
     rate_col = next((i for i, c in enumerate(columns) if c.role == "rate"), None)
-    if not cells or cells[0].unit != "%" or not rate_col:
+    roles = [c.role for c in columns[:rate_col or 0]]
+    if (not cells or "total" not in roles or "executed" not in roles
+            or (cells[0].unit != "%" and len(cells) > 1)):
         return cells
-    roles = [c.role for c in columns[:rate_col]]
-    if "total" not in roles or "executed" not in roles:
-        return cells
-    run, first = cells[0].numeral, cells[0]
-    readings = [pieces for pieces in _splits(run, rate_col + 1)
-                if len({_decimals(p) for p in pieces[:-1]}) == 1 and len(pieces[-1].partition(".")[0]) <= RATE_DIGITS
-                and _agrees(pieces[roles.index("total")], pieces[roles.index("executed")], pieces[-1])]
-    spent = [r for r in readings if resolve_numeral(r[-1])[0] != 0]     # 0 of anything agrees with 0%
+    first, ratio = cells[0], cells[0].unit != "%"
+    t, e = roles.index("total"), roles.index("executed")
+    readings = [pieces for pieces in _splits(first.numeral, len(columns) if ratio else rate_col + 1)
+                if len({_decimals(p) for p in pieces[:rate_col]}) == 1
+                and len(pieces[rate_col].partition(".")[0]) <= RATE_DIGITS
+                and _agrees(pieces[t], pieces[e], pieces[rate_col], 100 if ratio else 1)]
+    spent = [r for r in readings if resolve_numeral(r[rate_col])[0] != 0]     # 0 of anything agrees with 0%
     readings = spent if len(spent) == 1 else readings
     if len(readings) != 1:
         return cells
     out, at = [], first.start
     for k, piece in enumerate(readings[0]):
-        end = first.end if k == rate_col else at + len(piece)
-        out.append(Cell(at, end, piece, "%" if k == rate_col else None))
+        end = first.end if k == rate_col and not ratio else at + len(piece)
+        out.append(Cell(at, end, piece, "%" if k == rate_col and not ratio else None))
         at += len(piece)
     return out + cells[1:]
+
+
+_RUN = re.compile(r"[\s|:]*(?P<run>\d[\d.]{5,})(?![\d.%])")
+
+
+def _run_at(doc: NormText, pos: int) -> list[Cell]:
+    """A run of digits and points no cell reading takes ("1.561.56120"): one cell, to be split."""
+    m = _RUN.match(doc.folded, pos)
+    return [Cell(m.start("run"), m.end("run"), m.group("run"), None)] if m else []
 
 
 def _splits(run: str, k: int) -> list[list[str]]:
@@ -624,11 +636,12 @@ def _decimals(numeral: str) -> int:
     return len(numeral.partition(".")[2])
 
 
-def _agrees(total: str, executed: str, rate: str) -> bool:
+def _agrees(total: str, executed: str, rate: str, scale: int = 1) -> bool:
+    """Whether the numerals agree: executed / total × 100 can equal rate × scale (100 for a ratio)."""
     t, e, r = (resolve_numeral(x) for x in (total, executed, rate))
     spread = lambda n: Interval(n[0] - n[1], n[0] + n[1])  # noqa: E731
     ratio = spread(e).scale(Decimal(100)).ratio(spread(t)) if t[0] > 0 else None
-    return ratio is not None and ratio.meets(spread(r))
+    return ratio is not None and ratio.meets(spread(r).scale(Decimal(scale)))
 
 
 def _align(columns: list[Column], cells: list[Cell]) -> dict[int, Cell]:

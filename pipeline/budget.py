@@ -38,6 +38,7 @@ from .rules import Rule, rules
 from .textlayer import Span, cell_at, evidence
 
 AMOUNT_ROLES = ("initial", "total", "executed")
+SCOPE_GAP = 2             # spending above twice the budget is another scope's: the phrase-read one is dropped
 FUND_FIELDS = {"initial": "initial_yuan", "total": "total_yuan", "executed": "executed_yuan",
                "weight": "weight", "rate": "rate_pct", "score": "score"}
 FUND_ROWS_WINDOW = 300    # characters after the 年度资金总额 label searched for the rows below it
@@ -366,7 +367,13 @@ def _report_level(doc: NormText, statements: list[Statement], year: str,
             pools[role] = pool
             best[role] = min(pool, key=lambda ic: (ic[1].priority, ic[1].number.span.start))
     facts = {role: to_fact(doc, c.number) for role, (_, c) in best.items()}
-    return _joint(doc, facts, pools)
+    facts = _joint(doc, facts, pools)
+    if "total" in facts and "executed" in facts and facts["executed"].value > SCOPE_GAP * facts["total"].value:
+        for role in ("executed", "total"):       # figures of two scopes: the one a phrase read goes
+            if best[role][1].phrase:
+                del facts[role]
+                break
+    return facts
 
 
 def _joint(doc: NormText, facts: dict[str, Fact], pools: dict[str, list[tuple[int, Candidate]]]) -> dict[str, Fact]:

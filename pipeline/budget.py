@@ -243,8 +243,10 @@ def _phrase_rules() -> tuple[Rule, ...]:
 
 
 @cache
-def _aggregate() -> re.Pattern:
-    return re.compile("|".join(map(re.escape, rules().get("phrase.aggregate").lexicon)))
+def _aggregate() -> tuple[re.Pattern, int]:
+    """The aggregate words, and how much they raise a figure (lower priority wins)."""
+    r = rules().get("phrase.aggregate")
+    return re.compile("|".join(map(re.escape, r.lexicon))), r.param("raise")
 
 
 def _heads(doc: NormText, start: int, end: int) -> list[_Head]:
@@ -264,14 +266,15 @@ def _scoped(doc: NormText, heads: list[_Head], key: int) -> bool:
     """Whether a scope word stands right before a role keyword (项目支出年初预算, 基本支出执行数):
     the keyword's figure is that part's. 其中 is not such a word: 其中年初预算 X is the report's own."""
     return any(h.rule.param("role") == "part" and key - 2 <= h.end <= key
-               and not re.fullmatch(h.rule.param("to_end"), doc.folded[h.start:h.end]) for h in heads)
+               and not re.fullmatch(h.rule.param("to_end", "(?!)"), doc.folded[h.start:h.end]) for h in heads)
 
 
 def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) -> list[Candidate]:
     """Figures whose role word stands some words before them in the clause ("下达…专项资金440万元",
-    "累计安排资金10万元"): the nearest role word decides. A figure after a part word (其中, 基本支出,
-    a fund source in a list), inside brackets, or with no role word near is no candidate. Aggregate
-    words (共, 合计, 全市 …) by the figure raise it above the listed items' figures."""
+    "累计安排资金10万元"): the nearest role word decides. A figure whose nearest word is a part
+    (基本支出) or no figure's (较上年减少, 目标值), any figure after 其中, one in brackets opened after
+    its role word, the first of a list of bare figures, or one with no role word near is no
+    candidate. Aggregate words (共, 合计, 全市 …) by the figure raise it above listed items' figures."""
     heads = [h for h in heads if h.rule.param("role") != "mask"]
     cut = min((h.end for h in heads if (w := h.rule.param("to_end")) and re.fullmatch(w, doc.folded[h.start:h.end])),
               default=end)
@@ -291,7 +294,7 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
                 or _listed(doc, n, figures[k + 1:], heads)):
             continue
         lead = doc.folded[max(start, h.start - 4):n.span.start]
-        priority = h.rule.param("priority") - (5 if _aggregate().search(lead) else 0)
+        priority = h.rule.param("priority") - (_aggregate()[1] if _aggregate()[0].search(lead) else 0)
         out.append(Candidate(role, replace(n, span=Span(n.span.start, n.span.end, h.rule.id)), priority, h.start,
                              phrase=True))
     return out

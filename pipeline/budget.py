@@ -71,7 +71,7 @@ def extract_budget(doc: NormText, fiscal_year: int | None) -> BudgetReading:
     report = [s for s in statements if not s.project]
     own = table or _report_level(doc, report, "current", bool(projects))
     report = [_settle_written_year(doc, s, own) for s in report]
-    narrative = _with_total(_report_level(doc, report, "current", bool(projects)))
+    narrative = _report_level(doc, report, "current", bool(projects))
     prior = _report_level(doc, report, "prior")
     merged = _with_total({role: table.get(role) or narrative.get(role) for role in (*AMOUNT_ROLES, "rate")})
     return BudgetReading(_budget(merged), _budget(narrative), _budget(prior), projects, funds)

@@ -263,8 +263,8 @@ def _heads(doc: NormText, start: int, end: int) -> list[_Head]:
 
 
 def _scoped(doc: NormText, heads: list[_Head], key: int) -> bool:
-    """Whether a scope word stands right before a role keyword (项目支出年初预算, 基本支出执行数):
-    the keyword's figure is that part's. 其中 is not such a word: 其中年初预算 X is the report's own."""
+    """Whether a scope word stands right before a role word (项目支出年初预算, 三公经费支出):
+    the figure is that part's. 其中 is not such a word: 其中年初预算 X is the report's own."""
     return any(h.rule.param("role") == "part" and key - 2 <= h.end <= key
                and not re.fullmatch(h.rule.param("to_end", "(?!)"), doc.folded[h.start:h.end]) for h in heads)
 
@@ -291,7 +291,7 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
         gap = doc.folded[h.end:n.span.start]
         if (role in ("part", "none") or n.span.start - h.end > h.rule.param("reach")
                 or re.search(r"[,;:。]", gap.rstrip(":")) or _in_brackets(doc, h.end, n.span.start)
-                or _listed(doc, n, figures[k + 1:], heads)):
+                or _listed(doc, n, figures[k + 1:], heads) or _scoped(doc, heads, h.start)):
             continue
         lead = doc.folded[max(start, h.start - 4):n.span.start]
         priority = h.rule.param("priority") - (_aggregate()[1] if _aggregate()[0].search(lead) else 0)

@@ -246,7 +246,7 @@ def _phrase_rules() -> tuple[Rule, ...]:
 def _aggregate() -> tuple[re.Pattern, int]:
     """The aggregate words, and how much they raise a figure (lower priority wins)."""
     r = rules().get("phrase.aggregate")
-    return re.compile("|".join(map(re.escape, r.lexicon))), r.param("raise")
+    return re.compile("|".join(map(re.escape, r.lexicon))), r.param("boost")
 
 
 def _heads(doc: NormText, start: int, end: int) -> list[_Head]:

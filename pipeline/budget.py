@@ -4,9 +4,14 @@ Two readers, both on the shared number layer:
 - the fund table of a 自评表, flattened into text (cells one per line, or separated by spaces or |):
   the header's columns are read in order, the row's cells are aligned to them (anchored on the one
   percentage cell, since a flattened row often loses an empty cell), amounts take the header's unit;
-- the narrative: a role keyword, a short gap, a figure ("全年预算数 1150.50 万元"), grouped by
-  sentence; a sentence whose lead names a project (重点任务项目X, X项目:) belongs to that project.
-The table wins over the narrative: it is the form the figures are reported on.
+  cells that ran together are split where executed / total agrees with the rate they state;
+- the narrative: a role keyword, a short gap, a figure ("全年预算数 1150.50 万元"), and below the
+  keywords the role phrases: the nearest role word some words before a figure in its clause
+  ("省财政下达我县某某专项资金 120 万元"), decided by head, modifier and scope (rules/budget.yaml);
+  grouped by sentence; a sentence whose lead names a project (重点任务项目X, X项目:, an enumerated
+  item) belongs to that project.
+The table wins over the narrative: it is the form the figures are reported on. The report's
+(total, executed) pair is chosen with the stated rate where readings of equal standing remain.
 
 A narrative figure is about the year the last year marker before its keyword names (rules of kind
 year_context): 上年/去年/上一年度 make it last year's, a restatement kept apart in `prior_year`; a

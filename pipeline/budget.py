@@ -609,7 +609,7 @@ def _split_run(columns: list[Column], cells: list[Cell]) -> list[Cell]:
     spent wins over it."""
     rate_col = next((i for i, c in enumerate(columns) if c.role == "rate"), None)
     roles = [c.role for c in columns[:rate_col or 0]]
-    if (not cells or "total" not in roles or "executed" not in roles
+    if (not cells or cells[0].numeral is None or "total" not in roles or "executed" not in roles
             or (cells[0].unit != "%" and len(cells) > 1)):
         return cells
     first, ratio = cells[0], cells[0].unit != "%"

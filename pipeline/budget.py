@@ -4,9 +4,14 @@ Two readers, both on the shared number layer:
 - the fund table of a 自评表, flattened into text (cells one per line, or separated by spaces or |):
   the header's columns are read in order, the row's cells are aligned to them (anchored on the one
   percentage cell, since a flattened row often loses an empty cell), amounts take the header's unit;
-- the narrative: a role keyword, a short gap, a figure ("全年预算数 1150.50 万元"), grouped by
-  sentence; a sentence whose lead names a project (重点任务项目X, X项目:) belongs to that project.
-The table wins over the narrative: it is the form the figures are reported on.
+  cells that ran together are split where executed / total agrees with the rate they state;
+- the narrative: a role keyword, a short gap, a figure ("全年预算数 1150.50 万元"), and below the
+  keywords the role phrases: the nearest role word some words before a figure in its clause
+  ("省财政下达我县某某专项资金 120 万元"), decided by head, modifier and scope (rules/budget.yaml);
+  grouped by sentence; a sentence whose lead names a project (重点任务项目X, X项目:, an enumerated
+  item) belongs to that project.
+The table wins over the narrative: it is the form the figures are reported on. The report's
+(total, executed) pair is chosen with the stated rate where readings of equal standing remain.
 
 A narrative figure is about the year the last year marker before its keyword names (rules of kind
 year_context): 上年/去年/上一年度 make it last year's, a restatement kept apart in `prior_year`; a
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from functools import cache
 from typing import NamedTuple
 
@@ -27,6 +33,7 @@ from .numbers import (
     fused_at,
     may_hold_amount,
     money_at,
+    money_in,
     percent_at,
     plain_at,
     resolve_money,
@@ -36,6 +43,7 @@ from .rules import Rule, rules
 from .textlayer import Span, cell_at, evidence
 
 AMOUNT_ROLES = ("initial", "total", "executed")
+SCOPE_GAP = 2             # spending above twice the budget is another scope's: the phrase-read one is dropped
 FUND_FIELDS = {"initial": "initial_yuan", "total": "total_yuan", "executed": "executed_yuan",
                "weight": "weight", "rate": "rate_pct", "score": "score"}
 FUND_ROWS_WINDOW = 300    # characters after the 年度资金总额 label searched for the rows below it
@@ -44,6 +52,8 @@ HEADER_GAP = 8            # compact characters allowed between two header cells 
 HEADER_TO_ROW = 12        # compact characters allowed between the header and the row label
 UNIT_BEFORE_HEADER = 24   # characters before the header's first column name searched for its unit
 MAX_CELLS = 10
+MIN_ROW_CELLS = 3         # cells right after a header that make them its first row
+RATE_DIGITS = 3           # integer digits of a stated execution rate (below 1000%)
 
 
 class BudgetReading(NamedTuple):
@@ -64,12 +74,20 @@ def extract_budget(doc: NormText, fiscal_year: int | None) -> BudgetReading:
     funds = read_fund_rows(doc, fiscal_year)
     table = _table_budget(funds) or _header_only_row(doc, fiscal_year)
     report = [s for s in statements if not s.project]
-    own = table or _report_level(doc, report, "current")
+    own = table or _report_level(doc, report, "current", bool(projects))
     report = [_settle_written_year(doc, s, own) for s in report]
-    narrative = _report_level(doc, report, "current")
+    narrative = _report_level(doc, report, "current", bool(projects))
     prior = _report_level(doc, report, "prior")
-    merged = {role: table.get(role) or narrative.get(role) for role in (*AMOUNT_ROLES, "rate")}
+    merged = _with_total({role: table.get(role) or narrative.get(role) for role in (*AMOUNT_ROLES, "rate")})
     return BudgetReading(_budget(merged), _budget(narrative), _budget(prior), projects, funds)
+
+
+def _with_total(facts: dict[str, Fact | None]) -> dict[str, Fact]:
+    """Where only the 年初 budget is stated, it is the budget execution is measured against too."""
+    facts = {role: f for role, f in facts.items() if f is not None}
+    if "total" not in facts and "initial" in facts:
+        facts["total"] = facts["initial"]
+    return facts
 
 
 def _budget(facts: dict[str, Fact]) -> Budget:
@@ -91,6 +109,7 @@ class Candidate:
     priority: int
     key: int = 0            # where its role keyword starts
     year: str = "current"   # "current", "prior" (上年, 去年 …) or "written_prior" (the year N−1 written)
+    phrase: bool = False    # read by a role phrase (a role word some words before), not a keyword
 
 
 @dataclass(frozen=True)
@@ -108,12 +127,31 @@ def _gap() -> re.Pattern:
 
 def _statements(doc: NormText, fiscal_year: int | None = None) -> list[Statement]:
     out = []
+    items = _items(doc)
     for m in re.finditer(r"[^。;；!?！？\n]+", doc.folded):
         cands = _candidates(doc, m.start(), m.end())
         if cands:
             cands = _with_years(doc, cands, m.start(), m.end(), fiscal_year)
             lead_end = min(c.number.span.start for c in cands)
-            out.append(Statement(m.start(), m.end(), tuple(cands), _project_name(doc, m.start(), lead_end)))
+            project = _project_name(doc, m.start(), lead_end) or next(
+                (name for s, e, name in items if s <= m.start() < e), None)
+            out.append(Statement(m.start(), m.end(), tuple(cands), project))
+    return out
+
+
+def _items(doc: NormText) -> list[tuple[int, int, tuple[int, int, str]]]:
+    """(start, end, name) of each list item that names a project (rules whose `carries` marks an item):
+    it reaches to the next item marker or the end of its line."""
+    out = []
+    for r in rules().of("project_name"):
+        if not r.param("carries"):
+            continue
+        marker = re.compile(r.param("carries"))
+        for m in r.regex.finditer(doc.folded):
+            line_end = doc.folded.find("\n", m.end())
+            line_end = len(doc.folded) if line_end < 0 else line_end
+            nxt = marker.search(doc.folded, m.end(), line_end)
+            out.append((m.start(), nxt.start() if nxt else line_end, (m.start("name"), m.end("name"), r.id)))
     return out
 
 
@@ -169,18 +207,21 @@ class _RoleRule(NamedTuple):
 
 @cache
 def _role_rules() -> tuple[_RoleRule, ...]:
-    """The budget_role rules, each read once (every sentence is searched with all of them)."""
+    """The keyword budget_role rules (a figure right after its keyword), each read once."""
     return tuple(_RoleRule(r, r.param("role"), r.regex,
                            r.param("priority", 9) + (100 if r.param("scope") == "project" else 0))
-                 for r in rules().of("budget_role"))
+                 for r in rules().of("budget_role") if r.param("reach") is None and r.pattern)
 
 
 def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
     if not may_hold_amount(doc.folded, start, end):
         return []
-    found: dict[int, Candidate] = {}
+    heads = _heads(doc, start, end)
+    found: dict[int, Candidate] = {c.number.span.start: c for c in _phrase_candidates(doc, start, end, heads)}
     for r, role, regex, priority in _role_rules():
         for m in regex.finditer(doc.folded, start, end):
+            if _scoped(doc, heads, m.start()):
+                continue
             g = _gap().match(doc.folded, m.end(), end)
             pos = g.end() if g else m.end()
             n = (percent_at if role == "rate" else money_at)(doc.folded, pos, r.id)
@@ -191,6 +232,94 @@ def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
             if old is None or c.priority < old.priority:
                 found[n.span.start] = c
     return sorted(found.values(), key=lambda c: c.number.span.start)
+
+
+# ---------------------------------------------------------------- role phrases
+
+class _Head(NamedTuple):
+    start: int
+    end: int
+    rule: Rule
+
+
+@cache
+def _phrase_rules() -> tuple[Rule, ...]:
+    return tuple(r for r in rules().of("budget_role") if r.param("reach") is not None)
+
+
+@cache
+def _aggregate() -> tuple[re.Pattern, int]:
+    """The aggregate words, and how much they raise a figure (lower priority wins)."""
+    r = rules().get("phrase.aggregate")
+    return re.compile("|".join(map(re.escape, r.lexicon))), r.param("boost")
+
+
+def _heads(doc: NormText, start: int, end: int) -> list[_Head]:
+    """The role words of a sentence, longest first where they overlap: 转移支付 (a mask) hides its
+    支付, 年初安排预算 (initial) its 安排 and 预算, 基本支出 (a part) its 支出."""
+    found = sorted((_Head(m.start(), m.end(), r) for r in _phrase_rules()
+                    for m in r.regex.finditer(doc.folded, start, end)),
+                   key=lambda h: (h.start, -(h.end - h.start)))
+    out: list[_Head] = []
+    for h in found:
+        if not out or h.start >= out[-1].end:
+            out.append(h)
+    return out
+
+
+def _scoped(doc: NormText, heads: list[_Head], key: int) -> bool:
+    """Whether a scope word stands right before a role word (项目支出年初预算, 三公经费支出):
+    the figure is that part's. 其中 is not such a word: 其中年初预算 X is the report's own."""
+    return any(h.rule.param("role") == "part" and key - 2 <= h.end <= key
+               and not re.fullmatch(h.rule.param("to_end", "(?!)"), doc.folded[h.start:h.end]) for h in heads)
+
+
+def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) -> list[Candidate]:
+    """Figures whose role word stands some words before them in the clause ("下达…专项资金440万元",
+    "累计安排资金10万元"): the nearest role word decides. A figure whose nearest word is a part
+    (基本支出) or no figure's (较上年减少, 目标值), any figure after 其中, one in brackets opened after
+    its role word, the first of a list of bare figures, or one with no role word near is no
+    candidate. Aggregate words (共, 合计, 全市 …) by the figure raise it above listed items' figures."""
+    heads = [h for h in heads if h.rule.param("role") != "mask"]
+    cut = min((h.end for h in heads if (w := h.rule.param("to_end")) and re.fullmatch(w, doc.folded[h.start:h.end])),
+              default=end)
+    out = []
+    figures = money_in(doc.folded, start, end, "phrase")
+    for k, n in enumerate(figures):
+        if n.span.start >= cut:
+            break
+        before = [h for h in heads if h.end <= n.span.start]
+        if not before:
+            continue
+        h = before[-1]
+        role = h.rule.param("role")
+        gap = doc.folded[h.end:n.span.start]
+        if (role in ("part", "none") or n.span.start - h.end > h.rule.param("reach")
+                or re.search(r"[,;:。]", gap.rstrip(":")) or _in_brackets(doc, h.end, n.span.start)
+                or _listed(doc, n, figures[k + 1:], heads) or _scoped(doc, heads, h.start)):
+            continue
+        lead = doc.folded[max(start, h.start - 4):n.span.start]
+        priority = h.rule.param("priority") - (_aggregate()[1] if _aggregate()[0].search(lead) else 0)
+        out.append(Candidate(role, replace(n, span=Span(n.span.start, n.span.end, h.rule.id)), priority, h.start,
+                             phrase=True))
+    return out
+
+
+def _listed(doc: NormText, n: Number, later: list[Number], heads: list[_Head]) -> bool:
+    """Whether n is the first item of a list: the next figure follows it closely after a , or 、
+    with no role word between ("支出设备购置9万元,宣传印刷7万元")."""
+    if not later or doc.folded[n.span.end:n.span.end + 1] not in (",", "、"):
+        return False
+    nxt, part = later[0].span.start, rules().get("phrase.part")
+    return (nxt - n.span.end <= part.param("list_reach")
+            and not re.search(part.param("list_break"), doc.folded[n.span.end:nxt])
+            and not any(n.span.end <= h.start < nxt for h in heads))
+
+
+def _in_brackets(doc: NormText, start: int, pos: int) -> bool:
+    """Whether pos is inside a bracket opened after start (its role word): an aside, a part of the whole."""
+    text = doc.folded[start:pos]
+    return text.count("(") > text.count(")")
 
 
 def _is_target(doc: NormText, rule: Rule, start: int, key: int, n: Number) -> bool:
@@ -213,12 +342,14 @@ def _project_name(doc: NormText, start: int, lead_end: int) -> tuple[int, int, s
     return best
 
 
-def _report_level(doc: NormText, statements: list[Statement], year: str) -> dict[str, Fact]:
+def _report_level(doc: NormText, statements: list[Statement], year: str,
+                  has_projects: bool = False) -> dict[str, Fact]:
     """Each role's best candidate outside projects, of this year's figures ("current") or of last
     year's as restated ("prior"); execution figures sit beside the chosen budget.
 
-    An executed amount with no report-level budget anywhere before it is left alone: in a report on
-    several projects it belongs to one of them, and naming it the report's figure would be a guess.
+    In a report that lists key projects, an executed amount with no report-level budget (total or
+    年初) before it is left alone: it belongs to one of them, and naming it the report's figure would
+    be a guess. Elsewhere it stands on its own role word.
     (Last year's executed amount stands alone: "2020年度预算执行数 …" is said of the whole report.)
     The rate is the one stated in the budget's or the execution's sentence: a rate elsewhere may be
     another scope's (其中项目支出执行率85%), and checking the amounts against it would be a guess.
@@ -226,20 +357,54 @@ def _report_level(doc: NormText, statements: list[Statement], year: str) -> dict
     cands = [(i, c) for i, s in enumerate(statements) for c in s.candidates
              if c.priority < 100 and c.year == year]
     best: dict[str, tuple[int, Candidate]] = {}
+    pools: dict[str, list[tuple[int, Candidate]]] = {}
     for role in (*AMOUNT_ROLES, "rate"):
         pool = [(i, c) for i, c in cands if c.role == role]
+        if role == "executed" and year != "prior" and has_projects:
+            first_budget = min((c.number.span.start for _, c in cands if c.role in ("total", "initial")),
+                               default=None)
+            pool = [(i, c) for i, c in pool if first_budget is not None and first_budget < c.number.span.start]
+        pool = [(i, c) for i, c in pool if not c.phrase] or pool       # a keyword's figure before a phrase's
         if role == "executed" and "total" in best:
             same = [(i, c) for i, c in pool if i == best["total"][0]]
             pool = same or pool
         if role == "rate" and ("total" in best or "executed" in best):
             beside = {best[r][0] for r in ("total", "executed") if r in best}
             pool = [(i, c) for i, c in pool if i in beside]
-        if role == "executed" and year != "prior":
-            first_total = min((c.number.span.start for _, c in cands if c.role == "total"), default=None)
-            pool = [(i, c) for i, c in pool if first_total is not None and first_total < c.number.span.start]
         if pool:
+            pools[role] = pool
             best[role] = min(pool, key=lambda ic: (ic[1].priority, ic[1].number.span.start))
-    return {role: to_fact(doc, c.number) for role, (_, c) in best.items()}
+    facts = {role: to_fact(doc, c.number) for role, (_, c) in best.items()}
+    facts = _joint(doc, facts, pools)
+    if "total" in facts and "executed" in facts and facts["executed"].value > SCOPE_GAP * facts["total"].value:
+        for role in ("executed", "total"):       # figures of two scopes: the one a phrase read goes
+            if best[role][1].phrase:
+                del facts[role]
+                break
+    return facts
+
+
+def _joint(doc: NormText, facts: dict[str, Fact], pools: dict[str, list[tuple[int, Candidate]]]) -> dict[str, Fact]:
+    """Where the chosen budget and execution disagree with the stated rate but another pair of the
+    same standing agrees with it, that pair is the reading. The rate itself is never changed: with
+    no agreeing pair the choice stands, and the audit flags the disagreement."""
+    if not {"total", "executed", "rate"} <= facts.keys() or _agree(facts["total"], facts["executed"], facts["rate"]):
+        return facts
+    rank = lambda c: (c.priority, c.number.span.start)  # noqa: E731
+    tier = {r: min(rank(c)[0] for _, c in pools[r]) for r in ("total", "executed")}
+    pairs = sorted(((t, e) for _, t in pools["total"] if t.priority == tier["total"]
+                    for _, e in pools["executed"] if e.priority == tier["executed"]
+                    if _agree(to_fact(doc, t.number), to_fact(doc, e.number), facts["rate"])),
+                   key=lambda te: (rank(te[0]), rank(te[1])))
+    if pairs:
+        facts["total"], facts["executed"] = (to_fact(doc, c.number) for c in pairs[0])
+    return facts
+
+
+def _agree(total: Fact, executed: Fact, rate: Fact | Interval) -> bool:
+    """Whether executed / total can equal the rate at the precision each is stated with."""
+    ratio = Interval.of(executed).scale(Decimal(100)).ratio(Interval.of(total))
+    return ratio is not None and ratio.meets(rate if isinstance(rate, Interval) else Interval.of(rate))
 
 
 def _project(doc: NormText, s: Statement) -> Project:
@@ -294,14 +459,16 @@ def read_fund_rows(doc: NormText, fiscal_year: int | None) -> list[FundRow]:
     total = next(r for r in labels if r.param("role") == "total")
     table_no = 0
     for m in total.regex.finditer(doc.folded):
-        header = _header_before(doc, m.start(), fiscal_year)
+        header, cells_at = _header_before(doc, m.start(), fiscal_year), m.end()
+        if header is None:
+            header, cells_at = _header_over_cells(doc, m, fiscal_year)
         if header is None:
             continue
         table_no += 1
         below = sorted(((n, r) for r in labels if r is not total
                         for n in r.regex.finditer(doc.folded, m.end(), m.end() + FUND_ROWS_WINDOW)),
                        key=lambda nr: nr[0].start())
-        rows, seen = [_fund_row(doc, header, m, total, table_no, 1)], {"total"}
+        rows, seen = [_fund_row(doc, header, m, total, table_no, 1, cells_at)], {"total"}
         for n, r in below:
             if r.param("role") not in seen:
                 seen.add(r.param("role"))
@@ -312,9 +479,12 @@ def read_fund_rows(doc: NormText, fiscal_year: int | None) -> list[FundRow]:
 
 
 def _fund_row(doc: NormText, header: tuple[list[Column], str | None], label: re.Match, rule: Rule,
-              table: int, row: int) -> FundRow:
+              table: int, row: int, cells_at: int | None = None) -> FundRow:
+    """One row: its cells start after its label, or where the scrambled form put them (cells_at)."""
     columns, unit = header
-    aligned = _grid_aligned(doc, columns, label) or _align(columns, _cells_after(doc, label.end()))
+    at = label.end() if cells_at is None else cells_at
+    cells = _cells_after(doc, at) or _run_at(doc, at)
+    aligned = _grid_aligned(doc, columns, label) or _align(columns, _split_run(columns, cells))
     facts = _row_facts(doc, columns, unit, aligned, table, row)
     return FundRow(label=doc.text[label.start():label.end()], role=rule.param("role"),
                    evidence=evidence(doc, Span(label.start(), label.end(), rule.id)),
@@ -349,6 +519,21 @@ def _header_before(doc: NormText, pos: int, fiscal_year: int | None) -> tuple[li
     if not units:       # OCR splits "(万元)" across lines, or puts it below the header: a lone "(万元" or "万元)"
         units = [a or b for a, b in _LONE_UNIT.findall(doc.folded, unit_start, pos + LONE_UNIT_AFTER)]
     return columns, units[-1] if units else None
+
+
+def _header_over_cells(doc: NormText, label: re.Match, fiscal_year: int | None
+                       ) -> tuple[tuple[list[Column], str | None] | None, int]:
+    """A scrambled form that prints the header, then the first row's cells, then its labels
+    ("年初预算数 全年预算数 全年执行数 … 250.00 250.00 215.4 10 8.62 … 年度资金总额 项目资金(元)"):
+    the header and where the cells start, when at least MIN_ROW_CELLS cells follow the header at
+    once. The unit is the header's, or the one printed by the label."""
+    cols = _header_run(doc, max(0, label.start() - HEADER_WINDOW), label.start(), fiscal_year)
+    if cols is None or len(_cells_after(doc, cols[2])) < MIN_ROW_CELLS:
+        return None, label.end()
+    columns, run_start, run_end = cols
+    units = (_UNIT.findall(doc.folded, max(0, run_start - UNIT_BEFORE_HEADER), run_start)
+             or _UNIT.findall(doc.folded, label.end(), label.end() + UNIT_BEFORE_HEADER))
+    return (columns, units[-1] if units else None), run_end
 
 
 def _header_run(doc: NormText, start: int, end: int,
@@ -411,17 +596,81 @@ def _cells_after(doc: NormText, pos: int) -> list[Cell]:
     return cells
 
 
+_NUMERAL = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
+
+
+def _split_run(columns: list[Column], cells: list[Cell]) -> list[Cell]:
+    """A row whose cells ran together, read as the one split whose executed / total agrees with its
+    rate at the precision each piece states: a percentage ("1484631.00%": 148 | 46 | 31.00%, the
+    columns up to the rate), or a bare run of every column with the rate as a ratio ("1.561.56120":
+    1.56 | 1.56 | 1 | 20). Amounts share one number of decimals (as a table's column does) and the
+    rate is below 1000%. With no agreeing split, or more than one, the cells stay as they are: a
+    guess is no reading. A reading with nothing spent agrees with any total, so one with money
+    spent wins over it."""
+    rate_col = next((i for i, c in enumerate(columns) if c.role == "rate"), None)
+    roles = [c.role for c in columns[:rate_col or 0]]
+    if (not cells or cells[0].numeral is None or "total" not in roles or "executed" not in roles
+            or (cells[0].unit != "%" and len(cells) > 1)):
+        return cells
+    first, ratio = cells[0], cells[0].unit != "%"
+    t, e = roles.index("total"), roles.index("executed")
+    readings = [pieces for pieces in _splits(first.numeral, len(columns) if ratio else rate_col + 1)
+                if len({_decimals(p) for p in pieces[:rate_col]}) == 1
+                and len(pieces[rate_col].partition(".")[0]) <= RATE_DIGITS
+                and _agrees(pieces[t], pieces[e], pieces[rate_col], 100 if ratio else 1)]
+    spent = [r for r in readings if resolve_numeral(r[rate_col])[0] != 0]     # 0 of anything agrees with 0%
+    readings = spent if len(spent) == 1 else readings
+    if len(readings) != 1:
+        return cells
+    out, at = [], first.start
+    for k, piece in enumerate(readings[0]):
+        end = first.end if k == rate_col and not ratio else at + len(piece)
+        out.append(Cell(at, end, piece, "%" if k == rate_col and not ratio else None))
+        at += len(piece)
+    return out + cells[1:]
+
+
+_RUN = re.compile(r"[\s|:]*(?P<run>\d[\d.]{5,})(?![\d.%])")
+
+
+def _run_at(doc: NormText, pos: int) -> list[Cell]:
+    """A run of digits and points no cell reading takes ("1.561.56120"): one cell, to be split."""
+    m = _RUN.match(doc.folded, pos)
+    return [Cell(m.start("run"), m.end("run"), m.group("run"), None)] if m else []
+
+
+def _splits(run: str, k: int) -> list[list[str]]:
+    """Every way to cut run into k numerals (no leading zeros, one point at most in each)."""
+    if k == 1:
+        return [[run]] if _NUMERAL.fullmatch(run) else []
+    return [[run[:i], *rest] for i in range(1, len(run)) if _NUMERAL.fullmatch(run[:i])
+            for rest in _splits(run[i:], k - 1)]
+
+
+def _decimals(numeral: str) -> int:
+    return len(numeral.partition(".")[2])
+
+
+def _agrees(total: str, executed: str, rate: str, scale: int = 1) -> bool:
+    """Whether the numerals agree: executed / total × 100 can equal rate × scale (100 for a ratio)."""
+    t, e, r = (resolve_numeral(x) for x in (total, executed, rate))
+    spread = lambda n: Interval(n[0] - n[1], n[0] + n[1])  # noqa: E731
+    ratio = spread(e).scale(Decimal(100)).ratio(spread(t)) if t[0] > 0 else None
+    return ratio is not None and ratio.meets(spread(r).scale(Decimal(scale)))
+
+
 def _align(columns: list[Column], cells: list[Cell]) -> dict[int, Cell]:
     """Column index -> cell. The one percentage cell anchors the rate column: cells before it are
     right-aligned to the columns before the rate, cells after it left-aligned to those after.
     A header whose rate column has a name no rule knows still has that column where the template puts
     it, after the amounts and their 分值: the percentage anchors there, and is nobody's amount.
-    With no percentage, the rate cell is taken as empty and cells fill the other columns in order.
+    With no percentage, the rate cell is taken as empty and cells fill the other columns in order,
+    unless there is a cell for every column: then the rate column holds the rate as a ratio.
     A percentage never fills an amount column, and a plain number never fills the rate column."""
     rate_col = next((i for i, c in enumerate(columns) if c.role == "rate"), None)
     pct = next((i for i, c in enumerate(cells) if c.unit == "%"), None)
-    if pct is None:
-        slots = [i for i, c in enumerate(columns) if c.role != "rate"]
+    if pct is None:         # every column filled: the rate is a ratio without % (0.958); else it is empty
+        slots = [i for i, c in enumerate(columns) if c.role != "rate" or len(cells) == len(columns)]
         return {slot: cell for slot, cell in zip(slots, cells)}
     if rate_col is None:        # the unnamed rate column: one slot, in no column
         at = 1 + max((i for i, c in enumerate(columns) if c.role in (*AMOUNT_ROLES, "sum", "weight")), default=-1)
@@ -466,7 +715,7 @@ def _grid_aligned(doc: NormText, columns: list[Column], label: re.Match) -> dict
 def _row_facts(doc: NormText, columns: list[Column], unit: str | None, aligned: dict[int, Cell],
                table: int, row: int) -> dict[str, Fact]:
     facts: dict[str, Fact] = {}
-    for col, cell in aligned.items():
+    for col, cell in sorted(aligned.items(), key=lambda cc: columns[cc[0]].role == "rate"):   # rate last
         role = columns[col].role
         if cell.numeral is None or role not in FUND_FIELDS or role in facts:
             continue
@@ -474,7 +723,7 @@ def _row_facts(doc: NormText, columns: list[Column], unit: str | None, aligned: 
             continue
         span = Span(cell.start, cell.end, columns[col].rule)
         if role == "rate":
-            r = resolve_numeral(cell.numeral) if cell.unit == "%" else None
+            r = resolve_numeral(cell.numeral) if cell.unit == "%" else _ratio(cell.numeral, facts)
         elif role in ("weight", "score"):
             r = resolve_numeral(cell.numeral) if cell.unit is None else None
         else:
@@ -483,6 +732,16 @@ def _row_facts(doc: NormText, columns: list[Column], unit: str | None, aligned: 
             n = Number(span, r[0], r[1], {"rate": "%", "weight": "分", "score": "分"}.get(role, "元"))
             facts[role] = to_fact(doc, n, table=table, row=row, col=col + 1)
     return facts
+
+
+def _ratio(numeral: str, facts: dict[str, Fact]) -> tuple[Decimal, Decimal] | None:
+    """A rate cell written as a ratio (0.958, 1) as the percentage it states, when the row's executed /
+    total agrees with it so read; else None (a bare 95.8 or 1 could be either, and no guess is made)."""
+    r = resolve_numeral(numeral)
+    if r is None or "total" not in facts or "executed" not in facts:
+        return None
+    pct = (r[0] * 100, r[1] * 100)
+    return pct if _agree(facts["total"], facts["executed"], Interval(pct[0] - pct[1], pct[0] + pct[1])) else None
 
 
 _TOKEN = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.、])[ \t]*%?")

@@ -100,6 +100,24 @@ def money_at(text: str, pos: int, rule: str) -> Number | None:
     return Number(Span(m.start(), m.end(), rule), r[0], r[1], m.group("unit")) if r else None
 
 
+@cache
+def _labelled_money_re() -> re.Pattern:
+    """A bare figure right after a label's bracketed unit: 计划投资额(万元)144."""
+    return re.compile(rules().expand(r"\((?P<unit>" + _money_units() + r")\)[ \t|:]*(?P<num>{NUM})(?![\d.%])"))
+
+
+def money_in(text: str, start: int, end: int, rule: str) -> list[Number]:
+    """Every money amount wholly inside text[start:end], in order: a numeral with its unit, or a
+    bare numeral after a bracketed unit (项目总投资(万元) 500: the unit is the label's)."""
+    out = []
+    for regex in (_money_re(), _labelled_money_re()):
+        for m in regex.finditer(text, start, end):
+            r = resolve_money(m.group("num"), m.group("unit"))
+            if r:
+                out.append(Number(Span(m.start("num"), m.end(), rule), r[0], r[1], m.group("unit")))
+    return sorted(out, key=lambda n: n.span.start)
+
+
 def percent_at(text: str, pos: int, rule: str) -> Number | None:
     m = _percent_re().match(text, pos)
     if not m:

@@ -47,11 +47,24 @@ Severity = Literal["error", "warning", "info"]
 
 class BudgetRole(Rule):
     kind: Literal["budget_role"]
-    role: Literal["initial", "total", "executed", "rate"]
+    # a figure's role; or, for role phrases, the words around it: part (其中, 基本支出: a part of the
+    # whole), none (较上年减少, 目标: no budget figure), mask (转移支付: hides the role word inside it),
+    # aggregate (共, 合计: the whole)
+    role: Literal["initial", "total", "executed", "rate", "part", "none", "mask", "aggregate"]
     priority: int | None = None
     scope: Literal["project"] | None = None
     target_after: str | None = None
     target_words: str | None = None
+    reach: int | None = None            # a role phrase: characters its word may stand before the figure
+    to_end: str | None = None           # a part word that makes every later figure of its sentence a part
+    list_reach: int | None = None       # characters to the next bare figure that make a list
+    list_break: str | None = None       # words between two figures that make them no list
+    boost: int | None = None            # how far an aggregate word raises a figure
+
+
+class ProjectName(Rule):
+    kind: Literal["project_name"]
+    carries: str | None = None          # an item marker: the item's project reaches to the next marker
 
 
 class FundColumn(Rule):
@@ -162,13 +175,14 @@ def _plain(kind: str) -> type[Rule]:
 
 PLAIN_KINDS = (
     "title_type", "other_title", "title_skip", "year", "org_strip", "org_stop", "org_trailing", "count_unit",
-    "count_exclude", "project_name", "score", "score_row", "grade", "indicator_level", "indicator_end",
+    "count_exclude", "score", "score_row", "grade", "indicator_level", "indicator_end",
     "report_subject",
 )
 
 KINDS: dict[str, type[Rule]] = {
     **{k: _plain(k) for k in PLAIN_KINDS},
     **{m.model_fields["kind"].annotation.__args__[0]: m for m in (
-        BudgetRole, FundColumn, FundLabel, YearContext, BodyType, FormType, OrgLabel, OrgSuffix, OrgAbbrev, OrgAlias,
+        BudgetRole, ProjectName, FundColumn, FundLabel, YearContext, BodyType, FormType, OrgLabel, OrgSuffix,
+        OrgAbbrev, OrgAlias,
         MoneyUnit, Deduction, Target, GradeBand, IndicatorColumn, Finding, PanelFinding)},
 }

@@ -32,3 +32,10 @@ def test_a_numeral_of_more_digits_than_any_figure_is_not_read():
     """10³⁰ 元 is read (the audit flags it); a numeral of 400 digits is no figure and would overflow a float."""
     assert resolve_numeral("1" + "0" * 30) == (Decimal(10) ** 30, Decimal("0.5"))
     assert resolve_numeral("9" * 400) is None
+
+
+def test_money_in_reads_units_and_bracketed_labels_in_order():
+    from pipeline.numbers import money_in
+    text = "计划投资额(万元)144 实际支出 98.5 万元，执行率 68%"
+    got = [(text[n.span.start:n.span.end], n.value) for n in money_in(text, 0, len(text), "t")]
+    assert got == [("144", Decimal("1440000")), ("98.5 万元", Decimal("985000"))]

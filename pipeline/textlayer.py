@@ -2,7 +2,7 @@
 
 The repairs are the ones PDF and web exports do to Chinese reports: full-width digits and
 punctuation (NFKC; an enclosed number ① becomes "(1)", never glued to the figure after it),
-spaces between characters and around numbers ("2021 年", "广 州 市", "35. 3"), indentation, and sentences broken across lines. Each output character remembers the
+the pinyin glosses some mirror sites print after rare characters (項(xiàng)目), spaces between characters and around numbers ("2021 年", "广 州 市", "35. 3"), indentation, and sentences broken across lines. Each output character remembers the
 raw offset it came from (`to_raw`), so a debugging session can go back to the file.
 
 Matching happens on `folded` (traditional characters folded to simplified, one for one), and
@@ -35,7 +35,7 @@ MIN_WRAPPED_LINE = 15
 def normalize(raw: RawDoc) -> NormText:
     rawtext = "\f".join(raw.pages)
     layer = _nfkc_layer(rawtext)
-    for repair in (_mark_columns, _drop_spaces, _join_wrapped_lines):
+    for repair in (_strip_glosses, _mark_columns, _drop_spaces, _join_wrapped_lines):
         layer = layer.edit(repair(layer.text))
     text, to_raw = layer.text, layer.to_raw
     page_starts = (0,) + tuple(m.end() for m in re.finditer("\f", text))
@@ -114,6 +114,20 @@ def _nfkc(ch: str) -> str:
         return f"({out})"
     numbered = _NUMBERED.fullmatch(out)
     return f"({numbered.group(1)})" if numbered else out
+
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+# one pinyin syllable in brackets right after a CJK character: an initial, vowels, a final n/ng/r
+_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff\u3400-\u4dbf])\((?:[zcs]h|[bpmfdtnlgkhjqxrzcsyw])?"
+                    f"[aeiouvü{_TONED}\u0300-\u036f]{{1,4}}(?:ng|n|r)?\\)")
+
+
+def _strip_glosses(text: str) -> list[Edit]:
+    """Drop the pinyin a mirror site prints after a rare character (預(yù)算數(shù) -> 預算數), so
+    rules see the words whole. A gloss is lowercase: (PPP), (A), (B/A) stay; a bare single letter
+    (a) is a list marker, not a gloss, unless it carries a tone (ā)."""
+    return [(m.start(), m.end(), "") for m in _GLOSS.finditer(text)
+            if len(m.group()) > 3 or m.group()[1] in _TONED]
 
 
 _COLUMN_GAP = re.compile(r"(?<=[^\s])(?: {2,}|[ \t]*\t[ \t]*)(?=[^\s])")

@@ -15,6 +15,8 @@ from .rules import rules
 from .textlayer import Span, evidence
 
 _CN_LEVEL = {"一": 1, "二": 2, "三": 3}
+_SENTENCE_END = re.compile(r"[。;!?\n]")
+SENTENCE_LOOKBACK = 200       # characters before a grade searched for its sentence's start
 _CELLS = re.compile(r"[\s|:：]*(?P<cell>\d+(?:\.\d+)?|不合格|优秀|良好|合格|优|良|中|差)(?=[\s|]|$)")
 _CMP = {"大于等于": "≥", "不低于": "≥", "不少于": "≥", "达到": "≥", "≧": "≥", ">=": "≥", "高于": ">",
         "小于等于": "≤", "不高于": "≤", "≦": "≤", "<=": "≤", "低于": "<"}
@@ -95,11 +97,15 @@ def _deductions(doc: NormText):
 
 
 def extract_grade(doc: NormText) -> Fact | None:
+    """The first grade stated as a result; one whose sentence counts or bounds it (3个项目评为优,
+    90分以上的为优) is a tally or a band definition, not the report's grade."""
     for r in rules().of("grade"):
-        m = r.regex.search(doc.folded)
-        if m:
-            return Fact(value=doc.text[m.start("grade"):m.end("grade")],
-                        evidence=evidence(doc, Span(m.start("grade"), m.end("grade"), r.id)))
+        not_before = re.compile(r.param("not_before", "(?!)"))
+        for m in r.regex.finditer(doc.folded):
+            sentence = _SENTENCE_END.split(doc.folded[max(0, m.start() - SENTENCE_LOOKBACK):m.start()])[-1]
+            if not not_before.search(sentence):
+                return Fact(value=doc.text[m.start("grade"):m.end("grade")],
+                            evidence=evidence(doc, Span(m.start("grade"), m.end("grade"), r.id)))
     return None
 
 

@@ -17,14 +17,17 @@ from .textlayer import Span, evidence
 _CN_LEVEL = {"一": 1, "二": 2, "三": 3}
 _SENTENCE_END = re.compile(r"[。;!?\n]")
 SENTENCE_LOOKBACK = 200       # characters before a grade searched for its sentence's start
-_CELLS = re.compile(r"[\s|:：]*(?P<cell>\d+(?:\.\d+)?|不合格|优秀|良好|合格|优|良|中|差)(?=[\s|]|$)")
+# a cell of the 总分 row: a figure or a grade word up to the next gap or cell border, or a figure
+# that ends in 分 (总分100分95分: the text layer drops the spaces between 分 and a digit)
+_CELLS = re.compile(r"[\s|:：]*(?P<cell>\d+(?:\.\d+)?|不合格|优秀|良好|合格|优|良|中|差)(?:(?<=\d)分|(?=[\s|]|$))")
 _CMP = {"大于等于": "≥", "不低于": "≥", "不少于": "≥", "达到": "≥", "≧": "≥", ">=": "≥", "高于": ">",
         "小于等于": "≤", "不高于": "≤", "≦": "≤", "<=": "≤", "低于": "<"}
 
 
-def _score_fact(doc: NormText, start: int, end: int, rule_id: str, numeral: str) -> Fact | None:
+def _score_fact(doc: NormText, start: int, end: int, rule_id: str, numeral: str, top: int = 100) -> Fact | None:
+    """A score out of 100, or up to `top` where a rule allows bonus points."""
     r = resolve_numeral(numeral)
-    if r is None or not (0 <= r[0] <= 100):
+    if r is None or not (0 <= r[0] <= top):
         return None
     return Fact(value=float(r[0]), evidence=evidence(doc, Span(start, end, rule_id)), precision=float(r[1]))
 
@@ -34,7 +37,7 @@ def extract_score(doc: NormText) -> tuple[Fact | None, Fact | None]:
     row_score, row_grade = _score_row(doc)
     for r in rules().of("score"):
         for m in r.regex.finditer(doc.folded):
-            fact = _score_fact(doc, m.start("num"), m.end("num"), r.id, m.group("num"))
+            fact = _score_fact(doc, m.start("num"), m.end("num"), r.id, m.group("num"), r.param("max", 100))
             if fact:
                 return fact, row_grade
     return row_score, row_grade

@@ -20,7 +20,9 @@ MAX_SUBJECT = 8
 _LEAD_STRIP = re.compile(r"^(?:其中|分别|即|包括|含|共)[:：]?")
 _TAIL_STRIP = re.compile(r"(?:共有|共计|共|有|约|为|计|达|近|等|的|了|及|和|与|现有)+$")
 _RIGHT_STOP = re.compile(r"^(?:以上|以下|左右|余|多|次|的|参与|参加)")
-_SKIP_BACK = re.compile(r"[\s|:：≥≤≧≦<>=%.\dA-Za-z]")   # cells, comparators, OCR debris
+_SKIP_BACK = re.compile(r"[\s|:：≥≤≧≦<>=%.\dA-Za-z*★☆]")   # cells, comparators, OCR debris, marks
+_NOTE_BACK = re.compile(r"[(（][^()（）\n]{0,20}[)）]$")     # a bracketed note after a row name: (按年)(≥**人)
+NOTE_WINDOW = 22
 
 
 @cache
@@ -54,18 +56,35 @@ def _subject(doc: NormText, num_start: int, unit_end: int, unit: str) -> str:
     if right and not _RIGHT_STOP.match(right):
         return _trim(right.lstrip("“\"《"), keep_end=False)
     pos = num_start
-    for _ in range(6):   # walk back over cells that are numbers, comparators or the unit column
-        while pos > 0 and _SKIP_BACK.match(doc.text[pos - 1]):
-            pos -= 1
+    for _ in range(6):   # walk back over cells that are numbers, comparators, notes or the unit column
+        pos = _skip_back(doc.text, pos)
         left = _cjk_run(doc.text, pos, forward=False)
-        stripped = left[:-len(unit)] if left.endswith(unit) and len(left) > len(unit) else left
-        stripped = _TAIL_STRIP.sub("", _LEAD_STRIP.sub("", stripped))
+        stripped = _TAIL_STRIP.sub("", _LEAD_STRIP.sub("", _drop_unit(left, unit)))
         if len(stripped) >= 2 and stripped != unit:
             return _trim(stripped, keep_end=True)
         if not left:
             break
         pos -= len(left)
     return ""
+
+
+def _skip_back(text: str, pos: int) -> int:
+    """Where the words before pos start once cells, comparators and bracketed notes are passed."""
+    while True:
+        while pos > 0 and _SKIP_BACK.match(text[pos - 1]):
+            pos -= 1
+        note = _NOTE_BACK.search(text, max(0, pos - NOTE_WINDOW), pos)
+        if not note:
+            return pos
+        pos = note.start()
+
+
+def _drop_unit(left: str, unit: str) -> str:
+    """The words before a number without the unit column's word (培训人次 | 500 -> 培训), unless the
+    unit's character ends a longer word (事项 252 项: 事项 is the subject, not 事 + 项)."""
+    if not (left.endswith(unit) and len(left) > len(unit)):
+        return left
+    return left[:-len(unit)] if words(left)[-1] == unit else left
 
 
 def _cjk_run(text: str, pos: int, forward: bool) -> str:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from .models import Cell, Evidence, NormText, RawDoc
-from .rules import rules
+from .rules import RuleSet, rules
 
 
 def is_cjk(c: str) -> bool:
@@ -45,7 +45,8 @@ def normalize(raw: RawDoc) -> NormText:
 
     cells = tuple(c.model_copy(update=moved(c.start, c.end)) for c in raw.cells)
     ocr = tuple(o.model_copy(update=moved(o.start, o.end)) for o in raw.ocr)
-    return NormText(source=raw.source, raw=rawtext, text=text, folded=_translate(text, rules().t2s),
+    folded = _translate(text, rules().t2s, _fold_class(rules()))
+    return NormText(source=raw.source, raw=rawtext, text=text, folded=folded,
                     to_raw=tuple(to_raw), page_starts=page_starts, cells=cells, ocr=ocr)
 
 
@@ -86,18 +87,26 @@ def _nfkc_layer(rawtext: str) -> _Layer:
         if out != ch:
             (one if len(out) == 1 else other)[ch] = out
     text = _translate(rawtext, str.maketrans(one))
-    spans = _any_of(other).finditer(rawtext)
+    spans = _any_of("".join(other)).finditer(rawtext)
     return _Layer(text, range(len(text))).edit([(m.start(), m.end(), other[m.group()]) for m in spans])
 
 
-def _translate(text: str, table: dict[int, str]) -> str:
+def _translate(text: str, table: dict[int, str], hits: re.Pattern[str] | None = None) -> str:
     """text.translate(table) for a table of single characters that few of text's characters are in:
     str.translate looks every character up (a miss costs a KeyError), a regex jumps to the hits."""
-    return _any_of(map(chr, table)).sub(lambda m: table[ord(m.group())], text) if table else text
+    if not table:
+        return text
+    return (hits or _any_of("".join(map(chr, table)))).sub(lambda m: table[ord(m.group())], text)
 
 
-def _any_of(chars: Iterable[str]) -> re.Pattern[str]:
-    return re.compile(f"[{re.escape(''.join(chars))}]")
+def _any_of(chars: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(chars)}]")
+
+
+@lru_cache(maxsize=4)
+def _fold_class(ruleset: RuleSet) -> re.Pattern[str] | None:
+    """The fold table's characters as one class, built once per rule set: it is thousands long."""
+    return _any_of("".join(map(chr, ruleset.t2s))) if ruleset.t2s else None
 
 
 _NUMBERED = re.compile(r"(\d+)[.,]")

@@ -18,8 +18,9 @@ _CN_LEVEL = {"一": 1, "二": 2, "三": 3}
 _SENTENCE_END = re.compile(r"[。;!?\n]")
 SENTENCE_LOOKBACK = 200       # characters before a grade searched for its sentence's start
 # a cell of the 总分 row: a figure or a grade word up to the next gap or cell border, or a figure
-# that ends in 分 (总分100分95分: the text layer drops the spaces between 分 and a digit)
-_CELLS = re.compile(r"[\s|:：]*(?P<cell>\d+(?:\.\d+)?|不合格|优秀|良好|合格|优|良|中|差)(?:(?<=\d)分|(?=[\s|]|$))")
+# that ends in 分 (总分100分95分: the text layer drops the spaces between 分 and a digit); the
+# maximum may be bracketed (总分(100分)95分)
+_CELLS = re.compile(r"[\s|:：()]*(?P<cell>\d+(?:\.\d+)?|不合格|优秀|良好|合格|优|良|中|差)(?:(?<=\d)分|(?=[\s|)]|$))")
 _CMP = {"大于等于": "≥", "不低于": "≥", "不少于": "≥", "达到": "≥", "≧": "≥", ">=": "≥", "高于": ">",
         "小于等于": "≤", "不高于": "≤", "≦": "≤", "<=": "≤", "低于": "<"}
 

@@ -17,8 +17,9 @@ from .segment import words
 from .textlayer import Span, evidence, is_cjk
 
 MAX_SUBJECT = 8
-_LEAD_STRIP = re.compile(r"^(?:其中|分别|即|包括|含|共)[:：]?")
-_TAIL_STRIP = re.compile(r"(?:共有|共计|共|有|约|为|计|达|近|等|的|了|及|和|与|现有)+$")
+# words, not characters, so 共享, 即时, 会计, 统计 stay whole
+_LEAD_WORDS = {"其中", "分别", "即", "包括", "含", "共", "共有", "现有"}
+_TAIL_WORDS = {"共有", "共计", "共", "有", "约", "为", "计", "达", "近", "等", "的", "了", "及", "和", "与", "现有"}
 _RIGHT_STOP = re.compile(r"^(?:以上|以下|左右|余|多|次|的|参与|参加)")
 _SKIP_BACK = re.compile(r"[\s|:：≥≤≧≦<>=%.\dA-Za-z*★☆]")   # cells, comparators, OCR debris, marks
 _NOTE_BACK = re.compile(r"[(（][^()（）\n]{0,20}[)）]$")     # a bracketed note after a row name: (按年)(≥**人)
@@ -59,7 +60,7 @@ def _subject(doc: NormText, num_start: int, unit_end: int, unit: str) -> str:
     for _ in range(6):   # walk back over cells that are numbers, comparators, notes or the unit column
         pos = _skip_back(doc.text, pos)
         left = _cjk_run(doc.text, pos, forward=False)
-        stripped = _TAIL_STRIP.sub("", _LEAD_STRIP.sub("", _drop_unit(left, unit)))
+        stripped = _strip_ends(_drop_unit(left, unit))
         if len(stripped) >= 2 and stripped != unit:
             return _trim(stripped, keep_end=True)
         if not left:
@@ -84,7 +85,17 @@ def _drop_unit(left: str, unit: str) -> str:
     unit's character ends a longer word (事项 252 项: 事项 is the subject, not 事 + 项)."""
     if not (left.endswith(unit) and len(left) > len(unit)):
         return left
-    return left[:-len(unit)] if words(left)[-1] == unit else left
+    return left[:-len(unit)] if words(left, hmm=False)[-1] == unit else left
+
+
+def _strip_ends(s: str) -> str:
+    """Without a leading 其中/包括 … and trailing 共计/有/等 … words: they frame the subject."""
+    ws = words(s, hmm=False) if s else []
+    while ws and ws[0] in _LEAD_WORDS:
+        ws.pop(0)
+    while ws and ws[-1] in _TAIL_WORDS:
+        ws.pop()
+    return "".join(ws)
 
 
 def _cjk_run(text: str, pos: int, forward: bool) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cache
 
 from .models import Fact, Indicator, IndicatorLevel, NormText
 from .numbers import resolve_numeral
@@ -17,10 +18,6 @@ from .textlayer import Span, evidence
 _CN_LEVEL = {"一": 1, "二": 2, "三": 3}
 _SENTENCE_END = re.compile(r"[。;!?\n]")
 SENTENCE_LOOKBACK = 200       # characters before a grade searched for its sentence's start
-# a cell of the 总分 row: a figure or a grade word up to the next gap or cell border, or a figure
-# that ends in 分 (总分100分95分: the text layer drops the spaces between 分 and a digit); the
-# maximum may be bracketed (总分(100分)95分)
-_CELLS = re.compile(r"[\s|:：()]*(?P<cell>\d+(?:\.\d+)?|不合格|优秀|良好|合格|优|良|中|差)(?:(?<=\d)分|(?=[\s|)]|$))")
 _CMP = {"大于等于": "≥", "不低于": "≥", "不少于": "≥", "达到": "≥", "≧": "≥", ">=": "≥", "高于": ">",
         "小于等于": "≤", "不高于": "≤", "≦": "≤", "<=": "≤", "低于": "<"}
 
@@ -44,12 +41,21 @@ def extract_score(doc: NormText) -> tuple[Fact | None, Fact | None]:
     return row_score, row_grade
 
 
+@cache
+def _cells() -> re.Pattern[str]:
+    """A cell of the 总分 row: a figure or a grade word up to the next gap or cell border, or a
+    figure that ends in 分 (总分100分95分: the text layer drops the spaces between 分 and a digit);
+    the maximum may be bracketed (总分(100分)95分)."""
+    grade = rules().expand("{GRADE}")
+    return re.compile(rf"[\s|:：()]*(?P<cell>\d+(?:\.\d+)?|{grade})(?:(?<=\d)分|(?=[\s|)]|$))")
+
+
 def _score_row(doc: NormText) -> tuple[Fact | None, Fact | None]:
     """总分 | 100 | 95 | 优: the maximum, the score, and the grade when the row has one."""
     for r in rules().of("score_row"):
         for m in r.regex.finditer(doc.folded):
             cells, pos = [], m.end()
-            while len(cells) < 3 and (c := _CELLS.match(doc.folded, pos)):
+            while len(cells) < 3 and (c := _cells().match(doc.folded, pos)):
                 cells.append(c)
                 pos = c.end()
             nums = [c for c in cells if c.group("cell")[0].isdigit()]

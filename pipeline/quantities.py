@@ -21,6 +21,7 @@ MAX_SUBJECT = 8
 _LEAD_WORDS = {"其中", "分别", "即", "包括", "含", "共", "共有", "现有"}
 _TAIL_WORDS = {"共有", "共计", "共", "有", "约", "为", "计", "达", "近", "等", "的", "了", "及", "和", "与", "现有"}
 _RIGHT_STOP = re.compile(r"^(?:以上|以下|左右|余|多|次|的|参与|参加)")
+_RIGHT_STOP_WORDS = {"等", "对"}     # 1处等, 5次对…: the counted thing is before; 等级, 对口 are words
 _SKIP_BACK = re.compile(r"[\s|:：≥≤≧≦<>=%.\dA-Za-z*★☆]")   # cells, comparators, OCR debris, marks
 _NOTE_BACK = re.compile(r"[(（][^()（）\n]{0,20}[)）]$")     # a bracketed note after a row name: (按年)(≥**人)
 NOTE_WINDOW = 22
@@ -54,7 +55,7 @@ def extract_quantities(doc: NormText) -> list[Quantity]:
 
 def _subject(doc: NormText, num_start: int, unit_end: int, unit: str) -> str:
     right = _cjk_run(doc.text, unit_end, forward=True)
-    if right and not _RIGHT_STOP.match(right):
+    if right and not _RIGHT_STOP.match(right) and words(right, hmm=False)[0] not in _RIGHT_STOP_WORDS:
         return _trim(right.lstrip("“\"《"), keep_end=False)
     pos = num_start
     for _ in range(6):   # walk back over cells that are numbers, comparators, notes or the unit column

@@ -17,10 +17,14 @@ from .segment import words
 from .textlayer import Span, evidence, is_cjk
 
 MAX_SUBJECT = 8
-_LEAD_STRIP = re.compile(r"^(?:其中|分别|即|包括|含|共)[:：]?")
-_TAIL_STRIP = re.compile(r"(?:共有|共计|共|有|约|为|计|达|近|等|的|了|及|和|与|现有)+$")
+# words, not characters, so 共享, 即时, 会计, 统计 stay whole
+_LEAD_WORDS = {"其中", "分别", "即", "包括", "含", "共", "共有", "现有"}
+_TAIL_WORDS = {"共有", "共计", "共", "有", "约", "为", "计", "达", "近", "等", "的", "了", "及", "和", "与", "现有"}
 _RIGHT_STOP = re.compile(r"^(?:以上|以下|左右|余|多|次|的|参与|参加)")
-_SKIP_BACK = re.compile(r"[\s|:：≥≤≧≦<>=%.\dA-Za-z]")   # cells, comparators, OCR debris
+_RIGHT_STOP_WORDS = {"等", "对"}     # 1处等, 5次对…: the counted thing is before; 等级, 对口 are words
+_SKIP_BACK = re.compile(r"[\s|:：≥≤≧≦<>=%.\dA-Za-z*★☆]")   # cells, comparators, OCR debris, marks
+_NOTE_BACK = re.compile(r"[(（][^()（）\n]{0,20}[)）]$")     # a bracketed note after a row name: (按年)(≥**人)
+NOTE_WINDOW = 22
 
 
 @cache
@@ -51,21 +55,48 @@ def extract_quantities(doc: NormText) -> list[Quantity]:
 
 def _subject(doc: NormText, num_start: int, unit_end: int, unit: str) -> str:
     right = _cjk_run(doc.text, unit_end, forward=True)
-    if right and not _RIGHT_STOP.match(right):
+    if right and not _RIGHT_STOP.match(right) and words(right, hmm=False)[0] not in _RIGHT_STOP_WORDS:
         return _trim(right.lstrip("“\"《"), keep_end=False)
     pos = num_start
-    for _ in range(6):   # walk back over cells that are numbers, comparators or the unit column
-        while pos > 0 and _SKIP_BACK.match(doc.text[pos - 1]):
-            pos -= 1
+    for _ in range(6):   # walk back over cells that are numbers, comparators, notes or the unit column
+        pos = _skip_back(doc.text, pos)
         left = _cjk_run(doc.text, pos, forward=False)
-        stripped = left[:-len(unit)] if left.endswith(unit) and len(left) > len(unit) else left
-        stripped = _TAIL_STRIP.sub("", _LEAD_STRIP.sub("", stripped))
+        stripped = _strip_ends(_drop_unit(left, unit))
         if len(stripped) >= 2 and stripped != unit:
             return _trim(stripped, keep_end=True)
         if not left:
             break
         pos -= len(left)
     return ""
+
+
+def _skip_back(text: str, pos: int) -> int:
+    """Where the words before pos start once cells, comparators and bracketed notes are passed."""
+    while True:
+        while pos > 0 and _SKIP_BACK.match(text[pos - 1]):
+            pos -= 1
+        note = _NOTE_BACK.search(text, max(0, pos - NOTE_WINDOW), pos)
+        if not note:
+            return pos
+        pos = note.start()
+
+
+def _drop_unit(left: str, unit: str) -> str:
+    """The words before a number without the unit column's word (培训人次 | 500 -> 培训), unless the
+    unit's character ends a longer word (事项 252 项: 事项 is the subject, not 事 + 项)."""
+    if not (left.endswith(unit) and len(left) > len(unit)):
+        return left
+    return left[:-len(unit)] if words(left, hmm=False)[-1] == unit else left
+
+
+def _strip_ends(s: str) -> str:
+    """Without a leading 其中/包括 … and trailing 共计/有/等 … words: they frame the subject."""
+    ws = words(s, hmm=False) if s else []
+    while ws and ws[0] in _LEAD_WORDS:
+        ws.pop(0)
+    while ws and ws[-1] in _TAIL_WORDS:
+        ws.pop()
+    return "".join(ws)
 
 
 def _cjk_run(text: str, pos: int, forward: bool) -> str:

@@ -131,6 +131,18 @@ class Target(Rule):
     exclude: str | None = None
 
 
+class Score(Rule):
+    """A stated score; `max` above 100 where a method awards bonus points (加分)."""
+    kind: Literal["score"]
+    max: float | None = None
+
+
+class Grade(Rule):
+    """A stated grade; `not_before`: what the sentence before it may not hold (a count, a bound)."""
+    kind: Literal["grade"]
+    not_before: str | None = None
+
+
 class GradeBand(Rule):
     kind: Literal["grade_band"]
     low: float
@@ -175,7 +187,7 @@ def _plain(kind: str) -> type[Rule]:
 
 PLAIN_KINDS = (
     "title_type", "other_title", "title_skip", "year", "org_strip", "org_stop", "org_trailing", "count_unit",
-    "count_exclude", "score", "score_row", "grade", "indicator_level", "indicator_end",
+    "count_exclude", "score_row", "indicator_level", "indicator_end",
     "report_subject",
 )
 
@@ -183,6 +195,6 @@ KINDS: dict[str, type[Rule]] = {
     **{k: _plain(k) for k in PLAIN_KINDS},
     **{m.model_fields["kind"].annotation.__args__[0]: m for m in (
         BudgetRole, ProjectName, FundColumn, FundLabel, YearContext, BodyType, FormType, OrgLabel, OrgSuffix,
-        OrgAbbrev, OrgAlias,
-        MoneyUnit, Deduction, Target, GradeBand, IndicatorColumn, Finding, PanelFinding)},
+        OrgAbbrev, OrgAlias, MoneyUnit, Deduction, Target, Score, Grade, GradeBand, IndicatorColumn, Finding,
+        PanelFinding)},
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cache
 
 from .models import Fact, Indicator, IndicatorLevel, NormText
 from .numbers import resolve_numeral
@@ -15,14 +16,16 @@ from .rules import rules
 from .textlayer import Span, evidence
 
 _CN_LEVEL = {"一": 1, "二": 2, "三": 3}
-_CELLS = re.compile(r"[\s|:：]*(?P<cell>\d+(?:\.\d+)?|不合格|优秀|良好|合格|优|良|中|差)(?=[\s|]|$)")
+_SENTENCE_END = re.compile(r"[。;!?\n]")
+SENTENCE_LOOKBACK = 200       # characters before a grade searched for its sentence's start
 _CMP = {"大于等于": "≥", "不低于": "≥", "不少于": "≥", "达到": "≥", "≧": "≥", ">=": "≥", "高于": ">",
         "小于等于": "≤", "不高于": "≤", "≦": "≤", "<=": "≤", "低于": "<"}
 
 
-def _score_fact(doc: NormText, start: int, end: int, rule_id: str, numeral: str) -> Fact | None:
+def _score_fact(doc: NormText, start: int, end: int, rule_id: str, numeral: str, top: int = 100) -> Fact | None:
+    """A score out of 100, or up to `top` where a rule allows bonus points."""
     r = resolve_numeral(numeral)
-    if r is None or not (0 <= r[0] <= 100):
+    if r is None or not (0 <= r[0] <= top):
         return None
     return Fact(value=float(r[0]), evidence=evidence(doc, Span(start, end, rule_id)), precision=float(r[1]))
 
@@ -32,10 +35,19 @@ def extract_score(doc: NormText) -> tuple[Fact | None, Fact | None]:
     row_score, row_grade = _score_row(doc)
     for r in rules().of("score"):
         for m in r.regex.finditer(doc.folded):
-            fact = _score_fact(doc, m.start("num"), m.end("num"), r.id, m.group("num"))
+            fact = _score_fact(doc, m.start("num"), m.end("num"), r.id, m.group("num"), r.param("max", 100))
             if fact:
                 return fact, row_grade
     return row_score, row_grade
+
+
+@cache
+def _cells() -> re.Pattern[str]:
+    """A cell of the 总分 row: a figure or a grade word up to the next gap or cell border, or a
+    figure that ends in 分 (总分100分95分: the text layer drops the spaces between 分 and a digit);
+    the maximum may be bracketed (总分(100分)95分)."""
+    grade = rules().expand("{GRADE}")
+    return re.compile(rf"[\s|:：()]*(?P<cell>\d+(?:\.\d+)?|{grade})(?:(?<=\d)分|(?=[\s|)]|$))")
 
 
 def _score_row(doc: NormText) -> tuple[Fact | None, Fact | None]:
@@ -43,7 +55,7 @@ def _score_row(doc: NormText) -> tuple[Fact | None, Fact | None]:
     for r in rules().of("score_row"):
         for m in r.regex.finditer(doc.folded):
             cells, pos = [], m.end()
-            while len(cells) < 3 and (c := _CELLS.match(doc.folded, pos)):
+            while len(cells) < 3 and (c := _cells().match(doc.folded, pos)):
                 cells.append(c)
                 pos = c.end()
             nums = [c for c in cells if c.group("cell")[0].isdigit()]
@@ -95,11 +107,15 @@ def _deductions(doc: NormText):
 
 
 def extract_grade(doc: NormText) -> Fact | None:
+    """The first grade stated as a result; one whose sentence counts or bounds it (3个项目评为优,
+    90分以上的为优) is a tally or a band definition, not the report's grade."""
     for r in rules().of("grade"):
-        m = r.regex.search(doc.folded)
-        if m:
-            return Fact(value=doc.text[m.start("grade"):m.end("grade")],
-                        evidence=evidence(doc, Span(m.start("grade"), m.end("grade"), r.id)))
+        not_before = re.compile(r.param("not_before", "(?!)"))
+        for m in r.regex.finditer(doc.folded):
+            sentence = _SENTENCE_END.split(doc.folded[max(0, m.start() - SENTENCE_LOOKBACK):m.start()])[-1]
+            if not not_before.search(sentence):
+                return Fact(value=doc.text[m.start("grade"):m.end("grade")],
+                            evidence=evidence(doc, Span(m.start("grade"), m.end("grade"), r.id)))
     return None
 
 

@@ -49,15 +49,17 @@ def _import_jieba():
     return jieba
 
 
-def words(text: str) -> list[str]:
-    return list(_words(text))
+def words(text: str, hmm: bool = True) -> list[str]:
+    """jieba's words; hmm=False keeps to dictionary words, which says where a known word ends
+    (新能源车共: 车 | 共, where HMM guesses a word 车共)."""
+    return list(_words(text, hmm))
 
 
 @lru_cache(maxsize=4096)
-def _words(text: str) -> tuple[str, ...]:
+def _words(text: str, hmm: bool = True) -> tuple[str, ...]:
     """Remembered: the same phrases (an indicator's name, a project's) come back in report after
     report, and cutting one costs a tenth of a millisecond."""
-    return tuple(_tokenizer().cut(text, HMM=True))
+    return tuple(_tokenizer().cut(text, HMM=hmm))
 
 
 def load_prefix_dict(tok, path: Path) -> None:

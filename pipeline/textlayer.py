@@ -2,7 +2,7 @@
 
 The repairs are the ones PDF and web exports do to Chinese reports: full-width digits and
 punctuation (NFKC; an enclosed number ① becomes "(1)", never glued to the figure after it),
-spaces between characters and around numbers ("2021 年", "广 州 市", "35. 3"), indentation, and sentences broken across lines. Each output character remembers the
+the pinyin glosses some mirror sites print after rare characters (項(xiàng)目), spaces between characters and around numbers ("2021 年", "广 州 市", "35. 3"), indentation, and sentences broken across lines. Each output character remembers the
 raw offset it came from (`to_raw`), so a debugging session can go back to the file.
 
 Matching happens on `folded` (traditional characters folded to simplified, one for one), and
@@ -13,12 +13,12 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from .models import Cell, Evidence, NormText, RawDoc
-from .rules import rules
+from .rules import RuleSet, rules
 
 
 def is_cjk(c: str) -> bool:
@@ -35,7 +35,7 @@ MIN_WRAPPED_LINE = 15
 def normalize(raw: RawDoc) -> NormText:
     rawtext = "\f".join(raw.pages)
     layer = _nfkc_layer(rawtext)
-    for repair in (_mark_columns, _drop_spaces, _join_wrapped_lines):
+    for repair in (_strip_glosses, _mark_columns, _drop_spaces, _join_wrapped_lines):
         layer = layer.edit(repair(layer.text))
     text, to_raw = layer.text, layer.to_raw
     page_starts = (0,) + tuple(m.end() for m in re.finditer("\f", text))
@@ -45,7 +45,8 @@ def normalize(raw: RawDoc) -> NormText:
 
     cells = tuple(c.model_copy(update=moved(c.start, c.end)) for c in raw.cells)
     ocr = tuple(o.model_copy(update=moved(o.start, o.end)) for o in raw.ocr)
-    return NormText(source=raw.source, raw=rawtext, text=text, folded=_translate(text, rules().t2s),
+    folded = _translate(text, rules().t2s, _fold_class(rules()))
+    return NormText(source=raw.source, raw=rawtext, text=text, folded=folded,
                     to_raw=tuple(to_raw), page_starts=page_starts, cells=cells, ocr=ocr)
 
 
@@ -86,18 +87,26 @@ def _nfkc_layer(rawtext: str) -> _Layer:
         if out != ch:
             (one if len(out) == 1 else other)[ch] = out
     text = _translate(rawtext, str.maketrans(one))
-    spans = _any_of(other).finditer(rawtext)
+    spans = _any_of("".join(other)).finditer(rawtext)
     return _Layer(text, range(len(text))).edit([(m.start(), m.end(), other[m.group()]) for m in spans])
 
 
-def _translate(text: str, table: dict[int, str]) -> str:
+def _translate(text: str, table: dict[int, str], hits: re.Pattern[str] | None = None) -> str:
     """text.translate(table) for a table of single characters that few of text's characters are in:
     str.translate looks every character up (a miss costs a KeyError), a regex jumps to the hits."""
-    return _any_of(map(chr, table)).sub(lambda m: table[ord(m.group())], text) if table else text
+    if not table:
+        return text
+    return (hits or _any_of("".join(map(chr, table)))).sub(lambda m: table[ord(m.group())], text)
 
 
-def _any_of(chars: Iterable[str]) -> re.Pattern[str]:
-    return re.compile(f"[{re.escape(''.join(chars))}]")
+def _any_of(chars: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(chars)}]")
+
+
+@lru_cache(maxsize=4)
+def _fold_class(ruleset: RuleSet) -> re.Pattern[str] | None:
+    """The fold table's characters as one class, built once per rule set: it is thousands long."""
+    return _any_of("".join(map(chr, ruleset.t2s))) if ruleset.t2s else None
 
 
 _NUMBERED = re.compile(r"(\d+)[.,]")
@@ -114,6 +123,20 @@ def _nfkc(ch: str) -> str:
         return f"({out})"
     numbered = _NUMBERED.fullmatch(out)
     return f"({numbered.group(1)})" if numbered else out
+
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+# one pinyin syllable in brackets right after a CJK character: an initial, vowels, a final n/ng/r
+_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff\u3400-\u4dbf])\((?:[zcs]h|[bpmfdtnlgkhjqxrzcsyw])?"
+                    f"[aeiouvü{_TONED}\u0300-\u036f]{{1,4}}(?:ng|n|r)?\\)")
+
+
+def _strip_glosses(text: str) -> list[Edit]:
+    """Drop the pinyin a mirror site prints after a rare character (預(yù)算數(shù) -> 預算數), so
+    rules see the words whole. A gloss is lowercase: (PPP), (A), (B/A) stay; a bare single letter
+    (a) is a list marker, not a gloss, unless it carries a tone (ā)."""
+    return [(m.start(), m.end(), "") for m in _GLOSS.finditer(text)
+            if len(m.group()) > 3 or m.group()[1] in _TONED]
 
 
 _COLUMN_GAP = re.compile(r"(?<=[^\s])(?: {2,}|[ \t]*\t[ \t]*)(?=[^\s])")

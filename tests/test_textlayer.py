@@ -131,3 +131,39 @@ def test_damaged_gbk_is_not_taken_for_damaged_utf8():
     assert decode_text(gbk) == (SAMPLE * 200, "gb18030")
     with pytest.raises(LoadError):
         decode_text(gbk[:-1] + b"\xff")     # not GB18030 any more, and far from UTF-8
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("青石縣第二中學(xué)", "青石縣第二中學"),                       # tone marks
+    ("全年預（yù）算數（shù）", "全年預算數"),                        # full-width brackets
+    ("項(xiang)目", "項目"),                                         # plain letters
+    ("PPP項目(PPP)、預算數(A)、執行數(B)、執行率(B/A)", "PPP項目(PPP)、預算數(A)、執行數(B)、執行率(B/A)"),
+    ("說明(a)與備註(ab)", "說明(a)與備註(ab)"),                      # a list marker, no syllable
+    ("重量(kg)", "重量(kg)"),
+])
+def test_pinyin_glosses_are_stripped_and_real_brackets_kept(raw, expected):
+    assert _text(raw) == expected
+
+
+def test_offsets_survive_a_stripped_gloss():
+    doc = _doc("財(cái)政")
+    assert doc.text == "財政" and doc.to_raw == (0, 6)        # 政 is raw 6, after 財(cái)
+
+
+def test_a_glossed_report_reads_like_a_plain_one_and_its_evidence_slices_the_printed_text(tmp_path):
+    p = tmp_path / "r.txt"
+    p.write_text("青石縣衛(wèi)生健康委員會2023年度部門整體支出績(jī)效自評報(bào)告\n"
+                 "全年預(yù)算數(shù) 100 萬元，執(zhí)行數(shù) 90 萬元，執(zhí)行率 90%。", encoding="utf-8")
+    r, text = extract_file(p), text_of(p).text
+    assert "(" not in text
+    assert r.report_type.value == "department" and r.organization.value == "青石縣衛生健康委員會"
+    for fact in (r.organization, r.budget.total_yuan, r.budget.executed_yuan, r.budget.rate_pct):
+        ev = fact.evidence
+        assert text[ev.start:ev.end] == ev.text
+    assert r.budget.total_yuan.value == 1000000 and r.budget.executed_yuan.value == 900000
+
+
+def test_the_fold_covers_the_genre_vocabulary():
+    doc = _doc("縣區鄉鎮財政預算執行數額資金項目單位績效評價報告衛學醫農業")
+    assert doc.folded == "县区乡镇财政预算执行数额资金项目单位绩效评价报告卫学医农业"
+    assert _doc("显著乾坤").folded == "显著乾坤"          # characters simplified text uses stay

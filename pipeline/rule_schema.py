@@ -171,6 +171,7 @@ class Finding(Rule):
     comparators: dict[str, list[str]] | None = None
     no_bare_floor: list[str] | None = None
     sentence_end: str | None = None
+    date_after: str | None = None
 
 
 class PanelFinding(Rule):

@@ -21,6 +21,7 @@ def year_mismatch(x: Extracted) -> list[Finding]:
         return []
     year_re = rules().get("year_mismatch").regex
     stop = re.compile(param("year_mismatch", "sentence_end"))
+    date = re.compile(param("year_mismatch", "date_after"))
     out, seen = [], set()
     for fact in (x.narrative_budget.total_yuan, x.narrative_budget.executed_yuan, x.narrative_budget.initial_yuan):
         if fact is None:
@@ -29,6 +30,8 @@ def year_mismatch(x: Extracted) -> list[Finding]:
         start = max((m.end() for m in stop.finditer(doc.folded, 0, end)), default=0)
         years = list(year_re.finditer(doc.folded, start, end))
         if not years or int(years[0].group("year")) == fiscal.value or years[0].start() in seen:
+            continue
+        if int(years[0].group("year")) > fiscal.value and date.match(doc.folded, years[0].end()):
             continue
         m = years[0]
         seen.add(m.start())

@@ -2,12 +2,13 @@
 
 Where a name stands decides how far it is trusted: a table's 实施单位 / 资金使用单位 / 主管部门
 (first for project and policy reports), the title, a name-only line above a title or a year line,
-a label (单位名称), the unit a web page names as its publisher (来源, 发布机构), a name defined with
-以下简称, and last a name written just before a year in the body. Page furniture never names the
-unit: a name inside a cited document title (《…关于…的通知》) or holding a breadcrumb, a caption or
-punctuation is none. A name must end like a body (局, 中心, 人民政府 …) at a word's end: 部门, 委托,
-会议 are words, not a suffix. A short or abbreviated name is completed by the fullest form of the
-same name the text gives (卫健委 -> 某县卫生健康委员会, 财政局 -> 某区财政局).
+a label (单位名称, 第一部分 某某概况), the unit a web page names as its publisher (来源, 发布机构),
+a letter's signature, a name defined with 以下简称, and last a name written just before a year in
+the body. Page furniture never names the unit: a name inside a cited document title
+(《…关于…的通知》) or holding a breadcrumb or a caption is none. A name must end like a body (局,
+中心, 人民政府 …) at a word's end: 部门, 委托, 处室 are words, not a suffix. A short or abbreviated
+name is completed by the fullest form of the same name the text gives (卫健委 -> 某县卫生健康委员会,
+财政局 -> 某区财政局).
 """
 from __future__ import annotations
 
@@ -21,19 +22,18 @@ TITLE_LINES = 60          # how far down a heading, a name-only line or a publis
 NAME_LINE = 30            # the longest line that can be a name alone
 PLACE_PREFIX = 16         # the longest place chain (某某省某某市某某县) put before a short name
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+AFTER_TITLE = ("label", "table", "publisher", "signature", "alias")   # the sources after the title, in order
 
 
 def organization(doc: NormText, titles: list[tuple[int, int, str]], report_type: str) -> Fact | None:
     """The reporting unit, or None when no source names one that reads as a body's name."""
     by_where = _labels_by_where()
-    found = {w: list(_all_labels(doc, by_where[w])) for w in ("table", "label", "publisher", "alias")}
+    found = {w: list(_all_labels(doc, by_where[w])) for w in AFTER_TITLE}
     title = _title_org(doc, titles, by_where["title"])
-    table = found["table"][0] if found["table"] else None
-    if report_type in ("project", "policy") and table:
-        org = table
-    else:
-        org = title or _first(found["label"]) or table or _first(found["publisher"]) or _first(found["alias"]) \
-            or _first(list(_all_labels(doc, by_where["body"])), min_len=4)
+    table_first = found["table"][:1] if report_type in ("project", "policy") else []
+    ranked = [table_first, [title] if title else [], *(found[w] for w in AFTER_TITLE)]
+    org = next((facts[0] for facts in ranked if facts), None) \
+        or next((f for f in _all_labels(doc, by_where["body"]) if len(f.value) >= 4), None)
     if org is None:
         return None
     pool = [f for facts in found.values() for f in facts] + ([title] if title else [])
@@ -43,11 +43,7 @@ def organization(doc: NormText, titles: list[tuple[int, int, str]], report_type:
 def _labels_by_where() -> dict[str, list[Rule]]:
     labels = rules().of("org_label")
     return {w: [r for r in labels if r.param("where") == w]
-            for w in ("title", "table", "label", "publisher", "alias", "body")}
-
-
-def _first(facts: list[Fact], min_len: int = 2) -> Fact | None:
-    return next((f for f in facts if len(f.value) >= min_len), None)
+            for w in ("title", *AFTER_TITLE, "body")}
 
 
 def _title_org(doc: NormText, titles, title_rules: list[Rule]) -> Fact | None:
@@ -145,8 +141,9 @@ def _ends_name(name: str, best: int) -> bool:
 
 
 def _trimmed(text: str, start: int, end: int, cut: bool = True) -> tuple[int, int] | None:
-    """The name's span without leading 我/根据 or a trailing 本级; with `cut`, without the next cell's
-    label or a repeat either (a name the pattern already ended, 某某项目管理中心, keeps its 项目)."""
+    """The name's span without leading 我/根据, a trailing 本级 or a second name run on (某省财政厅某省
+    教育厅); with `cut`, without the next cell's label either (a name its pattern already ended,
+    某某项目管理中心, keeps its 项目)."""
     strip = rules().get("org.strip").regex
     for _ in range(3):
         # on the slice, so ^ and $ anchor at the name's ends (search(text, pos) keeps ^ at the text's start)
@@ -162,9 +159,9 @@ def _trimmed(text: str, start: int, end: int, cut: bool = True) -> tuple[int, in
     stop = rules().get("org.stop").regex.search(text, start + 2, end) if cut else None
     if stop:
         end = stop.start()
-    repeat = text.find(text[start:start + 3], start + 3, end) if cut else -1
-    if end - start >= 6 and repeat > 0:
-        end = repeat
+    repeat = text.find(text[start:start + 3], start + 3, end)
+    if end - start >= 6 and repeat > 0 and text.count("(", start, repeat) == text.count(")", start, repeat):
+        end = repeat        # (a repeat in brackets is the name's other name: 某开发区(某市某区)建设局)
     return start, end
 
 

@@ -113,10 +113,9 @@ def _org_fact(doc: NormText, start: int, end: int, rule_id: str, strict: bool = 
     lets a name that opens with a place (某某县人居环境指挥部乡村振兴项目) keep its suffix mid-title.
     A name inside a cited document title 《…》 is someone else's.
     """
-    span = _trimmed(doc.folded, start, end, cut=not strict)
-    if span is None or _inside_citation(doc.folded, span[0]):
+    start, end = _trimmed(doc.folded, start, end, cut=not strict)
+    if _inside_citation(doc.folded, start):
         return None
-    start, end = span
     name = doc.folded[start:end]
     best = _suffix_end(name)
     if best < 3:
@@ -140,7 +139,7 @@ def _ends_name(name: str, best: int) -> bool:
     return rest == "" or rest == ")" and "(" in name[:best]
 
 
-def _trimmed(text: str, start: int, end: int, cut: bool = True) -> tuple[int, int] | None:
+def _trimmed(text: str, start: int, end: int, cut: bool = True) -> tuple[int, int]:
     """The name's span without leading 我/根据, a trailing 本级 or a second name run on (某省财政厅某省
     教育厅); with `cut`, without the next cell's label either (a name its pattern already ended,
     某某项目管理中心, keeps its 项目)."""

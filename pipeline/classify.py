@@ -2,8 +2,7 @@
 
 The title decides most of it: the first line that names a performance self-evaluation (or one of
 the look-alike negatives: 决算说明, 管理办法, 单位预算) gives the type by its first type keyword,
-the year written in it, and the organisation written before or after that year. Tables name the
-reporting unit (实施单位, 资金使用单位, 主管部门), which wins for project and policy reports.
+the year written in it; pipeline.organization reads the reporting unit from the title and labels.
 """
 from __future__ import annotations
 
@@ -11,7 +10,8 @@ import re
 from collections import Counter
 
 from .models import Classified, Fact, NormText
-from .rules import Rule, rules
+from .organization import organization
+from .rules import rules
 from .textlayer import Span, evidence
 
 TITLE_LINES = 60          # how far down a title is looked for
@@ -24,7 +24,7 @@ def classify(doc: NormText) -> Classified:
     titles = _title_segments(doc)
     report_type = _report_type(doc, titles)
     year = _fiscal_year(doc, titles)
-    org = _organization(doc, titles, report_type.value if report_type else "department")
+    org = organization(doc, titles, report_type.value if report_type else "department")
     return Classified(doc=doc, report_type=report_type, fiscal_year=year, organization=org)
 
 
@@ -177,124 +177,6 @@ def _fiscal_year(doc: NormText, titles) -> Fact | None:
 
 def _year(doc: NormText, m: re.Match, rule_id: str) -> Fact:
     return _fact(doc, m.start("year"), m.end("year"), rule_id, int(m.group("year")))
-
-
-# ---------------------------------------------------------------- organisation
-
-def _organization(doc: NormText, titles, report_type: str) -> Fact | None:
-    labels = rules().of("org_label")
-    by_where = {w: [r for r in labels if r.param("where") == w] for w in ("title", "table", "label", "publisher", "body")}
-    title_org = _title_org(doc, titles, by_where["title"])
-    table_org = _first_label(doc, by_where["table"])
-    if report_type in ("project", "policy") and table_org:
-        return table_org
-    org = title_org or _first_label(doc, by_where["label"]) or table_org
-    if org is None:
-        org = _first_label(doc, by_where["body"], min_len=4)
-    if org is None:
-        return None
-    # a short title name (林业局) is completed by the publisher line (零陵区林业局) when it ends with it
-    for pub in _all_labels(doc, by_where["publisher"]):
-        if pub.value.endswith(org.value) and len(pub.value) > len(org.value):
-            return pub
-    return org
-
-
-def _title_org(doc: NormText, titles, title_rules: list[Rule]) -> Fact | None:
-    for start, end, rule_id in titles:
-        line_start = doc.folded.rfind("\n", 0, start) + 1
-        for r in title_rules:
-            for m in r.regex.finditer(doc.folded, line_start, end):
-                fact = _org_fact(doc, m, r.id)
-                if fact:
-                    return fact
-                extended = _extend(doc, m, r.id)
-                if extended:
-                    return extended
-        # a title without a name ("2022年决算报告") may sit under a line that is only the name
-        prev_end = line_start - 1
-        while prev_end > 0 and doc.folded[prev_end - 1] == "\n":
-            prev_end -= 1
-        prev_start = doc.folded.rfind("\n", 0, max(prev_end, 0)) + 1
-        if 0 < prev_end - prev_start <= 30:
-            m = re.match(r"\s*(?P<org>.+?)\s*$", doc.folded[prev_start:prev_end])
-            fact = _org_fact(doc, m, rule_id, offset=prev_start) if m else None
-            if fact:
-                return fact
-    return None
-
-
-def _first_label(doc: NormText, label_rules: list[Rule], min_len: int = 2) -> Fact | None:
-    return next((f for f in _all_labels(doc, label_rules) if len(f.value) >= min_len), None)
-
-
-def _all_labels(doc: NormText, label_rules: list[Rule]):
-    for r in label_rules:
-        for m in r.regex.finditer(doc.folded):
-            fact = _org_fact(doc, m, r.id, exact_end=r.param("exact_end", False))
-            if fact:
-                yield fact
-
-
-def _org_fact(doc: NormText, m: re.Match, rule_id: str, offset: int = 0, exact_end: bool = False) -> Fact | None:
-    """The name in group `org`, trimmed, and accepted only if it ends like a body (局, 中心, 人民政府 …).
-
-    A name run into the next cell ("广水市城投公司项目主管单位…", "…运输局广水市交通运输局") is cut
-    at the first label word or where its own first characters repeat; trailing text after the last
-    suffix is dropped, unless `exact_end` asks that the name end at the match's end.
-    """
-    start, end = m.start("org") + offset, m.end("org") + offset
-    strip = rules().of("org_strip")[0].regex
-    for _ in range(3):
-        # on the slice, so ^ and $ anchor at the name's ends (search(text, pos) keeps ^ at the text's start)
-        s = strip.search(doc.folded[start:end])
-        if not s:
-            break
-        if s.start() == 0:
-            start += s.end()
-        elif s.end() == end - start:
-            end = start + s.start()
-        else:
-            break
-    stop = rules().of("org_stop")[0].regex.search(doc.folded, start + 2, end)
-    if stop:
-        end = stop.start()
-    repeat = doc.folded.find(doc.folded[start:start + 3], start + 3, end)
-    if end - start >= 6 and repeat > 0:
-        end = repeat
-    name = doc.folded[start:end]
-    suffixes = rules().of("org_suffix")[0].lexicon
-    best = max((name.rfind(s) + len(s) for s in suffixes if name.rfind(s) >= 2), default=0)
-    if best < 3 or (exact_end and best != len(name)):
-        return None
-    end = start + best
-    return _fact(doc, start, end, rule_id, doc.text[start:end])
-
-
-def _extend(doc: NormText, m: re.Match, rule_id: str) -> Fact | None:
-    """A title naming only a place (田心乡) is completed by the body's full name (田心乡人民政府)."""
-    stem = doc.folded[m.start("org"):m.end("org")]
-    if len(stem) < 2 or not stem.endswith(tuple(rules().get("org.suffix").param("places"))):
-        return None
-    for found in re.finditer(re.escape(stem) + r"[\u4e00-\u9fff]{1,8}", doc.folded):
-        if found.start() == m.start("org"):
-            continue
-        fact = _org_fact(doc, _Whole(found), rule_id)
-        if fact and fact.value.startswith(doc.text[m.start("org"):m.end("org")]) and len(fact.value) > len(stem):
-            return fact
-    return None
-
-
-class _Whole:
-    """Adapts a plain match so _org_fact can read it as group 'org'."""
-    def __init__(self, m: re.Match):
-        self._m = m
-
-    def start(self, _group: str) -> int:
-        return self._m.start()
-
-    def end(self, _group: str) -> int:
-        return self._m.end()
 
 
 def _fact(doc: NormText, start: int, end: int, rule_id: str, value) -> Fact:

@@ -95,13 +95,16 @@ class FormType(Rule):
 
 class OrgLabel(Rule):
     kind: Literal["org_label"]
-    where: Literal["title", "table", "label", "publisher", "body"]
+    where: Literal["title", "heading", "name_line", "table", "label", "publisher", "signature", "alias", "body"]
     exact_end: bool | None = None
+    near_top: bool | None = None
 
 
 class OrgSuffix(Rule):
     kind: Literal["org_suffix"]
     places: list[str] | None = None
+    runon: dict[str, str] | None = None
+    place_start: str | None = None
 
 
 class OrgAbbrev(Rule):
@@ -187,8 +190,8 @@ def _plain(kind: str) -> type[Rule]:
 
 
 PLAIN_KINDS = (
-    "title_type", "other_title", "title_skip", "year", "org_strip", "org_stop", "org_trailing", "count_unit",
-    "count_exclude", "score_row", "indicator_level", "indicator_end",
+    "title_type", "other_title", "title_skip", "year", "org_strip", "org_stop", "org_reject", "org_trailing",
+    "count_unit", "count_exclude", "score_row", "indicator_level", "indicator_end",
     "report_subject",
 )
 

@@ -1,0 +1,55 @@
+"""pipeline.organization: the name grammar and the sources it trusts (invented names throughout)."""
+import pytest
+
+from pipeline import extract_text
+from pipeline.organization import _abbreviates, _inside_citation, _suffix_end
+
+
+def org(text: str):
+    fact = extract_text(text).organization
+    return None if fact is None else fact.value
+
+
+@pytest.mark.parametrize("name,end", [
+    ("青石县财政局", 6),
+    ("青石县人民武装部", 8),
+    ("第二部分", 0),                  # 部分 is a word
+    ("青石县财政处室", 0),            # 处室 is a word
+    ("青石县审计局委托", 6),          # 委托 runs on: the name ends at 局
+    ("青石县第一中学(xué)", 7),       # a pinyin gloss after the suffix is no word
+])
+def test_suffix_ends_a_word(name, end):
+    assert _suffix_end(name) == end
+
+
+@pytest.mark.parametrize("short,full,expect", [
+    ("卫健委", "青石县卫生健康委员会", True),
+    ("青管委", "区青湖度假区管委会", True),
+    ("农业科", "农业工作科", False),        # two sections, not a short form
+    ("财政局", "青石县人民政府", False),
+])
+def test_abbreviation(short, full, expect):
+    assert _abbreviates(short, full) is expect
+
+
+def test_inside_citation():
+    text = "根据《青石县财政局关于开展绩效自评的通知》,青石县水利局开展自评"
+    assert _inside_citation(text, text.index("青石县财政局"))
+    assert not _inside_citation(text, text.index("青石县水利局"))
+
+
+def test_table_prefers_implementing_unit_in_a_project_report():
+    text = ("2023年度河道整治项目支出绩效自评表\n项目名称 | 河道整治 |\n主管部门 | 青石县水利局 |\n"
+            "实施单位 | 青石县河道管理所 |\n")
+    assert org(text) == "青石县河道管理所"
+
+
+def test_breadcrumb_and_banner_are_no_name():
+    text = ("欢迎进入青石县水利局网站!\n您当前所在位置:首页 > 财政公开\n"
+            "青石县水利专项资金2023年度绩效自评报告\n一、基本情况\n")
+    assert org(text) is None
+
+
+def test_the_title_wins_over_a_publisher_line():
+    text = "青石县林业局2023年度部门整体支出绩效自评报告\n来源:青石县财政局\n一、基本情况\n"
+    assert org(text) == "青石县林业局"

@@ -32,7 +32,7 @@ def _title_segments(doc: NormText) -> list[tuple[int, int, str]]:
     """(start, end, rule id) of each title-like stretch among the first lines: titles, then prose.
 
     Site furniture (breadcrumbs, 发布日期 lines) is passed over. A sentence that names the report
-    ("现将本局2023年度整体支出绩效自评情况报告如下") is kept, cut to its clause, after every real
+    ("本局已完成2023年度部门整体支出绩效自评,有关情况报告如下") is kept, cut to its clause, after every real
     title line. A title is head-final, so a line (or cell) that ends in a negative head (…决算表,
     …结果的通报) is a negative whatever it names before; in prose such a word decides nothing.
     """
@@ -112,7 +112,7 @@ def _ruled_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | Non
     """The first title line decides: a negative title -> other; else its first type keyword, in rule order.
 
     A title naming no type is read by the form's first label (项目名称: a project form); a
-    self-evaluation title with neither (下桥镇人民政府2024年度绩效自评报告) evaluates the body that
+    self-evaluation title with neither (云溪镇人民政府2024年度绩效自评报告) evaluates the body that
     publishes it: department. With no title line, only a form label decides.
     """
     kinds = rules().of("body_type")
@@ -193,7 +193,7 @@ def _organization(doc: NormText, titles, report_type: str) -> Fact | None:
         org = _first_label(doc, by_where["body"], min_len=4)
     if org is None:
         return None
-    # a short title name (林业局) is completed by the publisher line (零陵区林业局) when it ends with it
+    # a short title name (林业局) is completed by the publisher line (云溪区林业局) when it ends with it
     for pub in _all_labels(doc, by_where["publisher"]):
         if pub.value.endswith(org.value) and len(pub.value) > len(org.value):
             return pub
@@ -239,7 +239,7 @@ def _all_labels(doc: NormText, label_rules: list[Rule]):
 def _org_fact(doc: NormText, m: re.Match, rule_id: str, offset: int = 0, exact_end: bool = False) -> Fact | None:
     """The name in group `org`, trimmed, and accepted only if it ends like a body (局, 中心, 人民政府 …).
 
-    A name run into the next cell ("广水市城投公司项目主管单位…", "…运输局广水市交通运输局") is cut
+    A name run into the next cell ("青石市水务公司项目主管单位…", "…资源局青石市自然资源局") is cut
     at the first label word or where its own first characters repeat; trailing text after the last
     suffix is dropped, unless `exact_end` asks that the name end at the match's end.
     """
@@ -272,7 +272,7 @@ def _org_fact(doc: NormText, m: re.Match, rule_id: str, offset: int = 0, exact_e
 
 
 def _extend(doc: NormText, m: re.Match, rule_id: str) -> Fact | None:
-    """A title naming only a place (田心乡) is completed by the body's full name (田心乡人民政府)."""
+    """A title naming only a place (白沙乡) is completed by the body's full name (白沙乡人民政府)."""
     stem = doc.folded[m.start("org"):m.end("org")]
     if len(stem) < 2 or not stem.endswith(tuple(rules().get("org.suffix").param("places"))):
         return None

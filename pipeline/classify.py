@@ -193,7 +193,7 @@ def _organization(doc: NormText, titles, report_type: str) -> Fact | None:
         org = _first_label(doc, by_where["body"], min_len=4)
     if org is None:
         return None
-    # a short title name (林业局) is completed by the publisher line (云溪区林业局) when it ends with it
+    # a short title name (水利局) is completed by the publisher line (云溪区水利局) when it ends with it
     for pub in _all_labels(doc, by_where["publisher"]):
         if pub.value.endswith(org.value) and len(pub.value) > len(org.value):
             return pub

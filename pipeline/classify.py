@@ -32,7 +32,7 @@ def _title_segments(doc: NormText) -> list[tuple[int, int, str]]:
     """(start, end, rule id) of each title-like stretch among the first lines: titles, then prose.
 
     Site furniture (breadcrumbs, 发布日期 lines) is passed over. A sentence that names the report
-    ("现将本局2023年度整体支出绩效自评情况报告如下") is kept, cut to its clause, after every real
+    ("本局已完成2023年度部门整体支出绩效自评,有关情况报告如下") is kept, cut to its clause, after every real
     title line. A title is head-final, so a line (or cell) that ends in a negative head (…决算表,
     …结果的通报) is a negative whatever it names before; in prose such a word decides nothing.
     """
@@ -112,7 +112,7 @@ def _ruled_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | Non
     """The first title line decides: a negative title -> other; else its first type keyword, in rule order.
 
     A title naming no type is read by the form's first label (项目名称: a project form); a
-    self-evaluation title with neither (下桥镇人民政府2024年度绩效自评报告) evaluates the body that
+    self-evaluation title with neither (云溪镇人民政府2024年度绩效自评报告) evaluates the body that
     publishes it: department. With no title line, only a form label decides.
     """
     kinds = rules().of("body_type")

@@ -14,7 +14,7 @@ def test_evidence_is_the_title_line_not_the_furniture_above_it():
 
 
 def test_prose_naming_the_report_comes_after_every_title_line():
-    doc = text_layer("根据要求,现将我局部门整体支出绩效自评情况报告如下。\n某某县水库除险加固项目绩效自评表\n")
+    doc = text_layer("按照财政局部署,本局已完成部门整体支出绩效自评,有关情况报告如下。\n某某县水库除险加固项目绩效自评表\n")
     rule_ids = [rule for _, _, rule in _title_segments(doc)]
     assert rule_ids == ["title.performance", "title.sentence"]
 

@@ -11,10 +11,12 @@ import csv
 import json
 import math
 import os
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .load import valid_unicode
 from .models import Evidence, Fact, Record
 
 SCALARS = ("report_type", "fiscal_year", "organization", "self_score", "deduction", "grade")
@@ -250,7 +252,10 @@ def text_path(outdir: Path, r: Record) -> Path:
 
 
 def record_json(r: Record) -> str:
-    return json.dumps(r.model_dump(mode="json"), ensure_ascii=False)
+    """A record's records.jsonl line, always valid UTF-8: the readers and source_of give valid Unicode,
+    and whatever else brings a lone surrogate (a link target or an exception's message naming a path
+    that is not UTF-8) has it replaced rather than stop the batch."""
+    return valid_unicode(json.dumps(r.model_dump(mode="json"), ensure_ascii=False))[0]
 
 
 def _csv_value(type_: str, v: Any) -> Any:
@@ -292,7 +297,7 @@ class Writer:
             path = self._texts / f"{sha256}.txt"
             if not path.exists():       # written whole or not at all: a kill never leaves half a text
                 tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(text, encoding="utf-8", newline="")
+                tmp.write_text(text, encoding="utf-8", errors="replace", newline="")   # "?" for a stray surrogate: offsets hold
                 os.replace(tmp, path)
         data = (line + "\n").encode("utf-8")
         offset = self._jsonl.tell()

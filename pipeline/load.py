@@ -13,6 +13,7 @@ Before a reader sees the bytes, two cheap guards run, because archives are full 
 """
 from __future__ import annotations
 
+import base64
 import errno
 import hashlib
 import importlib
@@ -47,8 +48,60 @@ class Unsupported(LoadError):
 
 
 def source_of(path: Path, data: bytes = b"") -> Source:
-    return Source(path=str(path), sha256=hashlib.sha256(data).hexdigest(),
-                  format=path.suffix.lower().lstrip(".") or "none")
+    """A file's source; a name that is not UTF-8 (a GBK name a Windows ZIP unpacked) is kept exactly in
+    `path_bytes`, and `path` shows it as valid Unicode, so the record can be written."""
+    raw = os.fsencode(path)
+    try:
+        raw.decode("utf-8")
+        exact, notes = None, []
+    except UnicodeDecodeError:
+        exact, notes = base64.b64encode(raw).decode("ascii"), [_name_note(raw)]
+    return Source(path=path_text(path), path_bytes=exact, sha256=hashlib.sha256(data).hexdigest(),
+                  format=path.suffix.lower().lstrip(".") or "none", notes=notes)
+
+
+def path_text(path: str | Path) -> str:
+    """A path as valid Unicode for every output: the bytes that are not UTF-8 read as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _name_note(raw: bytes) -> str:
+    """What the record says of a name that is not UTF-8, with the GB18030 reading when there is one."""
+    name = os.path.basename(raw)
+    try:
+        guess = f" (read as GBK: {name.decode('gb18030')})"
+    except UnicodeDecodeError:
+        guess = ""
+    return (f"the file name is not UTF-8{guess}: path shows its other bytes as \\xNN, path_bytes holds it exactly "
+            "(base64); rename it to UTF-8 (convmv -f gbk -t utf-8 --notest FILE) so that every tool reads its name")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> tuple[str, int]:
+    """The text with each lone UTF-16 surrogate (no character: it cannot be written as UTF-8) replaced
+    by U+FFFD, one for one so that offsets hold, and how many there were."""
+    if _SURROGATE.search(text) is None:
+        return text, 0
+    return _SURROGATE.subn("\ufffd", text)
+
+
+def valid_doc(doc: RawDoc) -> RawDoc:
+    """A reader's pages as valid Unicode, before they leave load(): a font that maps a glyph to a lone
+    surrogate, or a decoder that kept a bad byte, must not stop the record being written. The record
+    notes how many characters were replaced."""
+    pages, bad = [], 0
+    for page in doc.pages:
+        page, n = valid_unicode(page)
+        pages.append(page)
+        bad += n
+    if not bad:
+        return doc
+    note = (f"{bad} character{'s' if bad > 1 else ''} of the text {'were' if bad > 1 else 'was'} not valid Unicode "
+            "(lone UTF-16 surrogates, as a damaged font map gives) and read as U+FFFD")
+    return doc.model_copy(update={"pages": tuple(pages),
+                                  "source": doc.source.model_copy(update={"notes": [*doc.source.notes, note]})})
 
 
 def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None = None) -> RawDoc:
@@ -82,7 +135,7 @@ def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None 
     except ImportError as e:
         raise LoadError(f"reading {suffix} files needs the Python package {e.name!r}, which is not installed; "
                         "reinstall jixiao with its dependencies (pip install -e '.[ocr]')") from e
-    return module.read(data, source)
+    return valid_doc(module.read(data, source))
 
 
 def _check_file(path: Path) -> None:

@@ -338,7 +338,7 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
             progress.start(len(todo))
         try:
             with Writer(outdir, append=True) as writer, \
-                    open(outdir / MANIFEST, "a", encoding="utf-8") as manifest:
+                    open(outdir / MANIFEST, "ab") as manifest:
                 for item, done in stream(pool, todo):
                     item.line = Line(*writer.write_line(done.line, done.sha256, done.text))
                     item.entry = {"path": str(item.path), "sha256": done.sha256, "version": ver,
@@ -347,7 +347,7 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
                         item.entry.update(failed=True, password=secret_key(options.password))
                     if done.timeout is not None:
                         item.entry["timeout"] = done.timeout
-                    manifest.write(json.dumps(item.entry, ensure_ascii=False) + "\n")
+                    manifest.write(manifest_line(item.entry))
                     manifest.flush()
                     stats.processed += 1
                     stats.pages += done.pages
@@ -432,7 +432,16 @@ def compact(outdir: Path, items: list[Item]) -> None:
                     f.seek(i.line.offset)
                     yield f.read(i.line.length)
             _replace(records, lines())
-    _replace(outdir / MANIFEST, (json.dumps(i.entry, ensure_ascii=False).encode() + b"\n" for i in items))
+    _replace(outdir / MANIFEST, (manifest_line(i.entry) for i in items))
+
+
+def manifest_line(entry: dict) -> bytes:
+    """One manifest line. A path that is not UTF-8 is written with JSON's \\u escapes, which read back
+    as the very path (its surrogate escapes), so its file is found up to date on the next run."""
+    try:
+        return (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(entry) + "\n").encode("ascii")
 
 
 def _replace(path: Path, chunks: Iterable[bytes]) -> None:

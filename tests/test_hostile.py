@@ -7,6 +7,7 @@ checks every file got a record whose status and error say what is wrong and what
 """
 from __future__ import annotations
 
+import base64
 import ctypes
 import hashlib
 import json
@@ -346,3 +347,74 @@ def test_a_damaged_pdf_read_after_an_encrypted_one_is_not_called_password_protec
     assert "password-protected" in extract_file(tmp_path / "a.pdf").error
     error = extract_file(tmp_path / "b.pdf").error
     assert "password" not in error and "re-download" in error
+
+
+# ---------------------------------------------------------------- issue 18: names, characters, cells
+
+GBK_NAME = "报告".encode("gbk") + b".txt"          # as a Windows ZIP unpacks a Chinese name on Linux
+GOOD = TITLE + "全年预算数 100 万元，执行数 90 万元，执行率 90%。\n"
+
+
+def _records(out: Path) -> list[dict]:
+    """records.jsonl read strictly: every byte UTF-8, every line JSON."""
+    return [json.loads(line) for line in (out / "records.jsonl").read_bytes().decode("utf-8").splitlines()]
+
+
+def test_a_file_name_that_is_not_utf8_gets_its_record_and_the_batch_goes_on(tmp_path):
+    from pipeline.cli import main
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "good.txt").write_text(GOOD, encoding="utf-8")
+    gbk = os.path.join(os.fsencode(inbox), GBK_NAME)
+    with open(gbk, "wb") as f:
+        f.write(GOOD.encode("utf-8"))
+    assert main(["extract", str(inbox), "-o", str(tmp_path / "out"), "-q", "-j", "1"]) == 0
+    records = _records(tmp_path / "out")
+    assert [r["status"] for r in records] == ["ok", "ok"]
+    named = next(r for r in records if r["source"]["path_bytes"])
+    assert base64.b64decode(named["source"]["path_bytes"]) == gbk                  # lossless
+    assert named["source"]["path"].endswith(r"\xb1\xa8\xb8\xe6.txt")              # readable
+    assert "报告.txt" in named["source"]["notes"][0]
+    assert named["budget"]["total_yuan"]["value"] == 1_000_000
+    assert main(["extract", str(inbox), "-o", str(tmp_path / "out"), "-q", "-j", "1"]) == 0   # a rerun
+    assert _records(tmp_path / "out") == records
+    assert b"\\xb1\\xa8" in (tmp_path / "out" / "records.csv").read_bytes()
+
+
+def surrogate_pdf() -> bytes:
+    """One page of Helvetica whose ToUnicode map sends the glyph "A" to U+D800, a lone surrogate."""
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X def /CMapType 2 def "
+            b"1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <41> <D800> endbfchar endcmap "
+            b"CMapName currentdict /CMap defineresource pop end end")
+    objects = _page(b"BT /F1 12 Tf 72 760 Td (2021 A budget) Tj ET", b"<< /Font << /F1 5 0 R >> >>")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>")
+    objects.append(b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream")
+    return pdf_bytes(objects)
+
+
+def test_a_pdf_whose_font_maps_a_glyph_to_a_lone_surrogate_gets_its_record(tmp_path):
+    from pipeline.cli import main
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "surrogate.pdf").write_bytes(surrogate_pdf())
+    (tmp_path / "in" / "good.txt").write_text(GOOD, encoding="utf-8")
+    assert main(["extract", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q", "-j", "1"]) == 0
+    records = {Path(r["source"]["path"]).name: r for r in _records(tmp_path / "out")}
+    assert records["good.txt"]["status"] == "ok"
+    r = records["surrogate.pdf"]
+    assert r["status"] == "ok" and "1 character of the text was not valid Unicode" in r["source"]["notes"][0]
+    text = (tmp_path / "out" / "texts" / f"{r['source']['sha256']}.txt").read_bytes().decode("utf-8")
+    assert text.startswith("2021 \ufffd budget")
+
+
+def test_text_leaves_every_reader_as_valid_unicode_with_a_note(tmp_path):
+    """At the reader boundary (load): a surrogate escape the text reader kept, and one a caller's string holds."""
+    from pipeline import extract_text
+    from pipeline.export import record_json
+    from pipeline.load import valid_doc
+    from pipeline.models import RawDoc, Source
+    doc = valid_doc(RawDoc(source=Source(path="x.txt", sha256="0", format="txt"), pages=("a\udcb1b", "\ud800")))
+    assert doc.pages == ("a\ufffdb", "\ufffd") and "2 characters" in doc.source.notes[0]
+    r = extract_text(GOOD + "损坏\udcff的字符\n")
+    assert "1 character" in r.source.notes[0] and r.budget.total_yuan.value == 1_000_000
+    record_json(r).encode("utf-8")
+

@@ -244,6 +244,38 @@ def evidence_dict(e: Evidence) -> dict:
     return e.model_dump(mode="json", exclude_none=True)
 
 
+# ---------------------------------------------------------------- cells a spreadsheet opens
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")    # a spreadsheet reads a cell so starting as a formula
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b-\x1f]")      # control characters an xlsx cell cannot hold (\f, …)
+_CELL_MAX = 32767                                   # Excel's limit on characters in one cell
+
+
+def csv_safe(v: Any) -> Any:
+    """A CSV cell a spreadsheet cannot run (CSV injection, as OWASP describes): text that starts like a
+    formula (a document's words or a file name: "=cmd|' /C calc'!A0") gets a leading apostrophe;
+    numbers stay numbers."""
+    return "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
+
+
+class CsvWriter(csv.DictWriter):
+    """The writer of every CSV jixiao writes: each cell through csv_safe."""
+
+    def writerow(self, rowdict: dict):
+        return super().writerow({k: csv_safe(v) for k, v in rowdict.items()})
+
+    def writerows(self, rowdicts: Iterable[dict]) -> None:
+        for row in rowdicts:
+            self.writerow(row)
+
+
+def xlsx_text(s: str) -> str:
+    """Text as an xlsx cell can hold it: control characters as spaces, at most Excel's 32,767 characters.
+    Every xlsx writer also writes it as a string, never a formula."""
+    s = _ILLEGAL.sub(" ", s)
+    return s if len(s) <= _CELL_MAX else s[:_CELL_MAX - 1] + "…"
+
+
 # ---------------------------------------------------------------- the streaming writer
 
 def text_path(outdir: Path, r: Record) -> Path:
@@ -338,8 +370,8 @@ def write_csvs(outdir: Path, records: Iterable[Record]) -> None:
     """records.csv and findings.csv of the records given (those of the finished records.jsonl)."""
     with open(outdir / "records.csv", "w", encoding="utf-8-sig", newline="") as rf, \
             open(outdir / "findings.csv", "w", encoding="utf-8-sig", newline="") as ff:
-        rows = csv.DictWriter(rf, RECORD_COLUMNS)
-        findings = csv.DictWriter(ff, FINDING_COLUMNS)
+        rows = CsvWriter(rf, RECORD_COLUMNS)
+        findings = CsvWriter(ff, FINDING_COLUMNS)
         rows.writeheader()
         findings.writeheader()
         for r in records:

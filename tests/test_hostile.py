@@ -418,3 +418,37 @@ def test_text_leaves_every_reader_as_valid_unicode_with_a_note(tmp_path):
     assert "1 character" in r.source.notes[0] and r.budget.total_yuan.value == 1_000_000
     record_json(r).encode("utf-8")
 
+
+def test_panel_xlsx_keeps_text_that_looks_like_a_formula_as_text(tmp_path):
+    import openpyxl
+    from pipeline import extract_text, panel
+    formula = "=cmd|' /C calc'!A0"
+    records = [extract_text(GOOD.replace("某某市某某区财政局", "青石县财政局"), path=formula + ".txt")]
+    panel.write(panel.build(records), tmp_path)
+    cells = [c for ws in openpyxl.load_workbook(tmp_path / "panel.xlsx").worksheets for row in ws.iter_rows()
+             for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert cells and all(c.data_type == "s" for c in cells)
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "panel.xlsx") as z:
+        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_every_csv_neutralises_text_that_starts_like_a_formula_and_keeps_numbers(tmp_path):
+    """records.csv, findings.csv and the panel's CSVs: one rule (export.csv_safe) for all."""
+    import csv as csvlib
+    from pipeline import extract_text, panel
+    from pipeline.export import FORMULA_START, csv_safe, write_csvs
+    assert csv_safe(-5.0) == -5.0 and csv_safe(-5) == -5 and csv_safe("-5") == "'-5"
+    records = [extract_text(GOOD, path=f"{c}cmd|' /C calc'!A0 {i}.txt") for i, c in enumerate(FORMULA_START)]
+    records.append(extract_text("-1 某某单位\n" + GOOD + "自评得分 -5 分。执行率 1000%。\n", path="@x.txt"))
+    write_csvs(tmp_path, records)
+    panel.write(panel.build(records), tmp_path)
+    names = ("records.csv", "findings.csv", "panel.csv", "panel_findings.csv", "panel_unplaced.csv")
+    cells = [c for n in names
+             for row in csvlib.reader((tmp_path / n).open(encoding="utf-8-sig", newline="")) for c in row]
+    assert not [c for c in cells if c.startswith(FORMULA_START)]
+    assert sum(c.startswith("'") for c in cells) >= len(FORMULA_START) + 1
+    with (tmp_path / "records.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csvlib.DictReader(f))
+    assert {r["total_yuan"] for r in rows} == {"1000000.0"} and rows[0]["path"] == "'=cmd|' /C calc'!A0 0.txt"
+

@@ -452,3 +452,12 @@ def test_every_csv_neutralises_text_that_starts_like_a_formula_and_keeps_numbers
         rows = list(csvlib.DictReader(f))
     assert {r["total_yuan"] for r in rows} == {"1000000.0"} and rows[0]["path"] == "'=cmd|' /C calc'!A0 0.txt"
 
+
+def test_a_rate_too_large_for_decimal_rounding_keeps_the_record_and_its_facts():
+    """executed / total = 10²⁶: the execution_rate check cannot round it to cents in Decimal's 28 digits;
+    the record stays ok with every fact, and the checks that can compute still speak."""
+    from pipeline import extract_text
+    r = extract_text(TITLE + "全年预算数 1 元，执行数 100000000000000000000000000 元，执行率 90%。\n")
+    assert r.status == "ok", r.error
+    assert r.budget.executed_yuan.value == 1e26 and r.budget.rate_pct.value == 90
+    assert {"executed_exceeds_budget", "amount_out_of_range"} <= {f.rule for f in r.findings}

@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="a document of more pages gets a failed record, unread (default %(default)s; 0: no cap)")
     e.add_argument("--password", default=None, help="opens password-protected PDFs (one password for the "
                    "batch; only a hash of it is kept, in manifest.jsonl, so that a changed one retries them)")
+    e.add_argument("--follow-links", action="store_true",
+                   help="follow symbolic links that lead out of the folders given (by default such a link gets a "
+                   "skipped record: an archive's link could bring /etc/passwd or a key into the outputs)")
     e.add_argument("--dask", metavar="ADDRESS", default=None,
                    help="run on the workers of a Dask cluster (e.g. tcp://scheduler:8786) instead of local "
                    "processes; they must see the input paths")
@@ -142,11 +145,15 @@ def _outdir_own() -> tuple[set[str], set[str]]:
     return {TEXTS, PAGES}, files
 
 
-def iter_files(inputs: list[str]) -> list[Path]:
+def iter_files(inputs: list[str], follow_links: bool = False) -> list[Path]:
     """Every file under the inputs, sorted, each once; nothing silently dropped (but what a jixiao
     OUTDIR holds beside its records.jsonl: its texts, tables and report are its own output).
-    A symlinked folder is followed, each real folder walked once (a link back up is no loop)."""
+    A symlinked folder is followed, each real folder walked once (a link back up is no loop); one that
+    leads out of the inputs only with `follow_links`, else it is listed itself, unwalked (a link to /
+    would walk the whole machine), for its skipped record."""
+    from .runner import outside, real_roots
     outdir_folders, outdir_files = _outdir_own()
+    roots = None if follow_links else real_roots(inputs)
     out: set[Path] = set()
     walked: set[str] = set()
     for item in inputs:
@@ -158,6 +165,9 @@ def iter_files(inputs: list[str]) -> list[Path]:
                     dirs[:] = []
                     continue
                 walked.add(real)
+                leaving = {d for d in dirs if outside(Path(root) / d, roots) is not None}
+                out.update(Path(root) / d for d in leaving)
+                dirs[:] = [d for d in dirs if d not in leaving]
                 if (Path(root) / "records.jsonl").exists():    # an OUTDIR: only records.jsonl is read
                     dirs[:] = [d for d in dirs if d not in outdir_folders]
                     files = [f for f in files if f not in outdir_files]
@@ -176,9 +186,10 @@ def _extract(args) -> int:
     stats: Counter = Counter()
     console = Console(stderr=True)
     try:
-        done = runner.run(iter_files(args.inputs), args.outdir, jobs=args.jobs, timeout=args.timeout or None,
-                          options=runner.Options(args.max_pages or None, args.password), dask=args.dask,
-                          progress=_Bar(console) if console.is_terminal and not args.quiet else None)
+        done = runner.run(iter_files(args.inputs, args.follow_links), args.outdir, jobs=args.jobs,
+                          timeout=args.timeout or None, options=runner.Options(args.max_pages or None, args.password),
+                          dask=args.dask, progress=_Bar(console) if console.is_terminal and not args.quiet else None,
+                          roots=None if args.follow_links else runner.real_roots(args.inputs))
         records = (_count(stats, r) for r in read_jsonl(args.outdir / runner.RECORDS))
         if done.outputs_current:
             for _ in records:
@@ -270,7 +281,7 @@ def _audit(args) -> int:
 
     from . import extract_file
     from .findings_view import BadJsonl, read_jsonl, render_findings
-    paths = iter_files(args.inputs)
+    paths = iter_files(args.inputs, follow_links=True)
     try:
         for p in paths:         # every records file is checked before anything is extracted or printed
             if p.suffix.lower() == ".jsonl":

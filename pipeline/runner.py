@@ -3,8 +3,8 @@
 Each file goes through `work` in a worker process (a local pool, or the workers of a Dask cluster),
 at most a few files per worker in flight, so memory stays flat whatever the batch size. Results are
 appended to records.jsonl as they finish, a whole line each, and `manifest.jsonl` notes for each
-file the sha256 it had, the version (rules, code, page cap) that read it and which line holds its
-record. A run killed at any point leaves whole lines; the next run keeps every record still up to
+file the sha256 and signature (size, times, inode) it had, the version (rules, code, page cap) that
+read it and which line holds its record. This process only stats the inputs: the workers read them. A run killed at any point leaves whole lines; the next run keeps every record still up to
 date and processes only the rest. When the loop ends, records.jsonl is rewritten in input order
 (each document once, byte-identical whatever the number of workers), the manifest with it; inputs
 not given this time drop out of both. Run metadata goes to run.json, never into records.
@@ -15,18 +15,20 @@ import hashlib
 import json
 import multiprocessing
 import os
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, TimeoutError, wait
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from . import forkserver
 from .export import Writer, record_json, trim
-from .load import source_of
+from .load import path_text, source_of
 from .models import Record
 from .rules import RULES_DIR, rules
 
@@ -112,18 +114,30 @@ def version(max_pages: int | None) -> str:
     return f"r{tree_hash(RULES_DIR)}-c{code}-p{max_pages or 0}"
 
 
-def sha256_of(path: Path) -> str | None:
-    """None for what cannot be hashed: not a regular file (a named pipe would block), or unreadable."""
-    h = hashlib.sha256()
-    if not path.is_file():
-        return None
+def signature(path: Path) -> list[int] | None:
+    """What tells, without reading a byte, that a file is as its record found it: size, modification and
+    change times, inode. This process never reads an input (a read may block for ever, /proc/kmsg, or
+    take minutes): the workers hash and read each file, under the time limit. None for what is not a
+    regular file, or cannot be looked at (its record says why)."""
     try:
-        with open(path, "rb") as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
+        st = path.stat()
     except OSError:
-        return None             # the worker's record says why it cannot be read
-    return h.hexdigest()
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] if stat.S_ISREG(st.st_mode) else None
+
+
+def real_roots(inputs: Iterable[str | Path]) -> list[Path]:
+    """The folders (and files) given, as real paths: what a link may lead into."""
+    return [Path(os.path.realpath(p)) for p in inputs]
+
+
+def outside(path: Path, roots: list[Path] | None) -> str | None:
+    """Where a link leads when that is out of every root (an archive's link to /etc/passwd, to a key,
+    to /); None when it stays inside, or when links are followed (roots None)."""
+    if roots is None:
+        return None
+    real = Path(os.path.realpath(path))
+    return None if any(real.is_relative_to(r) for r in roots) else path_text(real)
 
 
 def line_key(line: bytes) -> str:
@@ -173,25 +187,30 @@ def read_manifest(path: Path) -> dict[str, dict]:
 class Item:
     """One input file: where its record is (kept from before, or written this run)."""
     path: Path
-    sha256: str | None
+    stat: list[int] | None
+    sha256: str | None = None       # the manifest's, for a file as it was
+    outside: str | None = None      # where it leads, for a link out of the roots: skipped, unread
     line: Line | None = None
     entry: dict | None = None
 
 
-def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None, password: str | None = None) \
-        -> list[Item]:
-    """Each input with its record when one is up to date: same file bytes, same version, and not a
-    failure that this run's options may undo (a higher time limit, another password)."""
+def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None, password: str | None = None,
+         roots: list[Path] | None = None) -> list[Item]:
+    """Each input with its record when one is up to date: the file as it was (signature), same version,
+    and not a failure that this run's options may undo (a higher time limit, another password). A link
+    out of `roots` (None: links are followed) is marked to be skipped, and its record is never kept."""
     lines = index_lines(outdir / RECORDS)
     trim(outdir / MANIFEST)
     manifest = read_manifest(outdir / MANIFEST)
     items = []
     for p in paths:
-        item = Item(p, sha256_of(p))
+        item = Item(p, signature(p), outside=outside(p, roots))
         e = manifest.get(str(p))
-        if (e and item.sha256 is not None and e.get("sha256") == item.sha256 and e.get("version") == ver
-                and e.get("record") in lines and not _retry(e, timeout, password)):
-            item.line, item.entry = lines[e["record"]], e
+        if e and item.stat is not None and e.get("stat") == item.stat:
+            item.sha256 = e.get("sha256")
+            if (item.outside is None and not e.get("outside") and e.get("version") == ver
+                    and e.get("record") in lines and not _retry(e, timeout, password)):
+                item.line, item.entry = lines[e["record"]], e
         items.append(item)
     return items
 
@@ -278,9 +297,20 @@ def outcome(item: Item, future, timeout: float | None) -> Done:
 
 
 def failed(item: Item, error: str, *, timeout: float | None = None) -> Done:
+    """The record of a file the pool could not finish: its hash is the manifest's, when it has one (the
+    file was never read whole here), else that of no bytes."""
     source = source_of(item.path).model_copy(update={"sha256": item.sha256 or hashlib.sha256(b"").hexdigest()})
     return Done(record_json(Record(source=source, status="failed", error=error)), None, source.sha256, 0, True,
                 timeout)
+
+
+def skipped(item: Item) -> Done:
+    """The record of a link out of the folders given, which is not followed (nor read)."""
+    error = (f"a symbolic link to {item.outside}, outside the folders given: jixiao does not follow links out of "
+             "them (an archive's link could bring /etc/passwd or a private key into the outputs); copy the report "
+             "into the folder, or run again with --follow-links")
+    source = source_of(item.path)
+    return Done(record_json(Record(source=source, status="skipped", error=error)), None, source.sha256, 0, False)
 
 
 def stream(pool, items: Iterable[Item]) -> Iterator[tuple[Item, Done]]:
@@ -319,15 +349,17 @@ class Run:
 
 
 def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = None, options: Options = Options(),
-        dask: str | None = None, progress: Progress | None = None, task: Task = work) -> Run:
+        dask: str | None = None, progress: Progress | None = None, task: Task = work,
+        roots: list[Path] | None = None) -> Run:
     """Bring OUTDIR's records.jsonl and manifest.jsonl up to date with `paths`, each file read by
-    `task` (a module-level function, so workers can import it). Raises OSError when OUTDIR cannot be
+    `task` (a module-level function, so workers can import it); a link out of `roots` (real paths;
+    None: links are followed) gets a skipped record, unread. Raises OSError when OUTDIR cannot be
     written."""
     started, t0 = time.time(), time.monotonic()
     outdir.mkdir(parents=True, exist_ok=True)
     open(outdir / RECORDS, "ab").close()       # there, even for no inputs; left untouched when it is
     ver = version(options.max_pages)
-    items = plan(paths, outdir, ver, timeout, options.password)
+    items = plan(paths, outdir, ver, timeout, options.password, roots)
     todo = [i for i in items if i.line is None]
     stats = Run(inputs=len(items), up_to_date=len(items) - len(todo))
     if todo:
@@ -339,10 +371,13 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
         try:
             with Writer(outdir, append=True) as writer, \
                     open(outdir / MANIFEST, "ab") as manifest:
-                for item, done in stream(pool, todo):
+                links = ((i, skipped(i)) for i in todo if i.outside is not None)
+                for item, done in chain(links, stream(pool, [i for i in todo if i.outside is None])):
                     item.line = Line(*writer.write_line(done.line, done.sha256, done.text))
-                    item.entry = {"path": str(item.path), "sha256": done.sha256, "version": ver,
+                    item.entry = {"path": str(item.path), "sha256": done.sha256, "stat": item.stat, "version": ver,
                                   "record": line_key((done.line + "\n").encode("utf-8"))}
+                    if item.outside is not None:
+                        item.entry["outside"] = True
                     if done.failed:
                         item.entry.update(failed=True, password=secret_key(options.password))
                     if done.timeout is not None:

@@ -461,3 +461,70 @@ def test_a_rate_too_large_for_decimal_rounding_keeps_the_record_and_its_facts():
     assert r.status == "ok", r.error
     assert r.budget.executed_yuan.value == 1e26 and r.budget.rate_pct.value == 90
     assert {"executed_exceeds_budget", "amount_out_of_range"} <= {f.rule for f in r.findings}
+
+
+# ---------------------------------------------------------------- issue 18: what the run's process reads, where links lead
+
+_opened: list[str] | None = None        # what this process opens while a test watches (an audit hook)
+
+
+def _note_open(event: str, args: tuple) -> None:
+    if event == "open" and _opened is not None:
+        _opened.append(os.fsdecode(args[0]) if isinstance(args[0], (str, bytes)) else str(args[0]))
+
+
+def test_the_inputs_are_hashed_and_read_in_the_workers_never_in_the_run_s_own_process(tmp_path):
+    """A read may block for ever (a link to /proc/kmsg) where --timeout does not reach: the run's own
+    process only stats the inputs, the workers hash and read them under the time limit."""
+    global _opened
+    from pipeline import runner
+    from pipeline.cli import iter_files
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (inbox / name).write_text(GOOD, encoding="utf-8")
+    sys.addaudithook(_note_open)
+    _opened = []
+    try:
+        first = runner.run(iter_files([str(inbox)]), tmp_path / "out", jobs=1, timeout=30)
+        again = runner.run(iter_files([str(inbox)]), tmp_path / "out", jobs=1, timeout=30)
+        read_here = [p for p in _opened if p.startswith(str(inbox))]
+    finally:
+        _opened = None
+    assert read_here == []
+    assert (first.processed, again.processed, again.up_to_date) == (2, 0, 2)
+    records = _records(tmp_path / "out")
+    assert {r["source"]["sha256"] for r in records} == {hashlib.sha256(GOOD.encode()).hexdigest()}
+
+
+def test_links_out_of_the_input_folder_are_skipped_unless_follow_links(tmp_path):
+    """A hostile archive's links to a secret file, a folder and / are not followed: each gets a skipped
+    record saying why, nothing of them reaches the outputs, / is not walked; a link inside is read."""
+    from pipeline.cli import main
+    secret = tmp_path / "elsewhere"
+    secret.mkdir()
+    (secret / "key.txt").write_text(GOOD.replace("某某市某某区财政局", "机密局"), encoding="utf-8")
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "good.txt").write_text(GOOD, encoding="utf-8")
+    (inbox / "alias.txt").symlink_to("good.txt")
+    (inbox / "key.txt").symlink_to(secret / "key.txt")
+    (inbox / "folder").symlink_to(secret)
+    (inbox / "root").symlink_to("/")
+    out = tmp_path / "out"
+    assert main(["extract", str(inbox), "-o", str(out), "-q", "-j", "1"]) == 0
+    by_name = {Path(r["source"]["path"]).name: r for r in _records(out)}
+    assert set(by_name) == {"good.txt", "alias.txt", "key.txt", "folder", "root"}
+    assert by_name["good.txt"]["status"] == by_name["alias.txt"]["status"] == "ok"
+    for name in ("key.txt", "folder", "root"):
+        r = by_name[name]
+        assert r["status"] == "skipped" and "outside the folders given" in r["error"], (name, r)
+        assert "--follow-links" in r["error"]
+    assert "机密局" not in (out / "records.jsonl").read_text(encoding="utf-8") + \
+        "".join(p.read_text(encoding="utf-8") for p in (out / "texts").iterdir())
+    (inbox / "root").unlink()
+    assert main(["extract", str(inbox), "-o", str(out), "-q", "-j", "1", "--follow-links"]) == 0
+    by_name = {Path(r["source"]["path"]).relative_to(inbox).as_posix(): r for r in _records(out)}
+    assert set(by_name) == {"good.txt", "alias.txt", "key.txt", "folder/key.txt"}
+    assert by_name["key.txt"]["status"] == "ok" and by_name["key.txt"]["organization"]["value"] == "机密局"
+

@@ -247,15 +247,19 @@ def _pdf_guard(data: bytes, max_pages: int | None, password: str | None) -> byte
 
 
 _IMAGE = re.compile(rb"/Subtype\s*/Image\b")
-_SIZE = re.compile(rb"/(Width|Height)\s+(\d{1,9})\b")
+_SIZE = re.compile(rb"/(Width|Height)\s+(\d{1,9})(\s+\d{1,9}\s+R)?\b")
 
 
 def _huge_images(data: bytes) -> bool:
-    """Whether an image dictionary states more pixels than MAX_IMAGE_PIXELS: one pass of a regex over
+    """Whether an image dictionary states more pixels than MAX_IMAGE_PIXELS, or states its size as
+    indirect objects (/Width 6 0 R: pdfium resolves them in _render_guard): one pass of a regex over
     the bytes (an image's dictionary is never compressed into an object stream), so a PDF without
     one costs no page loads."""
     for m in _IMAGE.finditer(data):
-        size = dict((k, int(v)) for k, v in _SIZE.findall(data[max(0, m.start() - 400):m.end() + 400]))
+        stated = _SIZE.findall(data[max(0, m.start() - 400):m.end() + 400])
+        if any(ref for _, _, ref in stated):
+            return True
+        size = {k: int(v) for k, v, _ in stated}
         if size.get(b"Width", 0) * size.get(b"Height", 0) > MAX_IMAGE_PIXELS:
             return True
     return False

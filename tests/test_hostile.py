@@ -91,8 +91,9 @@ def text_pdf(lines: list[str], password: str | None = None) -> bytes:
     return pdf_bytes(objects, trailer + b" /Encrypt 6 0 R")
 
 
-def image_pdf(width: int, height: int) -> bytes:
-    """One page that is one blank grey image of width × height pixels (a zip bomb: kilobytes on disk)."""
+def image_pdf(width: int, height: int, indirect: bool = False) -> bytes:
+    """One page that is one blank grey image of width × height pixels (a zip bomb: kilobytes on disk);
+    `indirect` states the size as objects of its own (/Width 6 0 R), as some writers do."""
     z, parts, left = zlib.compressobj(1), [], width * height
     while left:
         n = min(1 << 24, left)
@@ -100,9 +101,12 @@ def image_pdf(width: int, height: int) -> bytes:
         left -= n
     image = b"".join(parts) + z.flush()
     objects = _page(b"q 595 0 0 842 0 0 cm /Im1 Do Q", b"<< /XObject << /Im1 5 0 R >> >>")
-    objects.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
-                   b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % (width, height, len(image))
+    size = b"/Width 6 0 R /Height 7 0 R" if indirect else b"/Width %d /Height %d" % (width, height)
+    objects.append(b"<< /Type /XObject /Subtype /Image " + size + b" /ColorSpace /DeviceGray "
+                   b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % len(image)
                    + image + b"\nendstream")
+    if indirect:
+        objects += [b"%d" % width, b"%d" % height]
     return pdf_bytes(objects)
 
 
@@ -528,3 +532,11 @@ def test_links_out_of_the_input_folder_are_skipped_unless_follow_links(tmp_path)
     assert set(by_name) == {"good.txt", "alias.txt", "key.txt", "folder/key.txt"}
     assert by_name["key.txt"]["status"] == "ok" and by_name["key.txt"]["organization"]["value"] == "机密局"
 
+
+def test_the_image_memory_guard_reads_a_size_stated_as_indirect_objects(tmp_path):
+    """/Width 6 0 R /Height 7 0 R: the guard must not read the object numbers as the size."""
+    from pipeline.load import LoadError, load
+    path = tmp_path / "indirect.pdf"
+    path.write_bytes(image_pdf(14000, 12000, indirect=True))
+    with pytest.raises(LoadError, match="14000×12000 pixels .* memory guard"):
+        load(path)

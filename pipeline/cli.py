@@ -78,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--fail-on", choices=("error", "warning"), default=None,
                    help="exit 2 when a finding of this severity (warning: or an error) exists")
     a.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
+    a.add_argument("-j", "--jobs", type=_positive(int), default=os.cpu_count() or 1, metavar="N",
+                   help="worker processes reading the reports (default: the cores, %(default)s here)")
+    a.add_argument("--timeout", type=_positive(float, zero=True), default=TIMEOUT, metavar="SECONDS",
+                   help="per-file time limit, as for extract (default %(default)g; 0: none)")
     a.set_defaults(run=_audit)
     t = sub.add_parser("text", help="print the text every evidence offset points into",
                        description="Print the normalized text of FILE exactly as evidence offsets index it.")
@@ -279,7 +283,7 @@ def _summary(stats: Counter, outdir: Path, run: runner.Run) -> None:
 def _audit(args) -> int:
     from rich.console import Console
 
-    from . import extract_file
+    from . import runner
     from .findings_view import BadJsonl, read_jsonl, render_findings
     paths = iter_files(args.inputs, follow_links=True)
     try:
@@ -287,8 +291,9 @@ def _audit(args) -> int:
             if p.suffix.lower() == ".jsonl":
                 for _ in read_jsonl(p):
                     pass
-        records = (r for p in paths
-                   for r in (read_jsonl(p) if p.suffix.lower() == ".jsonl" else (extract_file(p),)))
+        reports = runner.extracted([p for p in paths if p.suffix.lower() != ".jsonl"], jobs=args.jobs,
+                                   timeout=args.timeout or None)       # by extract's workers, in order
+        records = (r for p in paths for r in (read_jsonl(p) if p.suffix.lower() == ".jsonl" else (next(reports),)))
         console = Console() if sys.stdout.isatty() else Console(width=160)
         counts = render_findings(records, console, tables=not args.quiet)
     except BadJsonl as e:

@@ -327,6 +327,28 @@ def stream(pool, items: Iterable[Item]) -> Iterator[tuple[Item, Done]]:
             yield item, outcome(item, future, pool.timeout)
 
 
+def extracted(paths: list[Path], *, jobs: int, timeout: float | None, options: Options = Options()) \
+        -> Iterator[Record]:
+    """Each file's record, in the order given, read by the same isolated workers as a run (a file stuck
+    past the time limit is stopped, a crash takes only its worker), with no OUTDIR: `jixiao audit`."""
+    items = [Item(p, None) for p in paths]
+    if not items:
+        return
+    position = {id(item): n for n, item in enumerate(items)}
+    finished: dict[int, Done] = {}
+    following = 0
+    pool, cancel = LocalPool(work, jobs, timeout, options), True
+    try:
+        for item, done in stream(pool, items):
+            finished[position[id(item)]] = done
+            while following in finished:
+                yield Record.model_validate_json(finished.pop(following).line)
+                following += 1
+        cancel = False
+    finally:
+        pool.close(cancel)
+
+
 # ---------------------------------------------------------------- the run
 
 class Progress(Protocol):

@@ -540,3 +540,28 @@ def test_the_image_memory_guard_reads_a_size_stated_as_indirect_objects(tmp_path
     path.write_bytes(image_pdf(14000, 12000, indirect=True))
     with pytest.raises(LoadError, match="14000×12000 pixels .* memory guard"):
         load(path)
+
+
+def test_audit_shows_escape_codes_from_names_and_documents_as_text_and_reads_in_workers(tmp_path, capsys):
+    """File names with terminal escape codes (clear the screen, retitle the window) and a bidi override:
+    `jixiao audit` prints their codes, never the bytes (a document's own are dropped by the text layer);
+    the reports are read by extract's isolated workers (time limit, crash isolation), never in the
+    command's own process."""
+    global _opened
+    from pipeline.cli import main
+    esc = "\x1b[2J\x1b]0;pwned\x07\u202e"
+    (tmp_path / f"{esc}empty.txt").write_bytes(b"")
+    (tmp_path / f"{esc}rate.txt").write_text(GOOD.replace("执行率 90%", "执行率 50%"),
+                                             encoding="utf-8")
+    sys.addaudithook(_note_open)
+    _opened = []
+    try:
+        code = main(["audit", str(tmp_path), "-j", "1"])
+        read_here = [p for p in _opened if p.startswith(str(tmp_path))]
+    finally:
+        _opened = None
+    printed = capsys.readouterr().out
+    assert code == 0 and read_here == []
+    assert "execution_rate" in printed and "empty" in printed
+    assert not any(c in printed for c in "\x1b\x07\u202e"), printed
+    assert printed.count("\\x1b[2J\\x1b]0;pwned\\x07\\u202e") == 2         # the failed line, the finding's heading

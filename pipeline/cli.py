@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .limits import MAX_PAGES, TIMEOUT
+from .limits import MAX_MEMORY, MAX_PAGES, TIMEOUT
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
                    "worker is replaced (default %(default)g; 0: none)")
     e.add_argument("--max-pages", type=_positive(int, zero=True), default=MAX_PAGES, metavar="N",
                    help="a document of more pages gets a failed record, unread (default %(default)s; 0: no cap)")
+    e.add_argument("--max-memory", type=_positive(int, zero=True), default=MAX_MEMORY, metavar="MB",
+                   help="memory a worker may hold while it reads a file: past it the file gets a failed record and "
+                   "its worker is replaced (default %(default)s; 0: no limit)")
     e.add_argument("--password", default=None, help="opens password-protected PDFs (one password for the "
                    "batch; only a hash of it is kept, in manifest.jsonl, so that a changed one retries them)")
     e.add_argument("--follow-links", action="store_true",
@@ -193,7 +196,8 @@ def _extract(args) -> int:
         done = runner.run(iter_files(args.inputs, args.follow_links), args.outdir, jobs=args.jobs,
                           timeout=args.timeout or None, options=runner.Options(args.max_pages or None, args.password),
                           dask=args.dask, progress=_Bar(console) if console.is_terminal and not args.quiet else None,
-                          roots=None if args.follow_links else runner.real_roots(args.inputs))
+                          roots=None if args.follow_links else runner.real_roots(args.inputs),
+                          memory=(args.max_memory << 20) or None)
         records = (_count(stats, r) for r in read_jsonl(args.outdir / runner.RECORDS))
         if done.outputs_current:
             for _ in records:
@@ -292,7 +296,7 @@ def _audit(args) -> int:
                 for _ in read_jsonl(p):
                     pass
         reports = runner.extracted([p for p in paths if p.suffix.lower() != ".jsonl"], jobs=args.jobs,
-                                   timeout=args.timeout or None)       # by extract's workers, in order
+                                   timeout=args.timeout or None, memory=MAX_MEMORY << 20)   # as extract reads
         records = (r for p in paths for r in (read_jsonl(p) if p.suffix.lower() == ".jsonl" else (next(reports),)))
         console = Console() if sys.stdout.isatty() else Console(width=160)
         counts = render_findings(records, console, tables=not args.quiet)

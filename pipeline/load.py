@@ -37,6 +37,7 @@ LEGACY = {
 MAX_IMAGE_PIXELS = 150_000_000   # a scan's image OCR may decode: A3 at 1200 dpi; 30000² px would take GBs
 LITTLE_TEXT = 300                # characters: a page with fewer and a large image may be rendered for OCR
 MAX_UNPACKED = 500_000_000       # bytes a .docx/.xlsx may unpack to: a zip bomb would fill the memory
+MAX_CHARS = 20_000_000           # characters of text in one document: a 1,000-page report has about 3 million
 
 
 class LoadError(Exception):
@@ -115,6 +116,8 @@ def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None 
         raise Unsupported(f"{suffix or 'files without an extension'} is not a report format jixiao reads "
                           f"(supported: {', '.join(sorted(READERS))})")
     _check_file(path)
+    if reader in ("text", "web") and path.stat().st_size > 4 * MAX_CHARS:       # 4 bytes a character at most
+        raise LoadError(_too_long(f"{path.stat().st_size / 1e6:,.0f} MB of text"))
     try:
         data = path.read_bytes()
     except IsADirectoryError as e:
@@ -135,7 +138,16 @@ def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None 
     except ImportError as e:
         raise LoadError(f"reading {suffix} files needs the Python package {e.name!r}, which is not installed; "
                         "reinstall jixiao with its dependencies (pip install -e '.[ocr]')") from e
-    return valid_doc(module.read(data, source))
+    doc = valid_doc(module.read(data, source))
+    chars = sum(len(p) for p in doc.pages)
+    if chars > MAX_CHARS:
+        raise LoadError(_too_long(f"{chars:,} characters of text"))
+    return doc
+
+
+def _too_long(what: str) -> str:
+    return (f"the file holds {what}, more than the {MAX_CHARS:,} characters jixiao reads in one document (a "
+            "report has a few million at most): if it is many reports in one, split it; else it is not a report")
 
 
 def _check_file(path: Path) -> None:

@@ -38,6 +38,7 @@ RUN = "run.json"
 OUTPUTS = ("records.csv", "findings.csv", "records.parquet", "report.html")    # written from records.jsonl
 OWN_FILES = (MANIFEST, RUN, *(f"{name}.tmp" for name in (RECORDS, MANIFEST, RUN)))   # what a walk of OUTDIR skips
 WINDOW = 4                  # files in flight per worker
+MEMORY_EXIT = 86            # the exit code of a worker the memory watchdog ends
 
 
 class Done(NamedTuple):
@@ -94,6 +95,29 @@ def init_worker() -> None:
 
 
 warmed_in: int | None = None    # the process that ran init_worker: a worker's forkserver, or itself
+
+
+def watch_memory(limit: int | None) -> None:
+    """Once per worker: a thread that ends the worker when its resident memory passes `limit` bytes, so
+    that a small file built to take all memory (a 40 KB .docx asking for 10 GiB) gets a failed record
+    and the batch goes on. Resident memory, not RLIMIT_AS: OCR's libraries reserve address space they
+    never touch. Linux only (/proc); elsewhere the operating system's own limits apply."""
+    if limit is None:
+        return
+    try:
+        statm = open("/proc/self/statm", "rb")
+    except OSError:
+        return
+    threading.Thread(target=_watch, args=(statm, limit), name="jixiao-memory", daemon=True).start()
+
+
+def _watch(statm, limit: int) -> None:
+    page = os.sysconf("SC_PAGE_SIZE")
+    while True:
+        statm.seek(0)
+        if int(statm.read().split()[1]) * page > limit:
+            os._exit(MEMORY_EXIT)
+        time.sleep(0.05)
 
 
 # ---------------------------------------------------------------- what is up to date
@@ -232,10 +256,11 @@ class LocalPool:
     """Worker processes (pebble): a file past the time limit has its worker killed and replaced.
     The stdlib pools cannot stop a task that runs: their timeout only stops waiting for it."""
 
-    def __init__(self, task: Task, jobs: int, timeout: float | None, options: Options):
+    def __init__(self, task: Task, jobs: int, timeout: float | None, options: Options, memory: int | None = None):
         from pebble import ProcessPool
-        self._pool = ProcessPool(max_workers=jobs, context=forkserver.context(jobs))
-        self.workers, self.timeout, self._task, self._options = jobs, timeout, task, options
+        self._pool = ProcessPool(max_workers=jobs, context=forkserver.context(jobs), initializer=watch_memory,
+                                 initargs=(memory,))
+        self.workers, self.timeout, self.memory, self._task, self._options = jobs, timeout, memory, task, options
 
     def submit(self, path: Path):
         return self._pool.schedule(self._task, (str(path), self._options), timeout=self.timeout)
@@ -257,7 +282,7 @@ class DaskPool:
     applies there too; the per-file time limit does not: a Dask worker cannot stop a running task, so
     the cluster's own settings (worker lifetime, nanny memory limits) govern a stuck one."""
 
-    timeout = None
+    timeout = memory = None
 
     def __init__(self, task: Task, address: str, options: Options):
         from distributed import Client
@@ -280,7 +305,7 @@ class DaskPool:
         self._client.close()
 
 
-def outcome(item: Item, future, timeout: float | None) -> Done:
+def outcome(item: Item, future, timeout: float | None, memory: int | None = None) -> Done:
     """A finished future's Done; a file the pool could not finish gets a failed record saying why."""
     from pebble import ProcessExpired
     try:
@@ -289,6 +314,10 @@ def outcome(item: Item, future, timeout: float | None) -> Done:
         return failed(item, f"stopped after {timeout:g} s, the per-file time limit; raise it with --timeout "
                       "SECONDS (0: no limit) if the file is only slow", timeout=timeout)
     except ProcessExpired as e:
+        if e.exitcode == MEMORY_EXIT and memory is not None:
+            return failed(item, f"stopped when reading it took more than {memory >> 20} MB of memory, the "
+                          "per-worker limit: the file asks for far more than a report needs (a huge table span, "
+                          "sheet or text); check it, or raise the limit with --max-memory MB (0: none)")
         return failed(item, f"the worker reading this file died (exit code {e.exitcode}: out of memory, or a "
                       "crash in a reader's native code); check that the file opens, and report it")
     except Exception as e:      # Dask's KilledWorker, or a bug
@@ -324,11 +353,11 @@ def stream(pool, items: Iterable[Item]) -> Iterator[tuple[Item, Done]]:
             return
         for future in pool.wait_any(list(pending)):
             item = pending.pop(future)
-            yield item, outcome(item, future, pool.timeout)
+            yield item, outcome(item, future, pool.timeout, pool.memory)
 
 
-def extracted(paths: list[Path], *, jobs: int, timeout: float | None, options: Options = Options()) \
-        -> Iterator[Record]:
+def extracted(paths: list[Path], *, jobs: int, timeout: float | None, memory: int | None = None,
+              options: Options = Options()) -> Iterator[Record]:
     """Each file's record, in the order given, read by the same isolated workers as a run (a file stuck
     past the time limit is stopped, a crash takes only its worker), with no OUTDIR: `jixiao audit`."""
     items = [Item(p, None) for p in paths]
@@ -337,7 +366,7 @@ def extracted(paths: list[Path], *, jobs: int, timeout: float | None, options: O
     position = {id(item): n for n, item in enumerate(items)}
     finished: dict[int, Done] = {}
     following = 0
-    pool, cancel = LocalPool(work, jobs, timeout, options), True
+    pool, cancel = LocalPool(work, jobs, timeout, options, memory), True
     try:
         for item, done in stream(pool, items):
             finished[position[id(item)]] = done
@@ -372,11 +401,11 @@ class Run:
 
 def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = None, options: Options = Options(),
         dask: str | None = None, progress: Progress | None = None, task: Task = work,
-        roots: list[Path] | None = None) -> Run:
+        roots: list[Path] | None = None, memory: int | None = None) -> Run:
     """Bring OUTDIR's records.jsonl and manifest.jsonl up to date with `paths`, each file read by
-    `task` (a module-level function, so workers can import it); a link out of `roots` (real paths;
-    None: links are followed) gets a skipped record, unread. Raises OSError when OUTDIR cannot be
-    written."""
+    `task` (a module-level function, so workers can import it), each local worker ended past `memory`
+    bytes resident (None: no limit); a link out of `roots` (real paths; None: links are followed) gets
+    a skipped record, unread. Raises OSError when OUTDIR cannot be written."""
     started, t0 = time.time(), time.monotonic()
     outdir.mkdir(parents=True, exist_ok=True)
     open(outdir / RECORDS, "ab").close()       # there, even for no inputs; left untouched when it is
@@ -385,7 +414,7 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
     todo = [i for i in items if i.line is None]
     stats = Run(inputs=len(items), up_to_date=len(items) - len(todo))
     if todo:
-        pool = DaskPool(task, dask, options) if dask else LocalPool(task, jobs, timeout, options)
+        pool = DaskPool(task, dask, options) if dask else LocalPool(task, jobs, timeout, options, memory)
         threading.Thread(target=_import_writers, name="jixiao-import-writers").start()
         cancel = True
         if progress:
@@ -420,7 +449,7 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
     stats.elapsed = time.monotonic() - t0
     stats.meta = {"started": _utc(started), "finished": _utc(time.time()), "elapsed_s": round(stats.elapsed, 3),
                   "jobs": None if dask else jobs, "dask": dask, "version": ver, "timeout_s": timeout,
-                  "max_pages": options.max_pages, "password": options.password is not None,
+                  "max_pages": options.max_pages, "password": options.password is not None, "max_memory": memory,
                   "inputs": stats.inputs, "processed": stats.processed, "up_to_date": stats.up_to_date,
                   "timed_out": stats.timed_out, "pages_processed": stats.pages}
     stats.outputs_current = _last_run(outdir).get("outputs_of") == outputs_stamp(outdir) and \

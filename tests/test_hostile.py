@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import ctypes
 import hashlib
+import io
 import json
 import os
 import random
@@ -17,6 +18,7 @@ import struct
 import subprocess
 from shutil import which
 import sys
+import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -565,3 +567,81 @@ def test_audit_shows_escape_codes_from_names_and_documents_as_text_and_reads_in_
     assert "execution_rate" in printed and "empty" in printed
     assert not any(c in printed for c in "\x1b\x07\u202e"), printed
     assert printed.count("\\x1b[2J\\x1b]0;pwned\\x07\\u202e") == 2         # the failed line, the finding's heading
+
+
+# ---------------------------------------------------------------- issue 18, item 5: small files that ask for all memory
+
+def test_a_worker_past_its_memory_limit_is_ended_and_the_batch_goes_on(tmp_path):
+    """The memory watchdog: OCR of a scanned page takes about 1 GB resident; under a 600 MB limit its
+    worker is ended, the file gets a failed record naming the limit, and a replaced worker reads the rest."""
+    from pipeline import runner
+    from pipeline.cli import iter_files
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "scan.pdf").write_bytes(REPORT.with_suffix(".scan.pdf").read_bytes())
+    (tmp_path / "in" / "z.txt").write_text(GOOD, encoding="utf-8")
+    runner.run(iter_files([str(tmp_path / "in")]), tmp_path / "out", jobs=1, timeout=300, memory=600 << 20)
+    scan, text = _records(tmp_path / "out")
+    assert scan["status"] == "failed" and "600 MB of memory" in scan["error"] and "--max-memory" in scan["error"]
+    assert text["status"] == "ok"
+
+
+def test_a_docx_cell_spanning_a_billion_columns_reads_as_a_narrow_table(tmp_path):
+    """gridSpan and gridBefore of 10⁹ (a 40 KB .docx took 9.9 GiB): each counts for at most MAX_GRID."""
+    import docx
+    from pipeline import runner
+    from pipeline.cli import iter_files
+    from pipeline.readers.word import MAX_GRID
+    d = docx.Document()
+    d.add_paragraph(TITLE.strip())
+    table = d.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "全年预算数", "100万元"
+    buf = io.BytesIO()
+    d.save(buf)
+    (tmp_path / "in").mkdir()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(tmp_path / "in" / "span.docx", "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"<w:tr>", b'<w:tr><w:trPr><w:gridBefore w:val="1000000000"/></w:trPr>', 1)
+                data = data.replace(b"<w:tcPr>", b'<w:tcPr><w:gridSpan w:val="1000000000"/>', 1)
+                assert b"gridSpan" in data and b"gridBefore" in data
+            dst.writestr(item, data)
+    runner.run(iter_files([str(tmp_path / "in")]), tmp_path / "out", jobs=1, timeout=120, memory=1 << 30)
+    (r,) = _records(tmp_path / "out")
+    assert r["status"] == "ok", r["error"]          # in a worker held under 1 GB
+    from pipeline.load import load
+    doc = load(tmp_path / "in" / "span.docx")
+    assert max(c.col for c in doc.cells) <= 2 * MAX_GRID + 1 and "100万元" in doc.pages[0]
+
+
+def test_a_sheet_with_values_far_apart_on_many_rows_is_not_made_a_dense_grid():
+    """Cells in columns A and IU on 5,000 rows: 1.3 million cells dense; only the two columns are kept."""
+    import openpyxl
+    from pipeline.readers.sheet import sheet_grid
+    ws = openpyxl.Workbook().active
+    for row in range(1, 5001):
+        ws.cell(row, 1, f"项目{row}")
+        ws.cell(row, 255, row)
+    grid = sheet_grid(ws)
+    assert len(grid) == 5000 and {len(row) for row in grid} == {2} and grid[0] == ["项目1", "1"]
+
+
+def test_a_number_format_longer_than_excel_allows_shows_the_number_as_general():
+    """A format's literal text is repeated in every cell it formats: one of 100,000 characters over a
+    sheet of numbers was gigabytes of text."""
+    from pipeline.readers.sheet import display
+    assert display(5, '"' + "x" * 100_000 + '"0') == "5"
+    assert display(5, '"元"0.00') == "元5.00"
+
+
+def test_a_document_past_the_character_cap_fails_saying_so(tmp_path, monkeypatch):
+    from pipeline import load as load_module
+    from pipeline.load import LoadError, load
+    path = tmp_path / "long.txt"
+    path.write_text("预" * 1000, encoding="utf-8")       # 1,000 characters, 3,000 bytes
+    monkeypatch.setattr(load_module, "MAX_CHARS", 900)
+    with pytest.raises(LoadError, match="1,000 characters of text, more than the 900"):
+        load(path)
+    monkeypatch.setattr(load_module, "MAX_CHARS", 500)      # refused by its size, before it is read
+    with pytest.raises(LoadError, match="0 MB of text, more than the 500"):
+        load(path)

@@ -544,7 +544,7 @@ def test_the_image_memory_guard_reads_a_size_stated_as_indirect_objects(tmp_path
         load(path)
 
 
-def test_audit_shows_escape_codes_from_names_and_documents_as_text_and_reads_in_workers(tmp_path, capsys):
+def test_audit_shows_escape_codes_in_file_names_as_text_and_reads_in_workers(tmp_path, capsys):
     """File names with terminal escape codes (clear the screen, retitle the window) and a bidi override:
     `jixiao audit` prints their codes, never the bytes (a document's own are dropped by the text layer);
     the reports are read by extract's isolated workers (time limit, crash isolation), never in the

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from .classify import classify
 from .extract import extract
 from .limits import MAX_PAGES
-from .load import LoadError, Unsupported, load, source_of
+from .load import LoadError, Unsupported, load, source_of, valid_doc
 from .models import NormText, RawDoc, Record, Source
 from .textlayer import normalize
 from .validate import validate
@@ -37,9 +37,10 @@ def text_layer(text: str, path: str = "<text>") -> NormText:
 
 
 def _in_memory(text: str, path: str) -> RawDoc:
-    source = Source(path=path, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), format="txt",
-                    pages=text.count("\f") + 1, encoding="utf-8")
-    return RawDoc(source=source, pages=tuple(text.split("\f")))
+    """As load() gives a .txt file, valid Unicode whatever the caller's string holds."""
+    source = Source(path=path, sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+                    format="txt", pages=text.count("\f") + 1, encoding="utf-8")
+    return valid_doc(RawDoc(source=source, pages=tuple(text.split("\f"))))
 
 
 class Extraction(NamedTuple):

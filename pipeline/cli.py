@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .limits import MAX_PAGES, TIMEOUT
+from .limits import MAX_MEMORY, MAX_PAGES, TIMEOUT
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -60,8 +60,14 @@ def _parser() -> argparse.ArgumentParser:
                    "worker is replaced (default %(default)g; 0: none)")
     e.add_argument("--max-pages", type=_positive(int, zero=True), default=MAX_PAGES, metavar="N",
                    help="a document of more pages gets a failed record, unread (default %(default)s; 0: no cap)")
+    e.add_argument("--max-memory", type=_positive(int, zero=True), default=MAX_MEMORY, metavar="MB",
+                   help="memory a worker may hold while it reads a file: past it the file gets a failed record and "
+                   "its worker is replaced (default %(default)s; 0: no limit)")
     e.add_argument("--password", default=None, help="opens password-protected PDFs (one password for the "
                    "batch; only a hash of it is kept, in manifest.jsonl, so that a changed one retries them)")
+    e.add_argument("--follow-links", action="store_true",
+                   help="follow symbolic links that lead out of the folders given (by default such a link gets a "
+                   "skipped record: an archive's link could bring /etc/passwd or a key into the outputs)")
     e.add_argument("--dask", metavar="ADDRESS", default=None,
                    help="run on the workers of a Dask cluster (e.g. tcp://scheduler:8786) instead of local "
                    "processes; they must see the input paths")
@@ -75,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--fail-on", choices=("error", "warning"), default=None,
                    help="exit 2 when a finding of this severity (warning: or an error) exists")
     a.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
+    a.add_argument("-j", "--jobs", type=_positive(int), default=os.cpu_count() or 1, metavar="N",
+                   help="worker processes reading the reports (default: the cores, %(default)s here)")
+    a.add_argument("--timeout", type=_positive(float, zero=True), default=TIMEOUT, metavar="SECONDS",
+                   help="per-file time limit, as for extract (default %(default)g; 0: none)")
     a.set_defaults(run=_audit)
     t = sub.add_parser("text", help="print the text every evidence offset points into",
                        description="Print the normalized text of FILE exactly as evidence offsets index it.")
@@ -142,11 +152,15 @@ def _outdir_own() -> tuple[set[str], set[str]]:
     return {TEXTS, PAGES}, files
 
 
-def iter_files(inputs: list[str]) -> list[Path]:
+def iter_files(inputs: list[str], follow_links: bool = False) -> list[Path]:
     """Every file under the inputs, sorted, each once; nothing silently dropped (but what a jixiao
     OUTDIR holds beside its records.jsonl: its texts, tables and report are its own output).
-    A symlinked folder is followed, each real folder walked once (a link back up is no loop)."""
+    A symlinked folder is followed, each real folder walked once (a link back up is no loop); one that
+    leads out of the inputs only with `follow_links`, else it is listed itself, unwalked (a link to /
+    would walk the whole machine), for its skipped record."""
+    from .runner import outside, real_roots
     outdir_folders, outdir_files = _outdir_own()
+    roots = None if follow_links else real_roots(inputs)
     out: set[Path] = set()
     walked: set[str] = set()
     for item in inputs:
@@ -158,6 +172,9 @@ def iter_files(inputs: list[str]) -> list[Path]:
                     dirs[:] = []
                     continue
                 walked.add(real)
+                leaving = {d for d in dirs if outside(Path(root) / d, roots) is not None}
+                out.update(Path(root) / d for d in leaving)
+                dirs[:] = [d for d in dirs if d not in leaving]
                 if (Path(root) / "records.jsonl").exists():    # an OUTDIR: only records.jsonl is read
                     dirs[:] = [d for d in dirs if d not in outdir_folders]
                     files = [f for f in files if f not in outdir_files]
@@ -176,9 +193,11 @@ def _extract(args) -> int:
     stats: Counter = Counter()
     console = Console(stderr=True)
     try:
-        done = runner.run(iter_files(args.inputs), args.outdir, jobs=args.jobs, timeout=args.timeout or None,
-                          options=runner.Options(args.max_pages or None, args.password), dask=args.dask,
-                          progress=_Bar(console) if console.is_terminal and not args.quiet else None)
+        done = runner.run(iter_files(args.inputs, args.follow_links), args.outdir, jobs=args.jobs,
+                          timeout=args.timeout or None, options=runner.Options(args.max_pages or None, args.password),
+                          dask=args.dask, progress=_Bar(console) if console.is_terminal and not args.quiet else None,
+                          roots=None if args.follow_links else runner.real_roots(args.inputs),
+                          memory=(args.max_memory << 20) or None)
         records = (_count(stats, r) for r in read_jsonl(args.outdir / runner.RECORDS))
         if done.outputs_current:
             for _ in records:
@@ -268,16 +287,17 @@ def _summary(stats: Counter, outdir: Path, run: runner.Run) -> None:
 def _audit(args) -> int:
     from rich.console import Console
 
-    from . import extract_file
+    from . import runner
     from .findings_view import BadJsonl, read_jsonl, render_findings
-    paths = iter_files(args.inputs)
+    paths = iter_files(args.inputs, follow_links=True)
     try:
         for p in paths:         # every records file is checked before anything is extracted or printed
             if p.suffix.lower() == ".jsonl":
                 for _ in read_jsonl(p):
                     pass
-        records = (r for p in paths
-                   for r in (read_jsonl(p) if p.suffix.lower() == ".jsonl" else (extract_file(p),)))
+        reports = runner.extracted([p for p in paths if p.suffix.lower() != ".jsonl"], jobs=args.jobs,
+                                   timeout=args.timeout or None, memory=MAX_MEMORY << 20)   # as extract reads
+        records = (r for p in paths for r in (read_jsonl(p) if p.suffix.lower() == ".jsonl" else (next(reports),)))
         console = Console() if sys.stdout.isatty() else Console(width=160)
         counts = render_findings(records, console, tables=not args.quiet)
     except BadJsonl as e:

@@ -11,10 +11,12 @@ import csv
 import json
 import math
 import os
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .load import valid_unicode
 from .models import Evidence, Fact, Record
 
 SCALARS = ("report_type", "fiscal_year", "organization", "self_score", "deduction", "grade")
@@ -242,6 +244,38 @@ def evidence_dict(e: Evidence) -> dict:
     return e.model_dump(mode="json", exclude_none=True)
 
 
+# ---------------------------------------------------------------- cells a spreadsheet opens
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")    # a spreadsheet reads a cell so starting as a formula
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b-\x1f]")      # control characters an xlsx cell cannot hold (\f, …)
+_CELL_MAX = 32767                                   # Excel's limit on characters in one cell
+
+
+def csv_safe(v: Any) -> Any:
+    """A CSV cell a spreadsheet cannot run (CSV injection, as OWASP describes): text that starts like a
+    formula (a document's words or a file name: "=cmd|' /C calc'!A0") gets a leading apostrophe;
+    numbers stay numbers."""
+    return "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
+
+
+class CsvWriter(csv.DictWriter):
+    """The writer of every CSV jixiao writes: each cell through csv_safe."""
+
+    def writerow(self, rowdict: dict):
+        return super().writerow({k: csv_safe(v) for k, v in rowdict.items()})
+
+    def writerows(self, rowdicts: Iterable[dict]) -> None:
+        for row in rowdicts:
+            self.writerow(row)
+
+
+def xlsx_text(s: str) -> str:
+    """Text as an xlsx cell can hold it: control characters as spaces, at most Excel's 32,767 characters.
+    Every xlsx writer also writes it as a string, never a formula."""
+    s = _ILLEGAL.sub(" ", s)
+    return s if len(s) <= _CELL_MAX else s[:_CELL_MAX - 1] + "…"
+
+
 # ---------------------------------------------------------------- the streaming writer
 
 def text_path(outdir: Path, r: Record) -> Path:
@@ -250,7 +284,10 @@ def text_path(outdir: Path, r: Record) -> Path:
 
 
 def record_json(r: Record) -> str:
-    return json.dumps(r.model_dump(mode="json"), ensure_ascii=False)
+    """A record's records.jsonl line, always valid UTF-8: the readers and source_of give valid Unicode,
+    and whatever else brings a lone surrogate (a link target or an exception's message naming a path
+    that is not UTF-8) has it replaced rather than stop the batch."""
+    return valid_unicode(json.dumps(r.model_dump(mode="json"), ensure_ascii=False))[0]
 
 
 def _csv_value(type_: str, v: Any) -> Any:
@@ -292,7 +329,7 @@ class Writer:
             path = self._texts / f"{sha256}.txt"
             if not path.exists():       # written whole or not at all: a kill never leaves half a text
                 tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(text, encoding="utf-8", newline="")
+                tmp.write_text(text, encoding="utf-8", errors="replace", newline="")   # "?" for a stray surrogate: offsets hold
                 os.replace(tmp, path)
         data = (line + "\n").encode("utf-8")
         offset = self._jsonl.tell()
@@ -333,8 +370,8 @@ def write_csvs(outdir: Path, records: Iterable[Record]) -> None:
     """records.csv and findings.csv of the records given (those of the finished records.jsonl)."""
     with open(outdir / "records.csv", "w", encoding="utf-8-sig", newline="") as rf, \
             open(outdir / "findings.csv", "w", encoding="utf-8-sig", newline="") as ff:
-        rows = csv.DictWriter(rf, RECORD_COLUMNS)
-        findings = csv.DictWriter(ff, FINDING_COLUMNS)
+        rows = CsvWriter(rf, RECORD_COLUMNS)
+        findings = CsvWriter(ff, FINDING_COLUMNS)
         rows.writeheader()
         findings.writeheader()
         for r in records:

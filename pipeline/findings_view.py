@@ -6,6 +6,7 @@ its record arrives, and only the counts are kept. `read_jsonl` streams the recor
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,16 @@ def read_jsonl(path: Path) -> Iterator[Record]:
                     from None
 
 
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(s: str) -> str:
+    """A document's words or a file name as a terminal may show them: control characters (an escape
+    sequence recolours, retitles or clears the screen) and bidi controls (they reorder what follows)
+    written as their codes, \\x1b, \\u202e."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", s)
+
+
 def render_findings(records: Iterable[Record], console: Console, *, tables: bool = True) -> Counts:
     """Print each document's findings as it comes (documents without findings are only counted),
     failed and skipped documents as one line each, and the summary line; return the counts.
@@ -91,7 +102,8 @@ def render_findings(records: Iterable[Record], console: Console, *, tables: bool
                 counts.skipped += 1
             if tables:
                 console.print(Text.assemble((r.status, "red" if r.status == "failed" else "dim"), " ",
-                                            (r.source.path, "bold"), ": ", r.error or ""), soft_wrap=True)
+                                            (terminal_text(r.source.path), "bold"), ": ",
+                                            terminal_text(r.error or "")), soft_wrap=True)
             continue
         if not r.findings:
             counts.clean += 1
@@ -112,7 +124,7 @@ def render_findings(records: Iterable[Record], console: Console, *, tables: bool
 
 
 def _heading(r: Record) -> Text:
-    head = Text(r.source.path, style="bold")
+    head = Text(terminal_text(r.source.path), style="bold")
     about = []
     if r.report_type is not None:
         about.append(f"{REPORT_TYPE.get(r.report_type.value, r.report_type.value)} ({r.report_type.value})")
@@ -121,7 +133,7 @@ def _heading(r: Record) -> Text:
     if r.organization is not None:
         about.append(str(r.organization.value))
     if about:
-        head.append("  " + " · ".join(about))
+        head.append(terminal_text("  " + " · ".join(about)))
     return head
 
 
@@ -132,8 +144,9 @@ def _table(findings: list[Finding]) -> Table:
     table.add_column("说明", overflow="fold", ratio=3)
     table.add_column("依据", overflow="fold", ratio=2)
     for f in sorted(findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 3)):
-        table.add_row(Text(f.rule), Text(f.severity, style=SEVERITY_STYLE.get(f.severity, "")), Text(f.message),
-                      Text("\n".join(evidence_line(e) for e in f.evidence)))
+        table.add_row(Text(f.rule), Text(f.severity, style=SEVERITY_STYLE.get(f.severity, "")),
+                      Text(terminal_text(f.message)),
+                      Text(terminal_text("\n".join(evidence_line(e) for e in f.evidence))))
     return table
 
 

@@ -13,6 +13,7 @@ Before a reader sees the bytes, two cheap guards run, because archives are full 
 """
 from __future__ import annotations
 
+import base64
 import errno
 import hashlib
 import importlib
@@ -36,6 +37,7 @@ LEGACY = {
 MAX_IMAGE_PIXELS = 150_000_000   # a scan's image OCR may decode: A3 at 1200 dpi; 30000² px would take GBs
 LITTLE_TEXT = 300                # characters: a page with fewer and a large image may be rendered for OCR
 MAX_UNPACKED = 500_000_000       # bytes a .docx/.xlsx may unpack to: a zip bomb would fill the memory
+MAX_CHARS = 20_000_000           # characters of text in one document: a 1,000-page report has about 3 million
 
 
 class LoadError(Exception):
@@ -47,8 +49,60 @@ class Unsupported(LoadError):
 
 
 def source_of(path: Path, data: bytes = b"") -> Source:
-    return Source(path=str(path), sha256=hashlib.sha256(data).hexdigest(),
-                  format=path.suffix.lower().lstrip(".") or "none")
+    """A file's source; a name that is not UTF-8 (a GBK name a Windows ZIP unpacked) is kept exactly in
+    `path_bytes`, and `path` shows it as valid Unicode, so the record can be written."""
+    raw = os.fsencode(path)
+    try:
+        raw.decode("utf-8")
+        exact, notes = None, []
+    except UnicodeDecodeError:
+        exact, notes = base64.b64encode(raw).decode("ascii"), [_name_note(raw)]
+    return Source(path=path_text(path), path_bytes=exact, sha256=hashlib.sha256(data).hexdigest(),
+                  format=path.suffix.lower().lstrip(".") or "none", notes=notes)
+
+
+def path_text(path: str | Path) -> str:
+    """A path as valid Unicode for every output: the bytes that are not UTF-8 read as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _name_note(raw: bytes) -> str:
+    """What the record says of a name that is not UTF-8, with the GB18030 reading when there is one."""
+    name = os.path.basename(raw)
+    try:
+        guess = f" (read as GBK: {name.decode('gb18030')})"
+    except UnicodeDecodeError:
+        guess = ""
+    return (f"the file name is not UTF-8{guess}: path shows its other bytes as \\xNN, path_bytes holds it exactly "
+            "(base64); rename it to UTF-8 (convmv -f gbk -t utf-8 --notest FILE) so that every tool reads its name")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> tuple[str, int]:
+    """The text with each lone UTF-16 surrogate (no character: it cannot be written as UTF-8) replaced
+    by U+FFFD, one for one so that offsets hold, and how many there were."""
+    if _SURROGATE.search(text) is None:
+        return text, 0
+    return _SURROGATE.subn("\ufffd", text)
+
+
+def valid_doc(doc: RawDoc) -> RawDoc:
+    """A reader's pages as valid Unicode, before they leave load(): a font that maps a glyph to a lone
+    surrogate, or a decoder that kept a bad byte, must not stop the record being written. The record
+    notes how many characters were replaced."""
+    pages, bad = [], 0
+    for page in doc.pages:
+        page, n = valid_unicode(page)
+        pages.append(page)
+        bad += n
+    if not bad:
+        return doc
+    note = (f"{bad} character{'s' if bad > 1 else ''} of the text {'were' if bad > 1 else 'was'} not valid Unicode "
+            "(lone UTF-16 surrogates, as a damaged font map gives) and read as U+FFFD")
+    return doc.model_copy(update={"pages": tuple(pages),
+                                  "source": doc.source.model_copy(update={"notes": [*doc.source.notes, note]})})
 
 
 def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None = None) -> RawDoc:
@@ -62,6 +116,8 @@ def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None 
         raise Unsupported(f"{suffix or 'files without an extension'} is not a report format jixiao reads "
                           f"(supported: {', '.join(sorted(READERS))})")
     _check_file(path)
+    if reader in ("text", "web") and path.stat().st_size > 4 * MAX_CHARS:       # 4 bytes a character at most
+        raise LoadError(_too_long(f"{path.stat().st_size / 1e6:,.0f} MB of text"))
     try:
         data = path.read_bytes()
     except IsADirectoryError as e:
@@ -82,7 +138,16 @@ def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None 
     except ImportError as e:
         raise LoadError(f"reading {suffix} files needs the Python package {e.name!r}, which is not installed; "
                         "reinstall jixiao with its dependencies (pip install -e '.[ocr]')") from e
-    return module.read(data, source)
+    doc = valid_doc(module.read(data, source))
+    chars = sum(len(p) for p in doc.pages)
+    if chars > MAX_CHARS:
+        raise LoadError(_too_long(f"{chars:,} characters of text"))
+    return doc
+
+
+def _too_long(what: str) -> str:
+    return (f"the file holds {what}, more than the {MAX_CHARS:,} characters jixiao reads in one document (a "
+            "report has a few million at most): if it is many reports in one, split it; else it is not a report")
 
 
 def _check_file(path: Path) -> None:
@@ -194,15 +259,19 @@ def _pdf_guard(data: bytes, max_pages: int | None, password: str | None) -> byte
 
 
 _IMAGE = re.compile(rb"/Subtype\s*/Image\b")
-_SIZE = re.compile(rb"/(Width|Height)\s+(\d{1,9})\b")
+_SIZE = re.compile(rb"/(Width|Height)\s+(\d{1,9})(\s+\d{1,9}\s+R)?\b")
 
 
 def _huge_images(data: bytes) -> bool:
-    """Whether an image dictionary states more pixels than MAX_IMAGE_PIXELS: one pass of a regex over
+    """Whether an image dictionary states more pixels than MAX_IMAGE_PIXELS, or states its size as
+    indirect objects (/Width 6 0 R: pdfium resolves them in _render_guard): one pass of a regex over
     the bytes (an image's dictionary is never compressed into an object stream), so a PDF without
     one costs no page loads."""
     for m in _IMAGE.finditer(data):
-        size = dict((k, int(v)) for k, v in _SIZE.findall(data[max(0, m.start() - 400):m.end() + 400]))
+        stated = _SIZE.findall(data[max(0, m.start() - 400):m.end() + 400])
+        if any(ref for _, _, ref in stated):
+            return True
+        size = {k: int(v) for k, v, _ in stated}
         if size.get(b"Width", 0) * size.get(b"Height", 0) > MAX_IMAGE_PIXELS:
             return True
     return False

@@ -114,12 +114,14 @@ class Finding(Frozen):
 
 
 class Source(Frozen):
-    path: str
+    path: str = Field(description="the path as valid Unicode: bytes of a name that are not UTF-8 read as \\xNN")
+    path_bytes: str | None = Field(None, description="the path's exact bytes (base64), when they are not UTF-8")
     sha256: str
     format: str
     pages: int = 0
     ocr: bool = False
     encoding: str | None = None
+    notes: list[str] = Field([], description="what was repaired on the way in (a name, characters of the text)")
 
 
 ReportType = Literal["department", "project", "policy", "other"]

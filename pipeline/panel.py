@@ -41,6 +41,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .export import CsvWriter, xlsx_text
 from .interval import Interval, dec
 from .models import Budget, Evidence, Fact, Record
 from .rules import rules
@@ -544,7 +545,7 @@ def write(panel: Panel, outdir: Path) -> list[Path]:
 
 def _csv(path: Path, columns, rows: Iterable[dict]) -> Path:
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
-        w = csv.DictWriter(f, columns)
+        w = CsvWriter(f, columns)
         w.writeheader()
         w.writerows(rows)
     return path
@@ -577,32 +578,41 @@ def _parquet_findings(findings: list[PanelFinding], path: Path) -> Path:
 NUMBER_FORMATS = {"money": "#,##0.00", "pct": "0.00", "float": "0.##", "int": "0"}
 
 
+def _append(ws, values: list) -> None:
+    """One row of a sheet: text stays text (openpyxl would make "=…" a live formula) and is cleaned of
+    what a cell cannot hold."""
+    ws.append([xlsx_text(v) if isinstance(v, str) else v for v in values])
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def _xlsx(panel: Panel, path: Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     wb = Workbook()
     ws = wb.active
     ws.title = "panel"
-    ws.append([h for _, _, h in ROW_COLUMNS])
+    _append(ws, [h for _, _, h in ROW_COLUMNS])
     for r in panel.rows:
-        ws.append([_csv_cell(r[c]) for c, _, _ in ROW_COLUMNS])
+        _append(ws, [_csv_cell(r[c]) for c, _, _ in ROW_COLUMNS])
     for j, (_, kind, _) in enumerate(ROW_COLUMNS, 1):
         if kind in NUMBER_FORMATS:
             for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
                 cell.number_format = NUMBER_FORMATS[kind]
     fs = wb.create_sheet("findings")
-    fs.append(list(FINDING_HEADERS))
+    _append(fs, list(FINDING_HEADERS))
     for f in panel.findings:
         row = finding_row(f)
-        fs.append([row.get(c) for c in FINDING_COLUMNS])
+        _append(fs, [row.get(c) for c in FINDING_COLUMNS])
     us = wb.create_sheet("unplaced")
-    us.append(["文件", "报告类型", "原因"])
+    _append(us, ["文件", "报告类型", "原因"])
     for u in panel.unplaced:
-        us.append([u["path"], u["report_type"], u["why"]])
+        _append(us, [u["path"], u["report_type"], u["why"]])
     cs = wb.create_sheet("columns")
-    cs.append(["列", "column", "说明"])
+    _append(cs, ["列", "column", "说明"])
     for c, _, h in ROW_COLUMNS:
-        cs.append([h, c, ROW_DESCRIPTIONS.get(c, "")])
+        _append(cs, [h, c, ROW_DESCRIPTIONS.get(c, "")])
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -3,8 +3,8 @@
 Each file goes through `work` in a worker process (a local pool, or the workers of a Dask cluster),
 at most a few files per worker in flight, so memory stays flat whatever the batch size. Results are
 appended to records.jsonl as they finish, a whole line each, and `manifest.jsonl` notes for each
-file the sha256 it had, the version (rules, code, page cap) that read it and which line holds its
-record. A run killed at any point leaves whole lines; the next run keeps every record still up to
+file the sha256 and signature (size, times, inode) it had, the version (rules, code, page cap) that
+read it and which line holds its record. This process only stats the inputs: the workers read them. A run killed at any point leaves whole lines; the next run keeps every record still up to
 date and processes only the rest. When the loop ends, records.jsonl is rewritten in input order
 (each document once, byte-identical whatever the number of workers), the manifest with it; inputs
 not given this time drop out of both. Run metadata goes to run.json, never into records.
@@ -15,18 +15,20 @@ import hashlib
 import json
 import multiprocessing
 import os
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, TimeoutError, wait
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from . import forkserver
 from .export import Writer, record_json, trim
-from .load import source_of
+from .load import path_text, source_of
 from .models import Record
 from .rules import RULES_DIR, rules
 
@@ -36,6 +38,7 @@ RUN = "run.json"
 OUTPUTS = ("records.csv", "findings.csv", "records.parquet", "report.html")    # written from records.jsonl
 OWN_FILES = (MANIFEST, RUN, *(f"{name}.tmp" for name in (RECORDS, MANIFEST, RUN)))   # what a walk of OUTDIR skips
 WINDOW = 4                  # files in flight per worker
+MEMORY_EXIT = 86            # the exit code of a worker the memory watchdog ends
 
 
 class Done(NamedTuple):
@@ -94,6 +97,29 @@ def init_worker() -> None:
 warmed_in: int | None = None    # the process that ran init_worker: a worker's forkserver, or itself
 
 
+def watch_memory(limit: int | None) -> None:
+    """Once per worker: a thread that ends the worker when its resident memory passes `limit` bytes, so
+    that a small file built to take all memory (a 40 KB .docx asking for 10 GiB) gets a failed record
+    and the batch goes on. Resident memory, not RLIMIT_AS: OCR's libraries reserve address space they
+    never touch. Linux only (/proc); elsewhere the operating system's own limits apply."""
+    if limit is None:
+        return
+    try:
+        statm = open("/proc/self/statm", "rb")
+    except OSError:
+        return
+    threading.Thread(target=_watch, args=(statm, limit), name="jixiao-memory", daemon=True).start()
+
+
+def _watch(statm, limit: int) -> None:
+    page = os.sysconf("SC_PAGE_SIZE")
+    while True:
+        statm.seek(0)
+        if int(statm.read().split()[1]) * page > limit:
+            os._exit(MEMORY_EXIT)
+        time.sleep(0.05)
+
+
 # ---------------------------------------------------------------- what is up to date
 
 @cache
@@ -112,18 +138,30 @@ def version(max_pages: int | None) -> str:
     return f"r{tree_hash(RULES_DIR)}-c{code}-p{max_pages or 0}"
 
 
-def sha256_of(path: Path) -> str | None:
-    """None for what cannot be hashed: not a regular file (a named pipe would block), or unreadable."""
-    h = hashlib.sha256()
-    if not path.is_file():
-        return None
+def signature(path: Path) -> list[int] | None:
+    """What tells, without reading a byte, that a file is as its record found it: size, modification and
+    change times, inode. This process never reads an input (a read may block for ever, /proc/kmsg, or
+    take minutes): the workers hash and read each file, under the time limit. None for what is not a
+    regular file, or cannot be looked at (its record says why)."""
     try:
-        with open(path, "rb") as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
+        st = path.stat()
     except OSError:
-        return None             # the worker's record says why it cannot be read
-    return h.hexdigest()
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] if stat.S_ISREG(st.st_mode) else None
+
+
+def real_roots(inputs: Iterable[str | Path]) -> list[Path]:
+    """The folders (and files) given, as real paths: what a link may lead into."""
+    return [Path(os.path.realpath(p)) for p in inputs]
+
+
+def outside(path: Path, roots: list[Path] | None) -> str | None:
+    """Where a link leads when that is out of every root (an archive's link to /etc/passwd, to a key,
+    to /); None when it stays inside, or when links are followed (roots None)."""
+    if roots is None:
+        return None
+    real = Path(os.path.realpath(path))
+    return None if any(real.is_relative_to(r) for r in roots) else path_text(real)
 
 
 def line_key(line: bytes) -> str:
@@ -173,25 +211,30 @@ def read_manifest(path: Path) -> dict[str, dict]:
 class Item:
     """One input file: where its record is (kept from before, or written this run)."""
     path: Path
-    sha256: str | None
+    stat: list[int] | None
+    sha256: str | None = None       # the manifest's, for a file as it was
+    outside: str | None = None      # where it leads, for a link out of the roots: skipped, unread
     line: Line | None = None
     entry: dict | None = None
 
 
-def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None, password: str | None = None) \
-        -> list[Item]:
-    """Each input with its record when one is up to date: same file bytes, same version, and not a
-    failure that this run's options may undo (a higher time limit, another password)."""
+def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None, password: str | None = None,
+         roots: list[Path] | None = None) -> list[Item]:
+    """Each input with its record when one is up to date: the file as it was (signature), same version,
+    and not a failure that this run's options may undo (a higher time limit, another password). A link
+    out of `roots` (None: links are followed) is marked to be skipped, and its record is never kept."""
     lines = index_lines(outdir / RECORDS)
     trim(outdir / MANIFEST)
     manifest = read_manifest(outdir / MANIFEST)
     items = []
     for p in paths:
-        item = Item(p, sha256_of(p))
+        item = Item(p, signature(p), outside=outside(p, roots))
         e = manifest.get(str(p))
-        if (e and item.sha256 is not None and e.get("sha256") == item.sha256 and e.get("version") == ver
-                and e.get("record") in lines and not _retry(e, timeout, password)):
-            item.line, item.entry = lines[e["record"]], e
+        if e and item.stat is not None and e.get("stat") == item.stat:
+            item.sha256 = e.get("sha256")
+            if (item.outside is None and not e.get("outside") and e.get("version") == ver
+                    and e.get("record") in lines and not _retry(e, timeout, password)):
+                item.line, item.entry = lines[e["record"]], e
         items.append(item)
     return items
 
@@ -213,10 +256,11 @@ class LocalPool:
     """Worker processes (pebble): a file past the time limit has its worker killed and replaced.
     The stdlib pools cannot stop a task that runs: their timeout only stops waiting for it."""
 
-    def __init__(self, task: Task, jobs: int, timeout: float | None, options: Options):
+    def __init__(self, task: Task, jobs: int, timeout: float | None, options: Options, memory: int | None = None):
         from pebble import ProcessPool
-        self._pool = ProcessPool(max_workers=jobs, context=forkserver.context(jobs))
-        self.workers, self.timeout, self._task, self._options = jobs, timeout, task, options
+        self._pool = ProcessPool(max_workers=jobs, context=forkserver.context(jobs), initializer=watch_memory,
+                                 initargs=(memory,))
+        self.workers, self.timeout, self.memory, self._task, self._options = jobs, timeout, memory, task, options
 
     def submit(self, path: Path):
         return self._pool.schedule(self._task, (str(path), self._options), timeout=self.timeout)
@@ -238,7 +282,7 @@ class DaskPool:
     applies there too; the per-file time limit does not: a Dask worker cannot stop a running task, so
     the cluster's own settings (worker lifetime, nanny memory limits) govern a stuck one."""
 
-    timeout = None
+    timeout = memory = None
 
     def __init__(self, task: Task, address: str, options: Options):
         from distributed import Client
@@ -261,7 +305,7 @@ class DaskPool:
         self._client.close()
 
 
-def outcome(item: Item, future, timeout: float | None) -> Done:
+def outcome(item: Item, future, timeout: float | None, memory: int | None = None) -> Done:
     """A finished future's Done; a file the pool could not finish gets a failed record saying why."""
     from pebble import ProcessExpired
     try:
@@ -270,6 +314,10 @@ def outcome(item: Item, future, timeout: float | None) -> Done:
         return failed(item, f"stopped after {timeout:g} s, the per-file time limit; raise it with --timeout "
                       "SECONDS (0: no limit) if the file is only slow", timeout=timeout)
     except ProcessExpired as e:
+        if e.exitcode == MEMORY_EXIT and memory is not None:
+            return failed(item, f"stopped when reading it took more than {memory >> 20} MB of memory, the "
+                          "per-worker limit: the file asks for far more than a report needs (a huge table span, "
+                          "sheet or text); check it, or raise the limit with --max-memory MB (0: none)")
         return failed(item, f"the worker reading this file died (exit code {e.exitcode}: out of memory, or a "
                       "crash in a reader's native code); check that the file opens, and report it")
     except Exception as e:      # Dask's KilledWorker, or a bug
@@ -278,9 +326,20 @@ def outcome(item: Item, future, timeout: float | None) -> Done:
 
 
 def failed(item: Item, error: str, *, timeout: float | None = None) -> Done:
+    """The record of a file the pool could not finish: its hash is the manifest's, when it has one (the
+    file was never read whole here), else that of no bytes."""
     source = source_of(item.path).model_copy(update={"sha256": item.sha256 or hashlib.sha256(b"").hexdigest()})
     return Done(record_json(Record(source=source, status="failed", error=error)), None, source.sha256, 0, True,
                 timeout)
+
+
+def skipped(item: Item) -> Done:
+    """The record of a link out of the folders given, which is not followed (nor read)."""
+    error = (f"a symbolic link to {item.outside}, outside the folders given: jixiao does not follow links out of "
+             "them (an archive's link could bring /etc/passwd or a private key into the outputs); copy the report "
+             "into the folder, or run again with --follow-links")
+    source = source_of(item.path)
+    return Done(record_json(Record(source=source, status="skipped", error=error)), None, source.sha256, 0, False)
 
 
 def stream(pool, items: Iterable[Item]) -> Iterator[tuple[Item, Done]]:
@@ -294,7 +353,29 @@ def stream(pool, items: Iterable[Item]) -> Iterator[tuple[Item, Done]]:
             return
         for future in pool.wait_any(list(pending)):
             item = pending.pop(future)
-            yield item, outcome(item, future, pool.timeout)
+            yield item, outcome(item, future, pool.timeout, pool.memory)
+
+
+def extracted(paths: list[Path], *, jobs: int, timeout: float | None, memory: int | None = None,
+              options: Options = Options()) -> Iterator[Record]:
+    """Each file's record, in the order given, read by the same isolated workers as a run (a file stuck
+    past the time limit is stopped, a crash takes only its worker), with no OUTDIR: `jixiao audit`."""
+    items = [Item(p, None) for p in paths]
+    if not items:
+        return
+    position = {id(item): n for n, item in enumerate(items)}
+    finished: dict[int, Done] = {}
+    following = 0
+    pool, cancel = LocalPool(work, jobs, timeout, options, memory), True
+    try:
+        for item, done in stream(pool, items):
+            finished[position[id(item)]] = done
+            while following in finished:
+                yield Record.model_validate_json(finished.pop(following).line)
+                following += 1
+        cancel = False
+    finally:
+        pool.close(cancel)
 
 
 # ---------------------------------------------------------------- the run
@@ -319,35 +400,40 @@ class Run:
 
 
 def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = None, options: Options = Options(),
-        dask: str | None = None, progress: Progress | None = None, task: Task = work) -> Run:
+        dask: str | None = None, progress: Progress | None = None, task: Task = work,
+        roots: list[Path] | None = None, memory: int | None = None) -> Run:
     """Bring OUTDIR's records.jsonl and manifest.jsonl up to date with `paths`, each file read by
-    `task` (a module-level function, so workers can import it). Raises OSError when OUTDIR cannot be
-    written."""
+    `task` (a module-level function, so workers can import it), each local worker ended past `memory`
+    bytes resident (None: no limit); a link out of `roots` (real paths; None: links are followed) gets
+    a skipped record, unread. Raises OSError when OUTDIR cannot be written."""
     started, t0 = time.time(), time.monotonic()
     outdir.mkdir(parents=True, exist_ok=True)
     open(outdir / RECORDS, "ab").close()       # there, even for no inputs; left untouched when it is
     ver = version(options.max_pages)
-    items = plan(paths, outdir, ver, timeout, options.password)
+    items = plan(paths, outdir, ver, timeout, options.password, roots)
     todo = [i for i in items if i.line is None]
     stats = Run(inputs=len(items), up_to_date=len(items) - len(todo))
     if todo:
-        pool = DaskPool(task, dask, options) if dask else LocalPool(task, jobs, timeout, options)
+        pool = DaskPool(task, dask, options) if dask else LocalPool(task, jobs, timeout, options, memory)
         threading.Thread(target=_import_writers, name="jixiao-import-writers").start()
         cancel = True
         if progress:
             progress.start(len(todo))
         try:
             with Writer(outdir, append=True) as writer, \
-                    open(outdir / MANIFEST, "a", encoding="utf-8") as manifest:
-                for item, done in stream(pool, todo):
+                    open(outdir / MANIFEST, "ab") as manifest:
+                links = ((i, skipped(i)) for i in todo if i.outside is not None)
+                for item, done in chain(links, stream(pool, [i for i in todo if i.outside is None])):
                     item.line = Line(*writer.write_line(done.line, done.sha256, done.text))
-                    item.entry = {"path": str(item.path), "sha256": done.sha256, "version": ver,
+                    item.entry = {"path": str(item.path), "sha256": done.sha256, "stat": item.stat, "version": ver,
                                   "record": line_key((done.line + "\n").encode("utf-8"))}
+                    if item.outside is not None:
+                        item.entry["outside"] = True
                     if done.failed:
                         item.entry.update(failed=True, password=secret_key(options.password))
                     if done.timeout is not None:
                         item.entry["timeout"] = done.timeout
-                    manifest.write(json.dumps(item.entry, ensure_ascii=False) + "\n")
+                    manifest.write(manifest_line(item.entry))
                     manifest.flush()
                     stats.processed += 1
                     stats.pages += done.pages
@@ -363,7 +449,7 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
     stats.elapsed = time.monotonic() - t0
     stats.meta = {"started": _utc(started), "finished": _utc(time.time()), "elapsed_s": round(stats.elapsed, 3),
                   "jobs": None if dask else jobs, "dask": dask, "version": ver, "timeout_s": timeout,
-                  "max_pages": options.max_pages, "password": options.password is not None,
+                  "max_pages": options.max_pages, "password": options.password is not None, "max_memory": memory,
                   "inputs": stats.inputs, "processed": stats.processed, "up_to_date": stats.up_to_date,
                   "timed_out": stats.timed_out, "pages_processed": stats.pages}
     stats.outputs_current = _last_run(outdir).get("outputs_of") == outputs_stamp(outdir) and \
@@ -432,7 +518,16 @@ def compact(outdir: Path, items: list[Item]) -> None:
                     f.seek(i.line.offset)
                     yield f.read(i.line.length)
             _replace(records, lines())
-    _replace(outdir / MANIFEST, (json.dumps(i.entry, ensure_ascii=False).encode() + b"\n" for i in items))
+    _replace(outdir / MANIFEST, (manifest_line(i.entry) for i in items))
+
+
+def manifest_line(entry: dict) -> bytes:
+    """One manifest line. A path that is not UTF-8 is written with JSON's \\u escapes, which read back
+    as the very path (its surrogate escapes), so its file is found up to date on the next run."""
+    try:
+        return (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(entry) + "\n").encode("ascii")
 
 
 def _replace(path: Path, chunks: Iterable[bytes]) -> None:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -40,7 +39,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xlsxwriter
 
-from .export import DUCKDB, TABLES, XLSX, Column, Table
+from .export import DUCKDB, TABLES, XLSX, Column, Table, xlsx_text
 from .findings_view import evidence_line, read_jsonl
 from .models import Evidence, Record
 
@@ -109,27 +108,20 @@ def arrow_batch(t: Table, rows: list[dict], schema: pa.Schema) -> pa.Table:
 # xlsx: numbers stay numbers; text is cleaned of what a cell cannot hold
 _NUMBER_FORMAT = {"money": "#,##0.00", "int": "0"}
 _WIDTH = {"str": 14, "int": 8, "float": 10, "money": 16, "bool": 7, "json": 36, "evidence": 30, "evidences": 50}
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b-\x1f]")      # control characters an xlsx cell cannot hold (\f, …)
-_CELL_MAX = 32767                                   # Excel's limit on characters in one cell
 SHEET_ROWS = 1_048_576                              # Excel's limit on rows in one sheet, the header's included
-
-
-def _xlsx_text(s: str) -> str:
-    s = _ILLEGAL.sub(" ", s)
-    return s if len(s) <= _CELL_MAX else s[:_CELL_MAX - 1] + "…"
 
 
 def _xlsx_value(type_: str, v: Any) -> Any:
     if v is None:
         return None
     if type_ == "evidence":
-        return _xlsx_text(evidence_line(v))
+        return xlsx_text(evidence_line(v))
     if type_ == "evidences":
-        return _xlsx_text("\n".join(evidence_line(e) for e in v))
+        return xlsx_text("\n".join(evidence_line(e) for e in v))
     if type_ == "json":
-        return _xlsx_text(json.dumps(v, ensure_ascii=False))
+        return xlsx_text(json.dumps(v, ensure_ascii=False))
     if isinstance(v, str):
-        return _xlsx_text(v)
+        return xlsx_text(v)
     return v
 
 

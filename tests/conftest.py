@@ -1,4 +1,5 @@
 import json
+import os
 from functools import cache
 import shutil
 import subprocess
@@ -12,6 +13,8 @@ from pipeline import extract_file
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 SEED = CORPUS / "huadu-union-2021.txt"
+# every `jixiao` a test starts runs this checkout's pipeline, not the one the venv installed
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
 
 
 def jixiao(*args: str) -> subprocess.CompletedProcess:

@@ -7,8 +7,10 @@ checks every file got a record whose status and error say what is wrong and what
 """
 from __future__ import annotations
 
+import base64
 import ctypes
 import hashlib
+import io
 import json
 import os
 import random
@@ -16,6 +18,7 @@ import struct
 import subprocess
 from shutil import which
 import sys
+import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,8 +93,9 @@ def text_pdf(lines: list[str], password: str | None = None) -> bytes:
     return pdf_bytes(objects, trailer + b" /Encrypt 6 0 R")
 
 
-def image_pdf(width: int, height: int) -> bytes:
-    """One page that is one blank grey image of width × height pixels (a zip bomb: kilobytes on disk)."""
+def image_pdf(width: int, height: int, indirect: bool = False) -> bytes:
+    """One page that is one blank grey image of width × height pixels (a zip bomb: kilobytes on disk);
+    `indirect` states the size as objects of its own (/Width 6 0 R), as some writers do."""
     z, parts, left = zlib.compressobj(1), [], width * height
     while left:
         n = min(1 << 24, left)
@@ -99,9 +103,12 @@ def image_pdf(width: int, height: int) -> bytes:
         left -= n
     image = b"".join(parts) + z.flush()
     objects = _page(b"q 595 0 0 842 0 0 cm /Im1 Do Q", b"<< /XObject << /Im1 5 0 R >> >>")
-    objects.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
-                   b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % (width, height, len(image))
+    size = b"/Width 6 0 R /Height 7 0 R" if indirect else b"/Width %d /Height %d" % (width, height)
+    objects.append(b"<< /Type /XObject /Subtype /Image " + size + b" /ColorSpace /DeviceGray "
+                   b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % len(image)
                    + image + b"\nendstream")
+    if indirect:
+        objects += [b"%d" % width, b"%d" % height]
     return pdf_bytes(objects)
 
 
@@ -346,3 +353,295 @@ def test_a_damaged_pdf_read_after_an_encrypted_one_is_not_called_password_protec
     assert "password-protected" in extract_file(tmp_path / "a.pdf").error
     error = extract_file(tmp_path / "b.pdf").error
     assert "password" not in error and "re-download" in error
+
+
+# ---------------------------------------------------------------- issue 18: names, characters, cells
+
+GBK_NAME = "报告".encode("gbk") + b".txt"          # as a Windows ZIP unpacks a Chinese name on Linux
+GOOD = TITLE + "全年预算数 100 万元，执行数 90 万元，执行率 90%。\n"
+
+
+def _records(out: Path) -> list[dict]:
+    """records.jsonl read strictly: every byte UTF-8, every line JSON."""
+    return [json.loads(line) for line in (out / "records.jsonl").read_bytes().decode("utf-8").splitlines()]
+
+
+def test_a_file_name_that_is_not_utf8_gets_its_record_and_the_batch_goes_on(tmp_path):
+    from pipeline.cli import main
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "good.txt").write_text(GOOD, encoding="utf-8")
+    gbk = os.path.join(os.fsencode(inbox), GBK_NAME)
+    with open(gbk, "wb") as f:
+        f.write(GOOD.encode("utf-8"))
+    assert main(["extract", str(inbox), "-o", str(tmp_path / "out"), "-q", "-j", "1"]) == 0
+    records = _records(tmp_path / "out")
+    assert [r["status"] for r in records] == ["ok", "ok"]
+    named = next(r for r in records if r["source"]["path_bytes"])
+    assert base64.b64decode(named["source"]["path_bytes"]) == gbk                  # lossless
+    assert named["source"]["path"].endswith(r"\xb1\xa8\xb8\xe6.txt")              # readable
+    assert "报告.txt" in named["source"]["notes"][0]
+    assert named["budget"]["total_yuan"]["value"] == 1_000_000
+    assert main(["extract", str(inbox), "-o", str(tmp_path / "out"), "-q", "-j", "1"]) == 0   # a rerun
+    assert _records(tmp_path / "out") == records
+    assert b"\\xb1\\xa8" in (tmp_path / "out" / "records.csv").read_bytes()
+
+
+def surrogate_pdf() -> bytes:
+    """One page of Helvetica whose ToUnicode map sends the glyph "A" to U+D800, a lone surrogate."""
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X def /CMapType 2 def "
+            b"1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <41> <D800> endbfchar endcmap "
+            b"CMapName currentdict /CMap defineresource pop end end")
+    objects = _page(b"BT /F1 12 Tf 72 760 Td (2021 A budget) Tj ET", b"<< /Font << /F1 5 0 R >> >>")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>")
+    objects.append(b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream")
+    return pdf_bytes(objects)
+
+
+def test_a_pdf_whose_font_maps_a_glyph_to_a_lone_surrogate_gets_its_record(tmp_path):
+    from pipeline.cli import main
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "surrogate.pdf").write_bytes(surrogate_pdf())
+    (tmp_path / "in" / "good.txt").write_text(GOOD, encoding="utf-8")
+    assert main(["extract", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q", "-j", "1"]) == 0
+    records = {Path(r["source"]["path"]).name: r for r in _records(tmp_path / "out")}
+    assert records["good.txt"]["status"] == "ok"
+    r = records["surrogate.pdf"]
+    assert r["status"] == "ok" and "1 character of the text was not valid Unicode" in r["source"]["notes"][0]
+    text = (tmp_path / "out" / "texts" / f"{r['source']['sha256']}.txt").read_bytes().decode("utf-8")
+    assert text.startswith("2021 \ufffd budget")
+
+
+def test_text_leaves_every_reader_as_valid_unicode_with_a_note(tmp_path):
+    """At the reader boundary (load): a surrogate escape the text reader kept, and one a caller's string holds."""
+    from pipeline import extract_text
+    from pipeline.export import record_json
+    from pipeline.load import valid_doc
+    from pipeline.models import RawDoc, Source
+    doc = valid_doc(RawDoc(source=Source(path="x.txt", sha256="0", format="txt"), pages=("a\udcb1b", "\ud800")))
+    assert doc.pages == ("a\ufffdb", "\ufffd") and "2 characters" in doc.source.notes[0]
+    r = extract_text(GOOD + "损坏\udcff的字符\n")
+    assert "1 character" in r.source.notes[0] and r.budget.total_yuan.value == 1_000_000
+    record_json(r).encode("utf-8")
+
+
+def test_panel_xlsx_keeps_text_that_looks_like_a_formula_as_text(tmp_path):
+    import openpyxl
+    from pipeline import extract_text, panel
+    formula = "=cmd|' /C calc'!A0"
+    records = [extract_text(GOOD.replace("某某市某某区财政局", "青石县财政局"), path=formula + ".txt")]
+    panel.write(panel.build(records), tmp_path)
+    cells = [c for ws in openpyxl.load_workbook(tmp_path / "panel.xlsx").worksheets for row in ws.iter_rows()
+             for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert cells and all(c.data_type == "s" for c in cells)
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "panel.xlsx") as z:
+        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_every_csv_neutralises_text_that_starts_like_a_formula_and_keeps_numbers(tmp_path):
+    """records.csv, findings.csv and the panel's CSVs: one rule (export.csv_safe) for all."""
+    import csv as csvlib
+    from pipeline import extract_text, panel
+    from pipeline.export import FORMULA_START, csv_safe, write_csvs
+    assert csv_safe(-5.0) == -5.0 and csv_safe(-5) == -5 and csv_safe("-5") == "'-5"
+    records = [extract_text(GOOD, path=f"{c}cmd|' /C calc'!A0 {i}.txt") for i, c in enumerate(FORMULA_START)]
+    records.append(extract_text("-1 某某单位\n" + GOOD + "自评得分 -5 分。执行率 1000%。\n", path="@x.txt"))
+    write_csvs(tmp_path, records)
+    panel.write(panel.build(records), tmp_path)
+    names = ("records.csv", "findings.csv", "panel.csv", "panel_findings.csv", "panel_unplaced.csv")
+    cells = [c for n in names
+             for row in csvlib.reader((tmp_path / n).open(encoding="utf-8-sig", newline="")) for c in row]
+    assert not [c for c in cells if c.startswith(FORMULA_START)]
+    assert sum(c.startswith("'") for c in cells) >= len(FORMULA_START) + 1
+    with (tmp_path / "records.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csvlib.DictReader(f))
+    assert {r["total_yuan"] for r in rows} == {"1000000.0"} and rows[0]["path"] == "'=cmd|' /C calc'!A0 0.txt"
+
+
+def test_a_rate_too_large_for_decimal_rounding_keeps_the_record_and_its_facts():
+    """executed / total = 10²⁶: the execution_rate check cannot round it to cents in Decimal's 28 digits;
+    the record stays ok with every fact, and the checks that can compute still speak."""
+    from pipeline import extract_text
+    r = extract_text(TITLE + "全年预算数 1 元，执行数 100000000000000000000000000 元，执行率 90%。\n")
+    assert r.status == "ok", r.error
+    assert r.budget.executed_yuan.value == 1e26 and r.budget.rate_pct.value == 90
+    assert {"executed_exceeds_budget", "amount_out_of_range"} <= {f.rule for f in r.findings}
+
+
+# ---------------------------------------------------------------- issue 18: what the run's process reads, where links lead
+
+_opened: list[str] | None = None        # what this process opens while a test watches (an audit hook)
+
+
+def _note_open(event: str, args: tuple) -> None:
+    if event == "open" and _opened is not None:
+        _opened.append(os.fsdecode(args[0]) if isinstance(args[0], (str, bytes)) else str(args[0]))
+
+
+def test_the_inputs_are_hashed_and_read_in_the_workers_never_in_the_run_s_own_process(tmp_path):
+    """A read may block for ever (a link to /proc/kmsg) where --timeout does not reach: the run's own
+    process only stats the inputs, the workers hash and read them under the time limit."""
+    global _opened
+    from pipeline import runner
+    from pipeline.cli import iter_files
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (inbox / name).write_text(GOOD, encoding="utf-8")
+    sys.addaudithook(_note_open)
+    _opened = []
+    try:
+        first = runner.run(iter_files([str(inbox)]), tmp_path / "out", jobs=1, timeout=30)
+        again = runner.run(iter_files([str(inbox)]), tmp_path / "out", jobs=1, timeout=30)
+        read_here = [p for p in _opened if p.startswith(str(inbox))]
+    finally:
+        _opened = None
+    assert read_here == []
+    assert (first.processed, again.processed, again.up_to_date) == (2, 0, 2)
+    records = _records(tmp_path / "out")
+    assert {r["source"]["sha256"] for r in records} == {hashlib.sha256(GOOD.encode()).hexdigest()}
+
+
+def test_links_out_of_the_input_folder_are_skipped_unless_follow_links(tmp_path):
+    """A hostile archive's links to a secret file, a folder and / are not followed: each gets a skipped
+    record saying why, nothing of them reaches the outputs, / is not walked; a link inside is read."""
+    from pipeline.cli import main
+    secret = tmp_path / "elsewhere"
+    secret.mkdir()
+    (secret / "key.txt").write_text(GOOD.replace("某某市某某区财政局", "机密局"), encoding="utf-8")
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "good.txt").write_text(GOOD, encoding="utf-8")
+    (inbox / "alias.txt").symlink_to("good.txt")
+    (inbox / "key.txt").symlink_to(secret / "key.txt")
+    (inbox / "folder").symlink_to(secret)
+    (inbox / "root").symlink_to("/")
+    out = tmp_path / "out"
+    assert main(["extract", str(inbox), "-o", str(out), "-q", "-j", "1"]) == 0
+    by_name = {Path(r["source"]["path"]).name: r for r in _records(out)}
+    assert set(by_name) == {"good.txt", "alias.txt", "key.txt", "folder", "root"}
+    assert by_name["good.txt"]["status"] == by_name["alias.txt"]["status"] == "ok"
+    for name in ("key.txt", "folder", "root"):
+        r = by_name[name]
+        assert r["status"] == "skipped" and "outside the folders given" in r["error"], (name, r)
+        assert "--follow-links" in r["error"]
+    assert "机密局" not in (out / "records.jsonl").read_text(encoding="utf-8") + \
+        "".join(p.read_text(encoding="utf-8") for p in (out / "texts").iterdir())
+    (inbox / "root").unlink()
+    assert main(["extract", str(inbox), "-o", str(out), "-q", "-j", "1", "--follow-links"]) == 0
+    by_name = {Path(r["source"]["path"]).relative_to(inbox).as_posix(): r for r in _records(out)}
+    assert set(by_name) == {"good.txt", "alias.txt", "key.txt", "folder/key.txt"}
+    assert by_name["key.txt"]["status"] == "ok" and by_name["key.txt"]["organization"]["value"] == "机密局"
+
+
+def test_the_image_memory_guard_reads_a_size_stated_as_indirect_objects(tmp_path):
+    """/Width 6 0 R /Height 7 0 R: the guard must not read the object numbers as the size."""
+    from pipeline.load import LoadError, load
+    path = tmp_path / "indirect.pdf"
+    path.write_bytes(image_pdf(14000, 12000, indirect=True))
+    with pytest.raises(LoadError, match="14000×12000 pixels .* memory guard"):
+        load(path)
+
+
+def test_audit_shows_escape_codes_in_file_names_as_text_and_reads_in_workers(tmp_path, capsys):
+    """File names with terminal escape codes (clear the screen, retitle the window) and a bidi override:
+    `jixiao audit` prints their codes, never the bytes (a document's own are dropped by the text layer);
+    the reports are read by extract's isolated workers (time limit, crash isolation), never in the
+    command's own process."""
+    global _opened
+    from pipeline.cli import main
+    esc = "\x1b[2J\x1b]0;pwned\x07\u202e"
+    (tmp_path / f"{esc}empty.txt").write_bytes(b"")
+    (tmp_path / f"{esc}rate.txt").write_text(GOOD.replace("执行率 90%", "执行率 50%"),
+                                             encoding="utf-8")
+    sys.addaudithook(_note_open)
+    _opened = []
+    try:
+        code = main(["audit", str(tmp_path), "-j", "1"])
+        read_here = [p for p in _opened if p.startswith(str(tmp_path))]
+    finally:
+        _opened = None
+    printed = capsys.readouterr().out
+    assert code == 0 and read_here == []
+    assert "execution_rate" in printed and "empty" in printed
+    assert not any(c in printed for c in "\x1b\x07\u202e"), printed
+    assert printed.count("\\x1b[2J\\x1b]0;pwned\\x07\\u202e") == 2         # the failed line, the finding's heading
+
+
+# ---------------------------------------------------------------- issue 18, item 5: small files that ask for all memory
+
+def test_a_worker_past_its_memory_limit_is_ended_and_the_batch_goes_on(tmp_path):
+    """The memory watchdog: OCR of a scanned page takes about 1 GB resident; under a 600 MB limit its
+    worker is ended, the file gets a failed record naming the limit, and a replaced worker reads the rest."""
+    from pipeline import runner
+    from pipeline.cli import iter_files
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "scan.pdf").write_bytes(REPORT.with_suffix(".scan.pdf").read_bytes())
+    (tmp_path / "in" / "z.txt").write_text(GOOD, encoding="utf-8")
+    runner.run(iter_files([str(tmp_path / "in")]), tmp_path / "out", jobs=1, timeout=300, memory=600 << 20)
+    scan, text = _records(tmp_path / "out")
+    assert scan["status"] == "failed" and "600 MB of memory" in scan["error"] and "--max-memory" in scan["error"]
+    assert text["status"] == "ok"
+
+
+def test_a_docx_cell_spanning_a_billion_columns_reads_as_a_narrow_table(tmp_path):
+    """gridSpan and gridBefore of 10⁹ (a 40 KB .docx took 9.9 GiB): each counts for at most MAX_GRID."""
+    import docx
+    from pipeline import runner
+    from pipeline.cli import iter_files
+    from pipeline.readers.word import MAX_GRID
+    d = docx.Document()
+    d.add_paragraph(TITLE.strip())
+    table = d.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "全年预算数", "100万元"
+    buf = io.BytesIO()
+    d.save(buf)
+    (tmp_path / "in").mkdir()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(tmp_path / "in" / "span.docx", "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"<w:tr>", b'<w:tr><w:trPr><w:gridBefore w:val="1000000000"/></w:trPr>', 1)
+                data = data.replace(b"<w:tcPr>", b'<w:tcPr><w:gridSpan w:val="1000000000"/>', 1)
+                assert b"gridSpan" in data and b"gridBefore" in data
+            dst.writestr(item, data)
+    runner.run(iter_files([str(tmp_path / "in")]), tmp_path / "out", jobs=1, timeout=120, memory=1 << 30)
+    (r,) = _records(tmp_path / "out")
+    assert r["status"] == "ok", r["error"]          # in a worker held under 1 GB
+    from pipeline.load import load
+    doc = load(tmp_path / "in" / "span.docx")
+    assert max(c.col for c in doc.cells) <= 2 * MAX_GRID + 1 and "100万元" in doc.pages[0]
+
+
+def test_a_sheet_with_values_far_apart_on_many_rows_is_not_made_a_dense_grid():
+    """Cells in columns A and IU on 5,000 rows: 1.3 million cells dense; only the two columns are kept."""
+    import openpyxl
+    from pipeline.readers.sheet import sheet_grid
+    ws = openpyxl.Workbook().active
+    for row in range(1, 5001):
+        ws.cell(row, 1, f"项目{row}")
+        ws.cell(row, 255, row)
+    grid = sheet_grid(ws)
+    assert len(grid) == 5000 and {len(row) for row in grid} == {2} and grid[0] == ["项目1", "1"]
+
+
+def test_a_number_format_longer_than_excel_allows_shows_the_number_as_general():
+    """A format's literal text is repeated in every cell it formats: one of 100,000 characters over a
+    sheet of numbers was gigabytes of text."""
+    from pipeline.readers.sheet import display
+    assert display(5, '"' + "x" * 100_000 + '"0') == "5"
+    assert display(5, '"元"0.00') == "元5.00"
+
+
+def test_a_document_past_the_character_cap_fails_saying_so(tmp_path, monkeypatch):
+    from pipeline import load as load_module
+    from pipeline.load import LoadError, load
+    path = tmp_path / "long.txt"
+    path.write_text("预" * 1000, encoding="utf-8")       # 1,000 characters, 3,000 bytes
+    monkeypatch.setattr(load_module, "MAX_CHARS", 900)
+    with pytest.raises(LoadError, match="1,000 characters of text, more than the 900"):
+        load(path)
+    monkeypatch.setattr(load_module, "MAX_CHARS", 500)      # refused by its size, before it is read
+    with pytest.raises(LoadError, match="0 MB of text, more than the 500"):
+        load(path)

@@ -6,6 +6,8 @@ are listed in a record.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..models import Extracted, Finding
 from . import document, money, plausibility, scores
 
@@ -20,4 +22,14 @@ CHECKS = (
 
 
 def audit(x: Extracted) -> list[Finding]:
-    return [f for check in CHECKS for f in check(x)]
+    return [f for check in CHECKS for f in _run(check, x)]
+
+
+def _run(check: Callable[[Extracted], list[Finding]], x: Extracted) -> list[Finding]:
+    """One check's findings; none when its figures are past what Decimal arithmetic holds (a rate of
+    10²⁶ % has more digits than the context's 28 to round to cents): the record keeps its facts, and
+    amount_out_of_range and rate_out_of_range say what is wrong with them."""
+    try:
+        return check(x)
+    except ArithmeticError:         # decimal.InvalidOperation, Overflow, DivisionByZero
+        return []

@@ -122,10 +122,14 @@ def _cells(ws):
 
 
 _MAX_WIDTH = 256          # wider than any form (and Excel 2003's limit): a stray far cell, empty columns dropped
+_MAX_GRID = 1_000_000     # cells of a used range kept dense: past it only the columns holding values are kept
+_MAX_FORMAT = 255         # characters of a number format (Excel's limit): a longer one is shown as General
 
 
 def sheet_grid(ws) -> list[list[str]]:
-    """The sheet's used range as rows of displayed values, empty rows and empty edge columns trimmed."""
+    """The sheet's used range as rows of displayed values, empty rows and empty edge columns trimmed; a
+    range too wide, or too large to hold dense (cells in A and IU on a million rows), keeps only the
+    columns that hold values."""
     values: dict[tuple[int, int], str] = {}
     for cell in _cells(ws):
         if cell.value is None:
@@ -137,7 +141,7 @@ def sheet_grid(ws) -> list[list[str]]:
         return []
     rows = sorted({r for r, _ in values})                 # rows with no value are no table row
     cols = sorted({c for _, c in values})
-    if cols[-1] - cols[0] < _MAX_WIDTH:
+    if cols[-1] - cols[0] < _MAX_WIDTH and len(rows) * (cols[-1] - cols[0] + 1) <= _MAX_GRID:
         cols = list(range(cols[0], cols[-1] + 1))         # the used range: empty columns inside it kept
     return [[values.get((r, c), "") for c in cols] for r in rows]
 
@@ -175,6 +179,8 @@ def display(value, number_format: str | None) -> str:
     if isinstance(value, dt.timedelta):
         return str(value)
     if isinstance(value, (int, float, Decimal)):
+        if number_format and len(number_format) > _MAX_FORMAT:
+            return general(value)        # no such format in Excel; its literal text would be in every cell
         try:
             return format_number(value, number_format or "General")
         except (InvalidOperation, ValueError, OverflowError):

@@ -279,17 +279,21 @@ def _cells(tr) -> list:
     return out
 
 
+MAX_GRID = 64        # columns: Word's tables have at most 63; a gridSpan of 10⁹ would ask for gigabytes
+
+
 def table_grid(tbl, numbering: "_Numbering | None" = None) -> list[list[str]]:
-    """A w:tbl as rows of cell texts on Word's grid: spanned and vertically merged positions are ""."""
+    """A w:tbl as rows of cell texts on Word's grid: spanned and vertically merged positions are "".
+    A span or a shift (gridBefore) counts for at most MAX_GRID columns."""
     rows: list[list[str]] = []
     width = 0
     for tr in _rows(tbl):
         trpr = tr.find(_q("trPr"))
-        col = _int(trpr.find(_q("gridBefore")), 0) if trpr is not None else 0
+        col = min(MAX_GRID, _int(trpr.find(_q("gridBefore")), 0)) if trpr is not None else 0
         row = [""] * col
         for tc in _cells(tr):
             tcpr = tc.find(_q("tcPr"))
-            span = max(1, _int(tcpr.find(_q("gridSpan")), 1)) if tcpr is not None else 1
+            span = min(MAX_GRID, max(1, _int(tcpr.find(_q("gridSpan")), 1))) if tcpr is not None else 1
             vmerge = tcpr.find(_q("vMerge")) if tcpr is not None else None
             hmerge = tcpr.find(_q("hMerge")) if tcpr is not None else None
             continued = any(m is not None and m.get(_VAL, "continue") != "restart" for m in (vmerge, hmerge))

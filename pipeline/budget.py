@@ -64,7 +64,7 @@ class BudgetReading(NamedTuple):
     funds: list[FundRow]
 
 
-def extract_budget(doc: NormText, fiscal_year: int | None) -> BudgetReading:
+def extract_budget(doc: NormText, fiscal_year: int | None, report_type: str | None = None) -> BudgetReading:
     """The report's budget, the narrative's own figures, last year's restated, key projects, fund rows.
 
     The narrative's figures are kept beside the table's, so the audit can compare the two statements
@@ -74,12 +74,31 @@ def extract_budget(doc: NormText, fiscal_year: int | None) -> BudgetReading:
     funds = read_fund_rows(doc, fiscal_year)
     table = _table_budget(funds) or _header_only_row(doc, fiscal_year)
     report = [s for s in statements if not s.project]
-    own = table or _report_level(doc, report, "current", bool(projects))
+    several = report_type in ("project", "policy") and _on_several_projects(doc)
+    own = table or _report_level(doc, report, "current", bool(projects), several)
     report = [_settle_written_year(doc, s, own) for s in report]
-    narrative = _report_level(doc, report, "current", bool(projects))
+    narrative = _report_level(doc, report, "current", bool(projects), several)
     prior = _report_level(doc, report, "prior")
     merged = _with_total({role: table.get(role) or narrative.get(role) for role in (*AMOUNT_ROLES, "rate")})
     return BudgetReading(_budget(merged), _budget(narrative), _budget(prior), projects, funds)
+
+
+def _on_several_projects(doc: NormText) -> bool:
+    """Whether a project or fund report covers several projects: it says so ("对15个项目开展了绩效自评",
+    "项目共14个") in its opening, or numbers two or more project items. Such a report's one project's
+    figure is no report-level figure (rules/budget.yaml, scope.several)."""
+    r = rules().get("scope.several")
+    if r.regex.search(doc.folded, 0, r.param("opening")):
+        return True
+    return len(re.findall(rules().expand(r.param("item")), doc.folded)) >= 2
+
+
+def _under_item(doc: NormText, pos: int) -> bool:
+    """Whether the nearest heading before pos is a numbered item (1. / 2、), not a section (一、/(一))."""
+    r = rules().get("scope.several")
+    item = max((m.start() for m in re.finditer(rules().expand(r.param("marker")), doc.folded[:pos])), default=-1)
+    section = max((m.start() for m in re.finditer(r.param("section"), doc.folded[:pos])), default=-1)
+    return item > section
 
 
 def _with_total(facts: dict[str, Fact | None]) -> dict[str, Fact]:
@@ -110,6 +129,7 @@ class Candidate:
     key: int = 0            # where its role keyword starts
     year: str = "current"   # "current", "prior" (上年, 去年 …) or "written_prior" (the year N−1 written)
     phrase: bool = False    # read by a role phrase (a role word some words before), not a keyword
+    whole: bool = False     # an aggregate word (共, 合计, 全县 …) makes it the whole, not one item's
 
 
 @dataclass(frozen=True)
@@ -299,9 +319,10 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
                 or _listed(doc, n, figures[k + 1:], heads) or _scoped(doc, heads, h.start)):
             continue
         lead = doc.folded[max(start, h.start - 4):n.span.start]
-        priority = h.rule.param("priority") - (_aggregate()[1] if _aggregate()[0].search(lead) else 0)
+        whole = bool(_aggregate()[0].search(lead))
+        priority = h.rule.param("priority") - (_aggregate()[1] if whole else 0)
         out.append(Candidate(role, replace(n, span=Span(n.span.start, n.span.end, h.rule.id)), priority, h.start,
-                             phrase=True))
+                             phrase=True, whole=whole))
     return out
 
 
@@ -343,19 +364,22 @@ def _project_name(doc: NormText, start: int, lead_end: int) -> tuple[int, int, s
 
 
 def _report_level(doc: NormText, statements: list[Statement], year: str,
-                  has_projects: bool = False) -> dict[str, Fact]:
+                  has_projects: bool = False, several: bool = False) -> dict[str, Fact]:
     """Each role's best candidate outside projects, of this year's figures ("current") or of last
     year's as restated ("prior"); execution figures sit beside the chosen budget.
 
     In a report that lists key projects, an executed amount with no report-level budget (total or
     年初) before it is left alone: it belongs to one of them, and naming it the report's figure would
-    be a guess. Elsewhere it stands on its own role word.
+    be a guess. Elsewhere it stands on its own role word. In a report on several projects, a figure a
+    role phrase read under a numbered item is that item's (批复20万元 under "1.某某经费", the first of
+    15 projects) unless an aggregate word makes it the whole; the report's figure is then null.
     (Last year's executed amount stands alone: "2020年度预算执行数 …" is said of the whole report.)
     The rate is the one stated in the budget's or the execution's sentence: a rate elsewhere may be
     another scope's (其中项目支出执行率85%), and checking the amounts against it would be a guess.
     """
     cands = [(i, c) for i, s in enumerate(statements) for c in s.candidates
-             if c.priority < 100 and c.year == year]
+             if c.priority < 100 and c.year == year
+             and not (several and c.phrase and not c.whole and _under_item(doc, c.number.span.start))]
     best: dict[str, tuple[int, Candidate]] = {}
     pools: dict[str, list[tuple[int, Candidate]]] = {}
     for role in (*AMOUNT_ROLES, "rate"):

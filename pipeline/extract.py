@@ -11,7 +11,8 @@ from .tables import read_indicators
 def extract(c: Classified) -> Extracted:
     doc = c.doc
     year = c.fiscal_year.value if c.fiscal_year else None
-    budget, narrative, prior, projects, funds = extract_budget(doc, year)
+    kind = c.report_type.value if c.report_type else None
+    budget, narrative, prior, projects, funds = extract_budget(doc, year, kind)
     score, row_grade = extract_score(doc)
     grade = extract_grade(doc) or row_grade
     if c.report_type is not None and c.report_type.value == "other":

@@ -67,6 +67,16 @@ class ProjectName(Rule):
     carries: str | None = None          # an item marker: the item's project reaches to the next marker
 
 
+class ReportScope(Rule):
+    """Signs that a report covers several projects (a count in its `opening` characters, or numbered
+    `item` lines), and the headings that say whether a figure is one item's (`marker`, `section`)."""
+    kind: Literal["report_scope"]
+    opening: int
+    item: str
+    marker: str
+    section: str
+
+
 class FundColumn(Rule):
     kind: Literal["fund_column"]
     role: Literal["group", "initial", "total", "executed", "rate", "weight", "score", "sum", "reason"]
@@ -198,7 +208,7 @@ PLAIN_KINDS = (
 KINDS: dict[str, type[Rule]] = {
     **{k: _plain(k) for k in PLAIN_KINDS},
     **{m.model_fields["kind"].annotation.__args__[0]: m for m in (
-        BudgetRole, ProjectName, FundColumn, FundLabel, YearContext, BodyType, FormType, OrgLabel, OrgSuffix,
+        BudgetRole, ReportScope, ProjectName, FundColumn, FundLabel, YearContext, BodyType, FormType, OrgLabel, OrgSuffix,
         OrgAbbrev, OrgAlias, MoneyUnit, Deduction, Target, Score, Grade, GradeBand, IndicatorColumn, Finding,
         PanelFinding)},
 }

@@ -73,7 +73,7 @@ def _headings(doc: NormText):
 
 def _name_line_above(doc: NormText, line_start: int, rule_id: str) -> Fact | None:
     """A title without a name ("2022年决算报告") may sit under a line that is only the name, or the
-    title's first half (某县某某指挥部乡村振兴项目资金 / 绩效评价报告)."""
+    title's first half (某县某某指挥部水毁修复项目资金 / 绩效评价报告)."""
     prev_end = line_start - 1
     while prev_end > 0 and doc.folded[prev_end - 1] == "\n":
         prev_end -= 1
@@ -109,8 +109,8 @@ def _org_fact(doc: NormText, start: int, end: int, rule_id: str, strict: bool = 
     A name run into the next cell ("某县城投公司项目主管单位…", "…运输局某县交通运输局") is cut
     at the first label word or where its own first characters repeat; trailing text after the last
     suffix is dropped, unless `strict` asks that the name end with its suffix (titles, name lines):
-    in a title 新增地方政府专项债券 and 健全现代医院管理制度 are subjects, not units. `place_lenient`
-    lets a name that opens with a place (某某县人居环境指挥部乡村振兴项目) keep its suffix mid-title.
+    in a title 地方政府专项债券资金使用 and 提升乡镇卫生院服务能力 are subjects, not units. `place_lenient`
+    lets a name that opens with a place (某某县防汛指挥部水毁修复项目) keep its suffix mid-title.
     A name inside a cited document title 《…》 is someone else's.
     """
     start, end = _trimmed(doc.folded, start, end, cut=not strict)
@@ -189,7 +189,7 @@ def _suffix_end(name: str) -> int:
 
 
 def _extend(doc: NormText, start: int, end: int, rule_id: str) -> Fact | None:
-    """A title naming only a place (田心乡) is completed by the body's full name (田心乡人民政府)."""
+    """A title naming only a place (云溪乡) is completed by the body's full name (云溪乡人民政府)."""
     stem = doc.folded[start:end]
     if len(stem) < 2 or not stem.endswith(tuple(rules().get("org.suffix").param("places"))):
         return None
@@ -203,8 +203,8 @@ def _extend(doc: NormText, start: int, end: int, rule_id: str) -> Fact | None:
 
 
 def _fullest(doc: NormText, org: Fact, pool: list[Fact]) -> Fact:
-    """The fullest form of the chosen name: another source's name that ends with it (零陵区林业局 for
-    林业局) or spells it out (某县卫生健康委员会 for 卫健委), else the name with the place chain the
+    """The fullest form of the chosen name: another source's name that ends with it (云溪区水务局 for
+    水务局) or spells it out (某县卫生健康委员会 for 卫健委), else the name with the place chain the
     text writes before it where a name stands alone (某区财政局 on its own line for 财政局)."""
     short = org.value
     fuller = [f for f in pool if len(f.value) > len(short)

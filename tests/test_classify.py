@@ -2,7 +2,7 @@
 from pipeline.api import extract_text, text_layer
 from pipeline.classify import _title_segments
 
-FURNITURE = "您现在的位置:首页 > 信息公开 > 通知公告\n发布时间:2024-03-01 来源:某某县财政局 浏览次数:12\n"
+FURNITURE = "您所在的位置:网站首页 > 政务公开 > 财政资金\n发布时间:2024-03-01 来源:某某县财政局 浏览次数:12\n"
 
 
 def test_evidence_is_the_title_line_not_the_furniture_above_it():

@@ -66,11 +66,11 @@ def test_offset_map_points_back_into_the_raw_text():
 
 def test_traditional_characters_fold_without_moving_offsets(tmp_path):
     p = tmp_path / "r.txt"
-    p.write_text("岳陽市文化旅游廣電體育局2023年度整體支出績效自評報告\n全年預算數 100 萬元，執行數 90 萬元，執行率 90%。",
+    p.write_text("青石縣衛生健康委員會2023年度整體支出績效自評報告\n全年預算數 100 萬元，執行數 90 萬元，執行率 90%。",
                  encoding="utf-8")
     r = extract_file(p)
     assert r.report_type.value == "department" and r.fiscal_year.value == 2023
-    assert r.organization.value == "岳陽市文化旅游廣電體育局"
+    assert r.organization.value == "青石縣衛生健康委員會"
     assert r.budget.total_yuan.value == 1000000 and r.budget.total_yuan.evidence.text == "100萬元"
 
 

@@ -40,6 +40,7 @@ from .numbers import (
     resolve_numeral,
 )
 from .rules import Rule, rules
+from .scope import under_item
 from .textlayer import Span, cell_at, evidence
 
 AMOUNT_ROLES = ("initial", "total", "executed")
@@ -64,41 +65,23 @@ class BudgetReading(NamedTuple):
     funds: list[FundRow]
 
 
-def extract_budget(doc: NormText, fiscal_year: int | None, report_type: str | None = None) -> BudgetReading:
+def extract_budget(doc: NormText, fiscal_year: int | None, several: bool = False) -> BudgetReading:
     """The report's budget, the narrative's own figures, last year's restated, key projects, fund rows.
 
     The narrative's figures are kept beside the table's, so the audit can compare the two statements
-    of one amount; last year's never feed either."""
+    of one amount; last year's never feed either. `several`: the report covers several projects
+    (scope.on_several_projects), so a figure under one of its numbered items is that item's."""
     statements = _statements(doc, fiscal_year)
     projects = [_project(doc, s) for s in statements if s.project]
     funds = read_fund_rows(doc, fiscal_year)
     table = _table_budget(funds) or _header_only_row(doc, fiscal_year)
     report = [s for s in statements if not s.project]
-    several = report_type in ("project", "policy") and _on_several_projects(doc)
     own = table or _report_level(doc, report, "current", bool(projects), several)
     report = [_settle_written_year(doc, s, own) for s in report]
     narrative = _report_level(doc, report, "current", bool(projects), several)
     prior = _report_level(doc, report, "prior")
     merged = _with_total({role: table.get(role) or narrative.get(role) for role in (*AMOUNT_ROLES, "rate")})
     return BudgetReading(_budget(merged), _budget(narrative), _budget(prior), projects, funds)
-
-
-def _on_several_projects(doc: NormText) -> bool:
-    """Whether a project or fund report covers several projects: it says so ("对15个项目开展了绩效自评",
-    "项目共14个") in its opening, or numbers two or more project items. Such a report's one project's
-    figure is no report-level figure (rules/budget.yaml, scope.several)."""
-    r = rules().get("scope.several")
-    if r.regex.search(doc.folded, 0, r.param("opening")):
-        return True
-    return len(re.findall(rules().expand(r.param("item")), doc.folded)) >= 2
-
-
-def _under_item(doc: NormText, pos: int) -> bool:
-    """Whether the nearest heading before pos is a numbered item (1. / 2、), not a section (一、/(一))."""
-    r = rules().get("scope.several")
-    item = max((m.start() for m in re.finditer(rules().expand(r.param("marker")), doc.folded[:pos])), default=-1)
-    section = max((m.start() for m in re.finditer(r.param("section"), doc.folded[:pos])), default=-1)
-    return item > section
 
 
 def _with_total(facts: dict[str, Fact | None]) -> dict[str, Fact]:
@@ -379,7 +362,7 @@ def _report_level(doc: NormText, statements: list[Statement], year: str,
     """
     cands = [(i, c) for i, s in enumerate(statements) for c in s.candidates
              if c.priority < 100 and c.year == year
-             and not (several and c.phrase and not c.whole and _under_item(doc, c.number.span.start))]
+             and not (several and c.phrase and not c.whole and under_item(doc, c.number.span.start))]
     best: dict[str, tuple[int, Candidate]] = {}
     pools: dict[str, list[tuple[int, Candidate]]] = {}
     for role in (*AMOUNT_ROLES, "rate"):

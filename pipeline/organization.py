@@ -95,6 +95,8 @@ def _line_offset(text: str, n: int) -> int:
 
 def _all_labels(doc: NormText, label_rules: list[Rule]):
     for r in label_rules:
+        if r.param("requires") and r.param("requires") not in doc.folded:
+            continue            # the literal its pattern needs is absent: no search of the whole text
         limit = _line_offset(doc.folded, TITLE_LINES) if r.param("near_top") else len(doc.folded)
         for m in r.regex.finditer(doc.folded, 0, limit):
             fact = _org_fact(doc, m.start("org"), m.end("org"), r.id, strict=r.param("exact_end", False))

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from functools import cache
+from importlib import import_module
+from types import ModuleType
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -33,13 +37,19 @@ class Rule(BaseModel):
 
     @property
     def regex(self):
-        from .rules import compiled          # the pattern with its fragments expanded, compiled once
-        return compiled(self.id)
+        """The pattern with its fragments expanded, compiled once."""
+        return _rules().compiled(self.id)
 
     def param(self, name: str, default: Any = None) -> Any:
         """A kind's own field, or `default` where the rule leaves it unset."""
         value = getattr(self, name, None)
         return default if value is None else value
+
+
+@cache
+def _rules() -> ModuleType:
+    """pipeline.rules, which imports this module: looked up once, at the first pattern asked for."""
+    return import_module(".rules", __package__)
 
 
 Severity = Literal["error", "warning", "info"]
@@ -108,6 +118,7 @@ class OrgLabel(Rule):
     where: Literal["title", "heading", "name_line", "table", "label", "publisher", "signature", "alias", "body"]
     exact_end: bool | None = None
     near_top: bool | None = None
+    requires: str | None = None         # a literal the pattern cannot match without
 
 
 class OrgSuffix(Rule):

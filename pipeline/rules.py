@@ -11,6 +11,7 @@ import os
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -87,36 +88,44 @@ def load_rules(folder: Path) -> RuleSet:
     rules_: list[Rule] = []
     seen: set[str] = set()
     for fname, index, entry in entries:
-        where = f"{fname}:{_line(folder / fname, index)}: rule {entry.get('id', '?') if isinstance(entry, dict) else '?'}"
-        model = KINDS.get(entry.get("kind")) if isinstance(entry, dict) else None
-        if model is None:
-            problems.append(f"{where}: unknown kind {(entry.get('kind') if isinstance(entry, dict) else entry)!r} "
-                            f"(known: {', '.join(sorted(KINDS))})")
-            continue
-        try:
-            rule = model.model_validate(entry)
-        except ValidationError as e:
-            problems += [f"{where}: {'.'.join(map(str, err['loc'])) or 'rule'}: {err['msg']}" for err in e.errors()]
-            continue
-        if rule.id in seen:
-            problems.append(f"{where}: duplicate id")
-        seen.add(rule.id)
-        if rule.pattern is None and rule.lexicon is None and rule.kind not in {"grade_band", *FINDING_KINDS}:
-            problems.append(f"{where}: needs a pattern or a lexicon")
-        if rule.pattern is not None:
-            missing = [n for n in _FRAGMENT.findall(rule.pattern) if n not in fragments]
-            if missing:
-                problems.append(f"{where}: unknown fragment(s) {', '.join(missing)}")
-            else:
-                try:
-                    re.compile(_expand(rule.pattern, fragments))
-                except re.error as e:
-                    problems.append(f"{where}: pattern does not compile: {e}")
-        rules_.append(rule)
+        rule, said = _checked(entry, fragments, seen)
+        if said:            # where it is, asked only now: a good rule set is not composed twice
+            name = entry.get("id", "?") if isinstance(entry, dict) else "?"
+            problems += [f"{fname}:{_line(folder / fname, index)}: rule {name}: {s}" for s in said]
+        if rule is not None:
+            rules_.append(rule)
     t2s = _load_t2s(folder / "t2s.txt", problems)
     if problems:
         raise RulesError("bad rules in " + str(folder) + ":\n  " + "\n  ".join(problems))
     return RuleSet(rules_, fragments, t2s, folder / "userdict.txt")
+
+
+def _checked(entry: Any, fragments: dict[str, str], seen: set[str]) -> tuple[Rule | None, list[str]]:
+    """One rule file entry as its kind's model, and everything wrong with it."""
+    model = KINDS.get(entry.get("kind")) if isinstance(entry, dict) else None
+    if model is None:
+        kind = entry.get("kind") if isinstance(entry, dict) else entry
+        return None, [f"unknown kind {kind!r} (known: {', '.join(sorted(KINDS))})"]
+    try:
+        rule = model.model_validate(entry)
+    except ValidationError as e:
+        return None, [f"{'.'.join(map(str, err['loc'])) or 'rule'}: {err['msg']}" for err in e.errors()]
+    said = []
+    if rule.id in seen:
+        said.append("duplicate id")
+    seen.add(rule.id)
+    if rule.pattern is None and rule.lexicon is None and rule.kind not in {"grade_band", *FINDING_KINDS}:
+        said.append("needs a pattern or a lexicon")
+    if rule.pattern is not None:
+        missing = [n for n in _FRAGMENT.findall(rule.pattern) if n not in fragments]
+        if missing:
+            said.append(f"unknown fragment(s) {', '.join(missing)}")
+        else:
+            try:
+                re.compile(_expand(rule.pattern, fragments))
+            except re.error as e:
+                said.append(f"pattern does not compile: {e}")
+    return rule, said
 
 
 def _line(path: Path, index: int) -> int | str:

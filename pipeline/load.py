@@ -22,7 +22,7 @@ import re
 import stat
 from pathlib import Path
 
-from .limits import MAX_PAGES
+from .limits import MAX_CHARS, MAX_PAGES
 from .models import RawDoc, Source
 
 READERS = {".txt": "text", ".pdf": "pdf", ".docx": "word", ".html": "web", ".htm": "web", ".xlsx": "sheet"}
@@ -37,7 +37,6 @@ LEGACY = {
 MAX_IMAGE_PIXELS = 150_000_000   # a scan's image OCR may decode: A3 at 1200 dpi; 30000² px would take GBs
 LITTLE_TEXT = 300                # characters: a page with fewer and a large image may be rendered for OCR
 MAX_UNPACKED = 500_000_000       # bytes a .docx/.xlsx may unpack to: a zip bomb would fill the memory
-MAX_CHARS = 20_000_000           # characters of text in one document: a 1,000-page report has about 3 million
 
 
 class LoadError(Exception):
@@ -117,7 +116,7 @@ def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None 
                           f"(supported: {', '.join(sorted(READERS))})")
     _check_file(path)
     if reader in ("text", "web") and path.stat().st_size > 4 * MAX_CHARS:       # 4 bytes a character at most
-        raise LoadError(_too_long(f"{path.stat().st_size / 1e6:,.0f} MB of text"))
+        raise LoadError(too_long(f"{path.stat().st_size / 1e6:,.0f} MB of text"))
     try:
         data = path.read_bytes()
     except IsADirectoryError as e:
@@ -141,11 +140,12 @@ def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None 
     doc = valid_doc(module.read(data, source))
     chars = sum(len(p) for p in doc.pages)
     if chars > MAX_CHARS:
-        raise LoadError(_too_long(f"{chars:,} characters of text"))
+        raise LoadError(too_long(f"{chars:,} characters of text"))
     return doc
 
 
-def _too_long(what: str) -> str:
+def too_long(what: str) -> str:
+    """What a document past the character cap is told, here and by the readers that stop at it."""
     return (f"the file holds {what}, more than the {MAX_CHARS:,} characters jixiao reads in one document (a "
             "report has a few million at most): if it is many reports in one, split it; else it is not a report")
 

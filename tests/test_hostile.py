@@ -586,11 +586,11 @@ def test_a_worker_past_its_memory_limit_is_ended_and_the_batch_goes_on(tmp_path)
 
 
 def test_a_docx_cell_spanning_a_billion_columns_reads_as_a_narrow_table(tmp_path):
-    """gridSpan and gridBefore of 10⁹ (a 40 KB .docx took 9.9 GiB): each counts for at most MAX_GRID."""
+    """gridSpan and gridBefore of 10⁹ (a 40 KB .docx took 9.9 GiB): each counts for at most MAX_SPAN."""
     import docx
     from pipeline import runner
     from pipeline.cli import iter_files
-    from pipeline.readers.word import MAX_GRID
+    from pipeline.limits import MAX_SPAN
     d = docx.Document()
     d.add_paragraph(TITLE.strip())
     table = d.add_table(rows=1, cols=2)
@@ -611,7 +611,7 @@ def test_a_docx_cell_spanning_a_billion_columns_reads_as_a_narrow_table(tmp_path
     assert r["status"] == "ok", r["error"]          # in a worker held under 1 GB
     from pipeline.load import load
     doc = load(tmp_path / "in" / "span.docx")
-    assert max(c.col for c in doc.cells) <= 2 * MAX_GRID + 1 and "100万元" in doc.pages[0]
+    assert max(c.col for c in doc.cells) <= 2 * MAX_SPAN + 1 and "100万元" in doc.pages[0]
 
 
 def test_a_sheet_with_values_far_apart_on_many_rows_is_not_made_a_dense_grid():

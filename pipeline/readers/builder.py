@@ -4,12 +4,16 @@ which format a report came in.
 A table row becomes one line, cells joined by " | " (a merged cell's text appears once, at its
 top-left position; the positions it covers are empty), and each cell's offsets are recorded, so a
 value read from it carries table/row/col as evidence.
+
+The text is laid out under the character cap (bounds.check_chars): a reader stops at the first
+character past it, not after the whole of a huge document is in memory.
 """
 from __future__ import annotations
 
 import re
 
 from ..models import Cell, PageInfo, RawDoc, Scored, Source
+from .bounds import check_chars
 
 CELL_SEP = " | "
 _BLANKS = re.compile(r"[ \t\r\n\u3000]+")
@@ -30,6 +34,7 @@ class DocBuilder:
         start = self._offset
         self._parts.append(s)
         self._offset += len(s)
+        check_chars(self._offset)
         return start
 
     def line(self, text: str, confidence: float | None = None) -> None:

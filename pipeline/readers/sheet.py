@@ -18,6 +18,12 @@ Numbers are written as the cell's number format displays them: 0.95 under "0.00%
 under "0%" -> 95%; 1150.5 under "0.00" -> 1150.50, under "#,##0.00" -> 1,150.50; quoted
 literals ("万元") and currency signs kept; General (G/通用格式) shows integers without ".0" and
 at most 15 significant digits. Dates are YYYY-MM-DD (with HH:MM:SS when the format shows time).
+
+Bounds (readers.bounds): the package's XML is counted before openpyxl loads it (a cell takes
+about 450 bytes loaded); only the cells the XML holds are visited, never the empty cells of the
+range; a range too large to lay out dense (values in A and IU on a million rows) keeps only the
+columns holding values, and fails if even those are more than MAX_TABLE_CELLS; a number format
+longer than Excel allows (255 characters) shows the number as General.
 """
 from __future__ import annotations
 
@@ -28,8 +34,10 @@ import warnings
 import zipfile
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from ..limits import MAX_TABLE_CELLS
 from ..load import LoadError
 from ..models import RawDoc, Source
+from .bounds import check_package, check_table
 from .builder import DocBuilder
 
 _INVALID = ("the file is not a valid .xlsx (it may be a renamed .xls or damaged); open it in Excel/WPS and save "
@@ -86,6 +94,7 @@ def _open(data: bytes):
         if "word/document.xml" in names:
             raise LoadError("the file is a Word document, not a workbook: rename it to .docx and run again")
         raise LoadError(_INVALID)
+    check_package(data, ".xlsx")
     import openpyxl
     try:
         with warnings.catch_warnings():
@@ -122,14 +131,12 @@ def _cells(ws):
 
 
 _MAX_WIDTH = 256          # wider than any form (and Excel 2003's limit): a stray far cell, empty columns dropped
-_MAX_GRID = 1_000_000     # cells of a used range kept dense: past it only the columns holding values are kept
 _MAX_FORMAT = 255         # characters of a number format (Excel's limit): a longer one is shown as General
 
 
 def sheet_grid(ws) -> list[list[str]]:
-    """The sheet's used range as rows of displayed values, empty rows and empty edge columns trimmed; a
-    range too wide, or too large to hold dense (cells in A and IU on a million rows), keeps only the
-    columns that hold values."""
+    """The sheet's used range as rows of displayed values, empty rows and empty edge columns trimmed;
+    a range too wide, or too large to lay out dense, keeps only the columns holding values."""
     values: dict[tuple[int, int], str] = {}
     for cell in _cells(ws):
         if cell.value is None:
@@ -141,8 +148,10 @@ def sheet_grid(ws) -> list[list[str]]:
         return []
     rows = sorted({r for r, _ in values})                 # rows with no value are no table row
     cols = sorted({c for _, c in values})
-    if cols[-1] - cols[0] < _MAX_WIDTH and len(rows) * (cols[-1] - cols[0] + 1) <= _MAX_GRID:
+    span = cols[-1] - cols[0] + 1
+    if span <= _MAX_WIDTH and len(rows) * span <= MAX_TABLE_CELLS:
         cols = list(range(cols[0], cols[-1] + 1))         # the used range: empty columns inside it kept
+    check_table(len(rows), len(cols))
     return [[values.get((r, c), "") for c in cols] for r in rows]
 
 
@@ -180,7 +189,7 @@ def display(value, number_format: str | None) -> str:
         return str(value)
     if isinstance(value, (int, float, Decimal)):
         if number_format and len(number_format) > _MAX_FORMAT:
-            return general(value)        # no such format in Excel; its literal text would be in every cell
+            return general(value)        # no such format in Excel: its literals would fill every cell
         try:
             return format_number(value, number_format or "General")
         except (InvalidOperation, ValueError, OverflowError):

@@ -35,6 +35,7 @@ from functools import cache
 
 from ..load import LoadError
 from ..models import RawDoc, Source
+from .bounds import check_markup, check_table
 from .builder import DocBuilder
 
 _SKIP = {"script", "style", "noscript", "template", "head", "iframe", "frame", "object", "embed", "svg",
@@ -254,7 +255,9 @@ def _span(cell, name: str) -> int:
 
 
 def _grid(rows: list) -> list[list[str]]:
-    """rows of <td>/<th> -> the rectangular grid, each spanning cell's text at its top-left position."""
+    """rows of <td>/<th> -> the rectangular grid, each spanning cell's text at its top-left position.
+    The grid's size is checked before a cell's span is filled (spans of 200 × 200 on every cell of a
+    1 MB page would fill billions of positions)."""
     texts: dict[tuple[int, int], str] = {}
     taken: set[tuple[int, int]] = set()
     ncols = 0
@@ -268,6 +271,7 @@ def _grid(rows: list) -> list[list[str]]:
             rowspan = _span(cell, "rowspan") or (len(rows) - r)      # rowspan="0": to the table's end
             rowspan = min(rowspan, len(rows) - r)
             colspan = _span(cell, "colspan") or 1
+            check_table(len(rows), max(ncols, c + colspan))
             texts[(r, c)] = _cell_text(cell)
             for dr in range(rowspan):
                 for dc in range(colspan):
@@ -479,6 +483,7 @@ def _heading(blocks: list, keep: set[int], title: str, page_title: str) -> int |
 # ---------------------------------------------------------------- reader
 
 def read(data: bytes, source: Source) -> RawDoc:
+    check_markup(data, "web page")
     html, encoding = decode_html(data)
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)          # lxml refuses str input that declares an encoding
     try:

@@ -22,6 +22,12 @@ the order of paragraphs and tables and skips text in hyperlinks, fields and trac
   of one machine's layout and are missing from files that WPS, LibreOffice or scripts wrote. So
   page N here is the N-th stretch between forced breaks, not always the printed page N.
 - Headers, footers, footnotes, endnotes and comments are not read.
+- Bounds (readers.bounds): the package's XML is counted before python-docx parses it; a
+  gridBefore or a gridSpan leaves room for the row's other cells before the table's last column
+  (its w:tblGrid, at most MAX_SPAN), as they do in any file Word wrote, so a 40 KB file whose cell
+  spans a billion columns reads as the narrow table it is (a row of more cells than columns
+  gets one column a cell); a table of more than MAX_TABLE_CELLS positions fails. w:gridAfter is
+  not read (a row is padded to the table's width anyway).
 """
 from __future__ import annotations
 
@@ -29,8 +35,10 @@ import io
 import re
 import zipfile
 
+from ..limits import MAX_SPAN
 from ..load import LoadError
 from ..models import RawDoc, Source
+from .bounds import check_package, check_table
 from .builder import DocBuilder
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -97,6 +105,7 @@ def _open(data: bytes):
             raise LoadError("the file is a PowerPoint presentation, not a Word document: save the report as "
                             ".docx or .pdf, and run again")
         raise LoadError(_INVALID)
+    check_package(data, ".docx")
     import docx
     try:
         return docx.Document(io.BytesIO(_as_document(data)))
@@ -279,29 +288,39 @@ def _cells(tr) -> list:
     return out
 
 
-MAX_GRID = 64        # columns: Word's tables have at most 63; a gridSpan of 10⁹ would ask for gigabytes
-
-
 def table_grid(tbl, numbering: "_Numbering | None" = None) -> list[list[str]]:
     """A w:tbl as rows of cell texts on Word's grid: spanned and vertically merged positions are "".
-    A span or a shift (gridBefore) counts for at most MAX_GRID columns."""
+    A shift (gridBefore) or a span leaves room for the row's other cells before the table's last
+    column (see the module's Bounds)."""
     rows: list[list[str]] = []
     width = 0
+    columns = _columns(tbl)
     for tr in _rows(tbl):
         trpr = tr.find(_q("trPr"))
-        col = min(MAX_GRID, _int(trpr.find(_q("gridBefore")), 0)) if trpr is not None else 0
-        row = [""] * col
-        for tc in _cells(tr):
+        tcs = _cells(tr)
+        before = _int(trpr.find(_q("gridBefore")), 0) if trpr is not None else 0
+        row = [""] * max(0, min(before, columns - len(tcs)))
+        for i, tc in enumerate(tcs):
             tcpr = tc.find(_q("tcPr"))
-            span = min(MAX_GRID, max(1, _int(tcpr.find(_q("gridSpan")), 1))) if tcpr is not None else 1
+            span = _int(tcpr.find(_q("gridSpan")), 1) if tcpr is not None else 1
+            span = max(1, min(span, columns - len(row) - (len(tcs) - i - 1)))   # room for the cells after it
             vmerge = tcpr.find(_q("vMerge")) if tcpr is not None else None
             hmerge = tcpr.find(_q("hMerge")) if tcpr is not None else None
             continued = any(m is not None and m.get(_VAL, "continue") != "restart" for m in (vmerge, hmerge))
             row.append("" if continued else cell_text(tc, numbering))
             row += [""] * (span - 1)
-        rows.append(row)
         width = max(width, len(row))
+        check_table(len(rows) + 1, width)
+        rows.append(row)
     return [row + [""] * (width - len(row)) for row in rows]
+
+
+def _columns(tbl) -> int:
+    """The table's columns, as its w:tblGrid declares them, at most MAX_SPAN (Word's tables have at
+    most 63): what a row's shift and spans may fill."""
+    grid = tbl.find(_q("tblGrid"))
+    columns = sum(1 for el in grid if el.tag == _q("gridCol")) if grid is not None else 0
+    return min(MAX_SPAN, columns) if columns else MAX_SPAN
 
 
 def cell_text(tc, numbering: "_Numbering | None" = None) -> str:
@@ -356,8 +375,14 @@ def _letters(n: int) -> str:
     return chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else str(n)
 
 
+MAX_LIST_NUMBER = 32767     # Word's largest list start: past it a counter is shown in digits
+
+
 def number_text(n: int, fmt: str) -> str:
-    """A list counter in one of Word's number formats (w:numFmt)."""
+    """A list counter in one of Word's number formats (w:numFmt); a counter past MAX_LIST_NUMBER in
+    digits (a w:start of two billion would be 77 million letters, or two million Ms)."""
+    if n > MAX_LIST_NUMBER:
+        return str(n)
     if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "ideographDigital",
                "japaneseCounting", "taiwaneseCounting", "taiwaneseCountingThousand"):
         return _chinese(n)

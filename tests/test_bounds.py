@@ -87,8 +87,9 @@ def docx(body: str) -> bytes:
     })
 
 
-def xlsx(rows: str, styles: str = "") -> bytes:
-    """A one-sheet workbook from its <row> elements (and a styles part, when given)."""
+def xlsx(rows: str, styles: str = "", after: str = "") -> bytes:
+    """A one-sheet workbook from its <row> elements (and a styles part, and what follows the sheet's
+    data, such as its merged ranges, when given)."""
     files = {
         "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
         'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
@@ -104,7 +105,8 @@ def xlsx(rows: str, styles: str = "") -> bytes:
         "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
         f'package/2006/relationships"><Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/>'
         f'<Relationship Id="rId2" Type="{REL}/styles" Target="styles.xml"/></Relationships>',
-        "xl/worksheets/sheet1.xml": f'<?xml version="1.0"?><worksheet {S}><sheetData>{rows}</sheetData></worksheet>',
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0"?><worksheet {S}><sheetData>{rows}</sheetData>{after}'
+        '</worksheet>',
         "xl/styles.xml": styles or f'<?xml version="1.0"?><styleSheet {S}><cellXfs count="1"><xf numFmtId="0"/>'
         '</cellXfs></styleSheet>',
     }
@@ -208,6 +210,19 @@ def test_a_workbook_of_millions_of_cells_fails_before_openpyxl_loads_it(tmp_path
     assert result["status"] == "failed"
     assert f"the .xlsx holds more than {MAX_XML_ELEMENTS:,} XML elements" in result["error"]
     assert_bounded(result, 50)
+
+
+def test_a_sheet_merging_a_range_to_its_last_cell_fails_before_openpyxl_loads_it(tmp_path):
+    rows = ('<row r="1"><c r="A1" t="inlineStr"><is><t>项目名称</t></is></c><c r="B1"><v>1</v></c></row>'
+            '<row r="2"><c r="A2"><v>2</v></c><c r="B2"><v>3</v></c></row>')
+    merged = '<mergeCells count="1"><mergeCell ref="C3:XFD1048576"/></mergeCells>'
+    path = write(tmp_path, "merged.xlsx", xlsx(rows, after=merged))
+    assert path.stat().st_size < 2000
+    result = read_apart(path)
+    assert result["status"] == "failed"
+    assert "merged cells cover 17,177,739,268 cells (the largest range is C3:XFD1048576)" in result["error"]
+    assert "unmerge the ranges" in result["error"]
+    assert_bounded(result, 50)                     # openpyxl would make an object for each covered cell
 
 
 def test_a_number_format_longer_than_excel_allows_shows_the_number_as_general(tmp_path):

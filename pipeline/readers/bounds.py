@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
+from collections.abc import Iterator
 
 from ..limits import MAX_CHARS, MAX_TABLE_CELLS, MAX_XML_ELEMENTS
 from ..load import LoadError, too_long
@@ -48,19 +49,22 @@ def check_markup(data: bytes, what: str) -> None:
 
 def check_package(data: bytes, what: str) -> None:
     """The tags of a .docx/.xlsx's XML parts (python-docx and openpyxl parse every one they know,
-    headers and shared strings too), counted as they are unpacked a megabyte at a time, before any
-    is parsed. A damaged ZIP is the reader's to describe."""
+    headers and shared strings too), counted as they are unpacked, before any is parsed."""
+    elements = 0
+    for _, chunk in xml_chunks(data):
+        elements += chunk.count(b"<") - chunk.count(b"</")
+        check_elements(elements, what)
+
+
+def xml_chunks(data: bytes, folder: str = "") -> Iterator[tuple[str, bytes]]:
+    """The XML parts of a ZIP package under `folder`, unpacked a megabyte at a time (never whole):
+    (part name, chunk). A damaged ZIP gives what could be read: it is the reader's to describe."""
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
-        elements = 0
         for info in z.infolist():
-            if not info.filename.endswith((".xml", ".rels")):
-                continue
-            with z.open(info) as f:
-                while chunk := f.read(_CHUNK):
-                    elements += chunk.count(b"<") - chunk.count(b"</")
-                    if elements > MAX_XML_ELEMENTS:
-                        break
-            check_elements(elements, what)
+            if info.filename.startswith(folder) and info.filename.endswith((".xml", ".rels")):
+                with z.open(info) as f:
+                    while chunk := f.read(_CHUNK):
+                        yield info.filename, chunk
     except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError, NotImplementedError):
         return

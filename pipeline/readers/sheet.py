@@ -19,11 +19,12 @@ under "0%" -> 95%; 1150.5 under "0.00" -> 1150.50, under "#,##0.00" -> 1,150.50;
 literals ("万元") and currency signs kept; General (G/通用格式) shows integers without ".0" and
 at most 15 significant digits. Dates are YYYY-MM-DD (with HH:MM:SS when the format shows time).
 
-Bounds (readers.bounds): the package's XML is counted before openpyxl loads it (a cell takes
-about 450 bytes loaded); only the cells the XML holds are visited, never the empty cells of the
-range; a range too large to lay out dense (values in A and IU on a million rows) keeps only the
-columns holding values, and fails if even those are more than MAX_TABLE_CELLS; a number format
-longer than Excel allows (255 characters) shows the number as General.
+Bounds (readers.bounds): the package's XML is counted, and the cells its merged ranges cover,
+before openpyxl loads it (a cell takes about 450 bytes loaded, a merged one too); only the cells
+the XML holds are visited, never the empty cells of the range; a range too large to lay out
+dense (values in A and IU on a million rows) keeps only the columns holding values, and fails if
+even those are more than MAX_TABLE_CELLS; a number format longer than Excel allows (255
+characters) shows the number as General.
 """
 from __future__ import annotations
 
@@ -32,12 +33,13 @@ import io
 import re
 import warnings
 import zipfile
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ..limits import MAX_TABLE_CELLS
 from ..load import LoadError
 from ..models import RawDoc, Source
-from .bounds import check_package, check_table
+from .bounds import check_package, check_table, xml_chunks
 from .builder import DocBuilder
 
 _INVALID = ("the file is not a valid .xlsx (it may be a renamed .xls or damaged); open it in Excel/WPS and save "
@@ -95,6 +97,7 @@ def _open(data: bytes):
             raise LoadError("the file is a Word document, not a workbook: rename it to .docx and run again")
         raise LoadError(_INVALID)
     check_package(data, ".xlsx")
+    _check_merges(data)
     import openpyxl
     try:
         with warnings.catch_warnings():
@@ -102,6 +105,44 @@ def _open(data: bytes):
             return openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
     except Exception as e:            # openpyxl/zipfile/lxml: any failure to open means a broken package
         raise LoadError(_INVALID) from e
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]{0,200}?\bref="\$?([A-Za-z]{1,3})\$?(\d{1,7}):\$?([A-Za-z]{1,3})'
+                    rb'\$?(\d{1,7})"')
+_TAIL = 256               # bytes: longer than any _MERGE match, so one cut by a chunk's end is found whole
+
+
+def _check_merges(data: bytes) -> None:
+    """openpyxl makes an object for every cell a merged range covers (a 2 KB sheet merging
+    C3:XFD1048576 would ask for 17 billion): the ranges' cells are summed before it loads."""
+    covered, largest = 0, (0, "")
+    for m in _merges(data):
+        c1, r1, c2, r2 = _column(m[1]), int(m[2]), _column(m[3]), int(m[4])
+        cells = (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+        covered += cells
+        largest = max(largest, (cells, m[0].rsplit(b'"', 2)[1].decode()))
+    if covered > MAX_TABLE_CELLS:
+        raise LoadError(f"the workbook's merged cells cover {covered:,} cells (the largest range is {largest[1]}), "
+                        f"more than the {MAX_TABLE_CELLS:,} jixiao reads: unmerge the ranges that reach far outside "
+                        "the form in Excel/WPS, save it, and run again")
+
+
+def _merges(data: bytes) -> Iterator[re.Match]:
+    """The mergeCell elements of the worksheets, read a chunk at a time (one cut by a chunk's end too)."""
+    part, prev = None, b""
+    for name, chunk in xml_chunks(data, "xl/worksheets/"):
+        if name == part:
+            cut = min(len(prev), _TAIL)
+            yield from (m for m in _MERGE.finditer(prev[-_TAIL:] + chunk[:_TAIL]) if m.start() < cut < m.end())
+        yield from _MERGE.finditer(chunk)
+        part, prev = name, chunk
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
 
 
 def _empty_reason(data: bytes) -> str:

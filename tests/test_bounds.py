@@ -14,9 +14,10 @@ import zipfile
 from functools import cache
 from pathlib import Path
 
+from pipeline.cli import main
 from pipeline.limits import MAX_CHARS, MAX_TABLE_CELLS, MAX_XML_ELEMENTS
 from pipeline.readers.word import number_text
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SEED
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 S = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -131,18 +132,22 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 
 # ---------------------------------------------------------------- Word
 
-def test_a_docx_cell_spanning_a_billion_columns_reads_as_the_three_column_table_it_is(tmp_path):
+def billion_column_span_docx() -> bytes:
+    """A three-column table whose first row is shifted, and whose cells span, a billion columns."""
     grid = "<w:tblGrid>" + '<w:gridCol w:w="2000"/>' * 3 + "</w:tblGrid>"
-    body = (f"<w:tbl>{grid}"
-            + row(cell("项目名称", span=10**9) + cell("青石县道路养护"), before=10**9)
-            + row(cell("预算数") + cell("100.00", span=2**31 - 1) + cell("执行数"))
-            + row(cell("年度资金总额") + cell("80.00") + cell("76.40"))
-            + "</w:tbl>")
-    path = write(tmp_path, "span.docx", docx(body))
+    return docx(f"<w:tbl>{grid}"
+                + row(cell("项目名称", span=10**9) + cell("青石县道路养护"), before=10**9)
+                + row(cell("预算数") + cell("100.00", span=2**31 - 1) + cell("执行数"))
+                + row(cell("年度资金总额") + cell("80.00") + cell("76.40"))
+                + "</w:tbl>")
+
+
+def test_a_docx_cell_spanning_a_billion_columns_reads_as_the_three_column_table_it_is(tmp_path):
+    path = write(tmp_path, "span.docx", billion_column_span_docx())
     assert path.stat().st_size < 2000
     result = read_apart(path)
     assert result["status"] == "ok", result["error"]
-    assert result["widths"] == [3]                 # every span and shift ends at the grid's last column
+    assert result["widths"] == [3]                 # every shift and span leaves room for the row's cells
     assert "年度资金总额 | 80.00 | 76.40" in result["text"]
     assert_bounded(result, 50)
 
@@ -159,8 +164,12 @@ def test_a_docx_table_of_more_cells_than_the_cap_fails_naming_it(tmp_path):
     assert_bounded(result, 150)
 
 
+def millions_of_elements_docx() -> bytes:
+    return docx("<w:p/>" * (MAX_XML_ELEMENTS + 1000))
+
+
 def test_a_docx_of_millions_of_xml_elements_fails_before_it_is_parsed(tmp_path):
-    path = write(tmp_path, "elements.docx", docx("<w:p/>" * (MAX_XML_ELEMENTS + 1000)))
+    path = write(tmp_path, "elements.docx", millions_of_elements_docx())
     assert path.stat().st_size < 100_000
     result = read_apart(path)
     assert result["status"] == "failed"
@@ -212,11 +221,14 @@ def test_a_workbook_of_millions_of_cells_fails_before_openpyxl_loads_it(tmp_path
     assert_bounded(result, 50)
 
 
-def test_a_sheet_merging_a_range_to_its_last_cell_fails_before_openpyxl_loads_it(tmp_path):
+def merged_to_the_last_cell_xlsx() -> bytes:
     rows = ('<row r="1"><c r="A1" t="inlineStr"><is><t>项目名称</t></is></c><c r="B1"><v>1</v></c></row>'
             '<row r="2"><c r="A2"><v>2</v></c><c r="B2"><v>3</v></c></row>')
-    merged = '<mergeCells count="1"><mergeCell ref="C3:XFD1048576"/></mergeCells>'
-    path = write(tmp_path, "merged.xlsx", xlsx(rows, after=merged))
+    return xlsx(rows, after='<mergeCells count="1"><mergeCell ref="C3:XFD1048576"/></mergeCells>')
+
+
+def test_a_sheet_merging_a_range_to_its_last_cell_fails_before_openpyxl_loads_it(tmp_path):
+    path = write(tmp_path, "merged.xlsx", merged_to_the_last_cell_xlsx())
     assert path.stat().st_size < 2000
     result = read_apart(path)
     assert result["status"] == "failed"
@@ -242,10 +254,13 @@ def test_a_number_format_longer_than_excel_allows_shows_the_number_as_general(tm
 
 # ---------------------------------------------------------------- web pages and text
 
-def test_a_web_table_whose_cells_each_span_200_by_200_fails_naming_the_cell_cap(tmp_path):
+def spans_of_200_by_200_html() -> bytes:
     tr = "<tr>" + '<td rowspan="200" colspan="200">某</td>' * 30 + "</tr>"
-    html = f"<!DOCTYPE html><html><body><p>某某县绩效自评</p><table>{tr * 200}</table></body></html>"
-    path = write(tmp_path, "spans.html", html.encode())
+    return f"<!DOCTYPE html><html><body><p>某某县绩效自评</p><table>{tr * 200}</table></body></html>".encode()
+
+
+def test_a_web_table_whose_cells_each_span_200_by_200_fails_naming_the_cell_cap(tmp_path):
+    path = write(tmp_path, "spans.html", spans_of_200_by_200_html())
     assert path.stat().st_size < 300_000
     result = read_apart(path)
     assert result["status"] == "failed"
@@ -280,3 +295,29 @@ def test_a_text_file_of_more_characters_than_the_cap_fails_saying_so(tmp_path):
     assert f"more than the {MAX_CHARS:,} characters jixiao reads in one document" in result["error"]
     assert "split it" in result["error"]
     assert_bounded(result, 100)
+
+
+# ---------------------------------------------------------------- a batch
+
+def test_a_batch_of_hungry_files_and_a_report_gets_one_record_each_and_goes_on(tmp_path):
+    """`jixiao extract` on a folder holding the hostile files above beside a real report, as a user
+    runs it: each file has its record, the report its figures, and the run exits 0."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, data in (("span.docx", billion_column_span_docx()), ("elements.docx", millions_of_elements_docx()),
+                       ("merged.xlsx", merged_to_the_last_cell_xlsx()), ("spans.html", spans_of_200_by_200_html()),
+                       ("report.txt", SEED.read_bytes())):
+        write(folder, name, data)
+    (folder / "long.txt").write_text("budget 100.5 executed 98.2\n" * (MAX_CHARS // 27 + 1000), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["extract", str(folder), "-o", str(out), "-q", "--jobs", "2"]) == 0
+    records = {Path(r["source"]["path"]).name: r for r in map(json.loads, (out / "records.jsonl").open())}
+    assert sorted(records) == ["elements.docx", "long.txt", "merged.xlsx", "report.txt", "span.docx", "spans.html"]
+    assert {name: r["status"] for name, r in records.items()} == {
+        "elements.docx": "failed", "long.txt": "failed", "merged.xlsx": "failed", "report.txt": "ok",
+        "span.docx": "ok", "spans.html": "failed"}
+    assert "XML elements" in records["elements.docx"]["error"]
+    assert "characters of text" in records["long.txt"]["error"]
+    assert "unmerge" in records["merged.xlsx"]["error"]
+    assert "cells jixiao lays out in one table" in records["spans.html"]["error"]
+    assert records["report.txt"]["fiscal_year"] is not None

@@ -189,8 +189,8 @@ def test_a_docx_of_more_text_than_the_character_cap_fails_while_it_is_laid_out(t
 
 
 def test_a_list_numbered_from_two_billion_is_labelled_in_digits():
-    """Word draws letters and Roman numerals up to its largest start (32767); a w:start of two billion
-    would be 77 million letters, or two million Ms built one at a time."""
+    """A w:start of two billion under upperLetter would be 77 million letters, under upperRoman two
+    million Ms built one at a time."""
     assert number_text(2_000_000_000, "upperLetter") == "2000000000"
     assert number_text(2_000_000_000, "upperRoman") == "2000000000"
     assert number_text(28, "upperLetter") == "BB"

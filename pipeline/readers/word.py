@@ -375,7 +375,7 @@ def _letters(n: int) -> str:
     return chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else str(n)
 
 
-MAX_LIST_NUMBER = 32767     # Word's largest list start: past it a counter is shown in digits
+MAX_LIST_NUMBER = 32767     # past it a counter is shown in digits: no report's list is this long
 
 
 def number_text(n: int, fmt: str) -> str:

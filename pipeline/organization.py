@@ -16,6 +16,7 @@ import re
 
 from .models import Fact, NormText
 from .rules import Rule, rules
+from .scope import on_several_projects, under_item
 from .textlayer import Span, evidence
 
 TITLE_LINES = 60          # how far down a heading, a name-only line or a publisher line is looked for
@@ -31,6 +32,8 @@ def organization(doc: NormText, titles: list[tuple[int, int, str]], report_type:
     found = {w: list(_all_labels(doc, by_where[w])) for w in AFTER_TITLE}
     title = _title_org(doc, titles, by_where["title"])
     table_first = found["table"][:1] if report_type in ("project", "policy") else []
+    if table_first and on_several_projects(doc) and under_item(doc, table_first[0].evidence.start):
+        table_first = []    # one of several projects' 实施单位 is that project's, not the report's unit
     ranked = [table_first, [title] if title else [], *(found[w] for w in AFTER_TITLE)]
     org = next((facts[0] for facts in ranked if facts), None) \
         or next((f for f in _all_labels(doc, by_where["body"]) if len(f.value) >= 4), None)

@@ -53,3 +53,11 @@ def test_breadcrumb_and_banner_are_no_name():
 def test_the_title_wins_over_a_publisher_line():
     text = "青石县林业局2023年度部门整体支出绩效自评报告\n来源:青石县财政局\n一、基本情况\n"
     assert org(text) == "青石县林业局"
+
+
+def test_one_of_several_projects_implementing_unit_is_not_the_reports():
+    """A report on several projects names each one's 实施单位 under its numbered item: the unit that
+    reports is the title's."""
+    text = ("青石县财政局2023年度项目支出绩效自评报告\n我局对2023年预算批复的9个项目开展了绩效自评。\n"
+            "一、基本情况\n1.政务平台运维经费\n项目实施单位:青石县财政局信息中心。\n项目资金批复30万元。\n")
+    assert org(text) == "青石县财政局"

@@ -193,23 +193,25 @@ def _extract(args) -> int:
     stats: Counter = Counter()
     console = Console(stderr=True)
     try:
-        done = runner.run(iter_files(args.inputs, args.follow_links), args.outdir, jobs=args.jobs,
-                          timeout=args.timeout or None, options=runner.Options(args.max_pages or None, args.password),
-                          dask=args.dask, progress=_Bar(console) if console.is_terminal and not args.quiet else None,
-                          roots=None if args.follow_links else runner.real_roots(args.inputs),
-                          memory=(args.max_memory << 20) or None)
-        records = (_count(stats, r) for r in read_jsonl(args.outdir / runner.RECORDS))
-        if done.outputs_current:
-            for _ in records:
-                pass
-        else:
-            runner.write_outputs(args.outdir, parallel=args.jobs > 1,    # records.parquet …, report.html
-                                 also=lambda: write_csvs(args.outdir, records))
-        runner.finish(args.outdir, done)
+        with runner.locked(args.outdir):
+            done = runner.run(iter_files(args.inputs, args.follow_links), args.outdir, jobs=args.jobs,
+                              timeout=args.timeout or None,
+                              options=runner.Options(args.max_pages or None, args.password), dask=args.dask,
+                              progress=_Bar(console) if console.is_terminal and not args.quiet else None,
+                              roots=None if args.follow_links else runner.real_roots(args.inputs),
+                              memory=(args.max_memory << 20) or None)
+            records = (_count(stats, r) for r in read_jsonl(args.outdir / runner.RECORDS))
+            if done.outputs_current:
+                for _ in records:
+                    pass
+            else:
+                runner.write_outputs(args.outdir, parallel=args.jobs > 1,    # records.parquet …, report.html
+                                     also=lambda: write_csvs(args.outdir, records))
+            runner.finish(args.outdir, done)
     except OSError as e:
         print(f"jixiao: cannot write to {args.outdir}: {e.strerror or e}", file=sys.stderr)
         return 1
-    except runner.ClusterError as e:
+    except (runner.ClusterError, runner.Busy) as e:
         print(f"jixiao: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -16,10 +16,12 @@ import json
 import multiprocessing
 import os
 import stat
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, TimeoutError, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain
@@ -35,8 +37,9 @@ from .rules import RULES_DIR, rules
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.jsonl"
 RUN = "run.json"
+LOCK = "run.lock"           # held by the run writing OUTDIR (locked)
 OUTPUTS = ("records.csv", "findings.csv", "records.parquet", "report.html")    # written from records.jsonl
-OWN_FILES = (MANIFEST, RUN, *(f"{name}.tmp" for name in (RECORDS, MANIFEST, RUN)))   # what a walk of OUTDIR skips
+OWN_FILES = (MANIFEST, RUN, LOCK, *(f"{name}.tmp" for name in (RECORDS, MANIFEST, RUN)))   # what a walk of OUTDIR skips
 WINDOW = 4                  # files in flight per worker
 MEMORY_EXIT = 86            # the exit code of a worker the memory watchdog ends
 
@@ -379,6 +382,32 @@ def extracted(paths: list[Path], *, jobs: int, timeout: float | None, memory: in
 
 
 # ---------------------------------------------------------------- the run
+
+class Busy(Exception):
+    """Another run holds OUTDIR."""
+
+
+@contextmanager
+def locked(outdir: Path) -> Iterator[None]:
+    """OUTDIR for this run alone, from its first record to run.json (an flock on OUTDIR/run.lock, which
+    the system lets go when the run ends, however it ends). Two runs on one OUTDIR would tear each
+    other's records.jsonl lines, and each would drop from it the inputs only the other was given: the
+    second does not wait for the first, which would only have it undo that run, but stops at once with
+    Busy, naming the run that holds OUTDIR."""
+    import fcntl
+    outdir.mkdir(parents=True, exist_ok=True)
+    with open(outdir / LOCK, "a+b") as f:      # created, never emptied before the lock is ours
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().decode("utf-8", "replace").strip() or "pid unknown"
+            raise Busy(f"{path_text(outdir)} is being written by another jixiao run ({holder}): wait for it to "
+                       "end, or give this run another -o OUTDIR") from None
+        f.truncate(0)
+        f.write(f"pid {os.getpid()} on {socket.gethostname()}, started {_utc(time.time())}\n".encode())
+        f.flush()
+        yield
 
 class Progress(Protocol):
     def start(self, total: int) -> None: ...

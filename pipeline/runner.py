@@ -562,12 +562,16 @@ def manifest_line(entry: dict) -> bytes:
 def _replace(path: Path, chunks: Iterable[bytes]) -> None:
     """Write a file whole or not at all: a temporary beside it, synced, renamed over it."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        for chunk in chunks:
-            f.write(chunk)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            for chunk in chunks:
+                f.write(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)     # a full disk leaves the file as it was, and nothing beside it
+        raise
 
 
 def _utc(t: float) -> str:

@@ -1,6 +1,8 @@
 """OUTDIR under stress: two runs on it, a disk that fills while it is written, inputs that cannot be walked."""
+import errno
 import json
 import os
+import zipfile
 import shutil
 import signal
 import subprocess
@@ -8,7 +10,13 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline import runner
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+import xlsxwriter.workbook
+
+from pipeline import export, runner
+from pipeline.cli import main
 from tests.conftest import ROOT, SEED, jixiao
 
 
@@ -46,3 +54,74 @@ def test_a_second_run_on_an_outdir_in_use_exits_1_naming_the_first_and_leaves_it
     assert jixiao("extract", str(SEED), "-o", str(out), "-q").returncode == 0     # the lock went with its run
     assert os.path.basename(json.loads((out / "records.jsonl").read_text(encoding="utf-8"))["source"]["path"]) == \
         SEED.name
+
+
+def _disk_full(*_args, **_kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+class _FullZip(zipfile.ZipFile):
+    """The workbook's zip, which fills the disk after its first member."""
+
+    def write(self, *args, **kwargs):
+        if self.filelist:
+            _disk_full()
+        return super().write(*args, **kwargs)
+
+
+class _FullDuckDB:
+    """A DuckDB connection whose disk fills when the database is written out (a checkpoint)."""
+
+    def __init__(self, db):
+        self._db = db
+
+    def execute(self, sql: str, *args):
+        if sql == "CHECKPOINT":
+            raise duckdb.IOException('Could not write file "jixiao.duckdb.partial": No space left on device')
+        return self._db.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._db, name)
+
+
+def _full_page_writes(monkeypatch):
+    """Report pages after the first: half written, then the disk is full."""
+    write_text, written = Path.write_text, []
+
+    def write(path, data, *args, **kwargs):
+        written.append(path.parent.name == export.PAGES)
+        if sum(written) > 1:
+            write_text(path, data[:len(data) // 2], *args, **kwargs)
+            _disk_full()
+        return write_text(path, data, *args, **kwargs)
+    monkeypatch.setattr(Path, "write_text", write)
+
+
+FULL_DISK = {       # where the disk fills -> the outputs that must not be left under their names
+    "csv": (lambda mp: mp.setattr(export.CsvWriter, "writerows", _disk_full), ("records.csv", "findings.csv")),
+    "parquet": (lambda mp: mp.setattr(pq.ParquetWriter, "write_table", _disk_full), ("records.parquet",)),
+    "xlsx": (lambda mp: mp.setattr(xlsxwriter.workbook, "ZipFile", _FullZip), (export.XLSX,)),
+    "duckdb": (lambda mp: mp.setattr(duckdb, "connect", lambda *a, _c=duckdb.connect: _FullDuckDB(_c(*a))),
+               (export.DUCKDB,)),
+    "report": (_full_page_writes, ("report.html", "report/2.html")),
+}
+
+
+@pytest.mark.parametrize("where", FULL_DISK)
+def test_a_disk_full_while_the_outputs_are_written_exits_1_and_leaves_no_half_output(tmp_path, monkeypatch, capsys,
+                                                                                  where):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (src / name).write_text("全年预算数 100 万元，执行数 96.40 万元，执行率 98.5%。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    fill, outputs = FULL_DISK[where]
+    with monkeypatch.context() as mp:
+        fill(mp)
+        assert main(["extract", str(src), "-o", str(out), "-q", "-j", "1"]) == 1
+    err = capsys.readouterr().err
+    assert os.strerror(errno.ENOSPC) in err and str(out) in err and "Traceback" not in err
+    assert [name for name in outputs if (out / name).exists()] == []
+    assert [p.name for p in out.rglob("*") if p.suffix in (".partial", ".tmp", ".wal")] == []
+    assert main(["extract", str(src), "-o", str(out), "-q", "-j", "1"]) == 0     # with room, the outputs come
+    assert all((out / name).stat().st_size for name in outputs)

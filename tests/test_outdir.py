@@ -125,3 +125,48 @@ def test_a_disk_full_while_the_outputs_are_written_exits_1_and_leaves_no_half_ou
     assert [p.name for p in out.rglob("*") if p.suffix in (".partial", ".tmp", ".wal")] == []
     assert main(["extract", str(src), "-o", str(out), "-q", "-j", "1"]) == 0     # with room, the outputs come
     assert all((out / name).stat().st_size for name in outputs)
+
+
+def test_a_folder_past_path_max_gets_a_failed_record_and_the_batch_goes_on(tmp_path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "r.txt").write_text("全年预算数 100 万元，执行数 96.40 万元，执行率 98.5%。\n", encoding="utf-8")
+    fd = os.open(src, os.O_RDONLY)
+    try:
+        for _ in range(os.pathconf(src, "PC_PATH_MAX") // 200 + 1):     # each folder made in the last
+            os.mkdir("d" * 200, dir_fd=fd)
+            fd, parent = os.open("d" * 200, os.O_RDONLY, dir_fd=fd), fd
+            os.close(parent)
+        os.close(os.open("deep.txt", os.O_WRONLY | os.O_CREAT, dir_fd=fd))
+    finally:
+        os.close(fd)
+    out = tmp_path / "out"
+    assert main(["extract", str(src), "-o", str(out), "-q", "-j", "1"]) == 0
+    records = [json.loads(line) for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["status"] for r in records] == ["failed", "ok"]
+    assert set(Path(records[0]["source"]["path"]).relative_to(src).parts) == {"d" * 200}
+
+
+def test_a_missing_input_folder_is_exit_2_and_keeps_the_earlier_records(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "r.txt").write_text("全年预算数 100 万元，执行数 96.40 万元。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["extract", str(src), "-o", str(out), "-q", "-j", "1"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    src.rename(tmp_path / "away")
+    assert main(["extract", str(src), "-o", str(out), "-q", "-j", "1"]) == 2
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+def test_only_an_outdir_with_its_run_json_is_left_out_of_a_walk_not_any_folder_with_a_records_jsonl(tmp_path):
+    from pipeline.cli import iter_files
+    src = tmp_path / "in"
+    (src / "texts").mkdir(parents=True)
+    for name in ("records.jsonl", "report.html", "records.csv", "texts/note.txt"):
+        (src / name).write_text("某某县的文件\n", encoding="utf-8")
+    assert iter_files([str(src)]) == sorted(src / name for name in
+                                            ("records.jsonl", "report.html", "records.csv", "texts/note.txt"))
+    out = tmp_path / "out"
+    assert main(["extract", str(src / "report.html"), "-o", str(out), "-q", "-j", "1"]) == 0
+    assert iter_files([str(out)]) == [out / "records.jsonl"]

@@ -154,11 +154,12 @@ def _outdir_own() -> tuple[set[str], set[str]]:
 
 def iter_files(inputs: list[str], follow_links: bool = False) -> list[Path]:
     """Every file under the inputs, sorted, each once; nothing silently dropped (but what a jixiao
-    OUTDIR holds beside its records.jsonl: its texts, tables and report are its own output).
+    OUTDIR, known by its run.json, holds beside its records.jsonl: its texts, tables and report are its
+    own output). A folder that cannot be walked is listed itself, for its failed record.
     A symlinked folder is followed, each real folder walked once (a link back up is no loop); one that
     leads out of the inputs only with `follow_links`, else it is listed itself, unwalked (a link to /
     would walk the whole machine), for its skipped record."""
-    from .runner import outside, real_roots
+    from .runner import is_outdir, outside, real_roots
     outdir_folders, outdir_files = _outdir_own()
     roots = None if follow_links else real_roots(inputs)
     out: set[Path] = set()
@@ -166,7 +167,7 @@ def iter_files(inputs: list[str], follow_links: bool = False) -> list[Path]:
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            for root, dirs, files in os.walk(p, followlinks=True):
+            for root, dirs, files in os.walk(p, followlinks=True, onerror=lambda e: out.add(Path(e.filename))):
                 real = os.path.realpath(root)
                 if real in walked:
                     dirs[:] = []
@@ -175,7 +176,7 @@ def iter_files(inputs: list[str], follow_links: bool = False) -> list[Path]:
                 leaving = {d for d in dirs if outside(Path(root) / d, roots) is not None}
                 out.update(Path(root) / d for d in leaving)
                 dirs[:] = [d for d in dirs if d not in leaving]
-                if (Path(root) / "records.jsonl").exists():    # an OUTDIR: only records.jsonl is read
+                if is_outdir(Path(root)):       # jixiao's OUTDIR: only records.jsonl is read
                     dirs[:] = [d for d in dirs if d not in outdir_folders]
                     files = [f for f in files if f not in outdir_files]
                 out.update(Path(root) / f for f in files)
@@ -190,26 +191,32 @@ def _extract(args) -> int:
     from . import runner
     from .export import write_csvs
     from .findings_view import read_jsonl
+    missing = [p for p in args.inputs if not os.path.lexists(p)]
+    if missing:             # a run without them would drop their records from OUTDIR
+        print(f"jixiao: no such file or folder: {', '.join(missing)}; nothing was written", file=sys.stderr)
+        return 2
     stats: Counter = Counter()
     console = Console(stderr=True)
     try:
-        done = runner.run(iter_files(args.inputs, args.follow_links), args.outdir, jobs=args.jobs,
-                          timeout=args.timeout or None, options=runner.Options(args.max_pages or None, args.password),
-                          dask=args.dask, progress=_Bar(console) if console.is_terminal and not args.quiet else None,
-                          roots=None if args.follow_links else runner.real_roots(args.inputs),
-                          memory=(args.max_memory << 20) or None)
-        records = (_count(stats, r) for r in read_jsonl(args.outdir / runner.RECORDS))
-        if done.outputs_current:
-            for _ in records:
-                pass
-        else:
-            runner.write_outputs(args.outdir, parallel=args.jobs > 1,    # records.parquet …, report.html
-                                 also=lambda: write_csvs(args.outdir, records))
-        runner.finish(args.outdir, done)
+        with runner.locked(args.outdir):
+            done = runner.run(iter_files(args.inputs, args.follow_links), args.outdir, jobs=args.jobs,
+                              timeout=args.timeout or None,
+                              options=runner.Options(args.max_pages or None, args.password), dask=args.dask,
+                              progress=_Bar(console) if console.is_terminal and not args.quiet else None,
+                              roots=None if args.follow_links else runner.real_roots(args.inputs),
+                              memory=(args.max_memory << 20) or None)
+            records = (_count(stats, r) for r in read_jsonl(args.outdir / runner.RECORDS))
+            if done.outputs_current:
+                for _ in records:
+                    pass
+            else:
+                runner.write_outputs(args.outdir, parallel=args.jobs > 1,    # records.parquet …, report.html
+                                     also=lambda: write_csvs(args.outdir, records))
+            runner.finish(args.outdir, done)
     except OSError as e:
         print(f"jixiao: cannot write to {args.outdir}: {e.strerror or e}", file=sys.stderr)
         return 1
-    except runner.ClusterError as e:
+    except (runner.ClusterError, runner.Busy) as e:
         print(f"jixiao: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -12,7 +12,8 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -25,6 +26,7 @@ TEXTS = "texts"                 # OUTDIR/texts/<sha256>.txt
 PAGES = "report"                # OUTDIR/report/<n>.html, OUTDIR/report/list-<k>.html (report.py)
 XLSX = "jixiao.xlsx"            # the tables, one sheet each (store.py)
 DUCKDB = "jixiao.duckdb"        # the tables in one database (store.py)
+PARTIAL = ".partial"            # an output being written, renamed to its name when whole (replacing)
 
 # ---------------------------------------------------------------- the column spec
 
@@ -278,6 +280,19 @@ def xlsx_text(s: str) -> str:
 
 # ---------------------------------------------------------------- the streaming writer
 
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """Where to write `path` whole or not at all: a temporary name beside it, renamed over it once
+    complete, removed when the writing fails (a full disk leaves no half file looking complete)."""
+    partial = path.with_name(path.name + PARTIAL)
+    try:
+        yield partial
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
 def text_path(outdir: Path, r: Record) -> Path:
     """Where a record's text layer is kept: evidence offsets index this file's characters."""
     return outdir / TEXTS / f"{r.source.sha256}.txt"
@@ -367,9 +382,10 @@ def trim(path: Path) -> None:
 
 
 def write_csvs(outdir: Path, records: Iterable[Record]) -> None:
-    """records.csv and findings.csv of the records given (those of the finished records.jsonl)."""
-    with open(outdir / "records.csv", "w", encoding="utf-8-sig", newline="") as rf, \
-            open(outdir / "findings.csv", "w", encoding="utf-8-sig", newline="") as ff:
+    """records.csv and findings.csv of the records given (those of the finished records.jsonl), each
+    written whole or not at all."""
+    with replacing(outdir / "records.csv") as rp, replacing(outdir / "findings.csv") as fp, \
+            open(rp, "w", encoding="utf-8-sig", newline="") as rf, open(fp, "w", encoding="utf-8-sig", newline="") as ff:
         rows = CsvWriter(rf, RECORD_COLUMNS)
         findings = CsvWriter(ff, FINDING_COLUMNS)
         rows.writeheader()

@@ -33,7 +33,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from .export import PAGES, text_path
+from .export import PAGES, replacing, text_path
 from .findings_view import REPORT_TYPE, SEVERITY_ORDER, evidence_line, read_jsonl
 from .models import Budget, Evidence, Fact, Record
 
@@ -416,15 +416,20 @@ def _count_lines(path: Path) -> int:
 
 
 def _write(path: Path, page: str) -> None:
-    """A page rendered whole, then written: a streamed page was encoded and written fragment by
-    fragment, thousands of them, at a quarter of the page's cost."""
-    path.write_text(page, encoding="utf-8", newline="")
+    """A page rendered whole, then written, whole or not at all (a full disk leaves no half page): a
+    streamed page was encoded and written fragment by fragment, thousands of them, at a quarter of the
+    page's cost."""
+    with replacing(path) as partial:
+        partial.write_text(page, encoding="utf-8", newline="")
 
 
 def write_report(outdir: Path, *, page_size: int = PAGE_SIZE) -> Path:
     """Write OUTDIR/report.html and OUTDIR/report/*.html from OUTDIR/records.jsonl and OUTDIR/texts/;
-    return the path of report.html. Pages a previous run left in OUTDIR/report are replaced."""
+    return the path of report.html. Pages a previous run left in OUTDIR/report are replaced; report.html
+    is written last, so that it is there only when every page it links to is."""
     outdir = Path(outdir)
+    report = outdir / "report.html"
+    report.unlink(missing_ok=True)
     pages = outdir / PAGES
     pages.mkdir(parents=True, exist_ok=True)
     for old in pages.iterdir():
@@ -447,14 +452,13 @@ def write_report(outdir: Path, *, page_size: int = PAGE_SIZE) -> Path:
                for k in range(1, count + 1)]
         rows = (json.loads(line) for line in spool)
         chunks = _chunks(rows, page_size)
-        first = next(chunks, [])
-        report = outdir / "report.html"
-        _write(report, _TEMPLATE["report.html"].render(
-            overview=overview.view(), rows=first, nav=nav, page=1, prefix=f"{PAGES}/", list_prefix="",
-            pages_dir=f"{PAGES}/", outdir=str(outdir)))
+        first = _TEMPLATE["report.html"].render(
+            overview=overview.view(), rows=next(chunks, []), nav=nav, page=1, prefix=f"{PAGES}/", list_prefix="",
+            pages_dir=f"{PAGES}/", outdir=str(outdir))
         for k, chunk in enumerate(chunks, 2):
             _write(pages / f"list-{k}.html", _TEMPLATE["list.html"].render(
                 rows=chunk, nav=nav, page=k, prefix="", document_count=overview.documents, outdir=str(outdir)))
+    _write(report, first)
     return report
 
 

@@ -11,15 +11,18 @@ not given this time drop out of both. Run metadata goes to run.json, never into 
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import multiprocessing
 import os
 import stat
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, TimeoutError, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain
@@ -35,8 +38,9 @@ from .rules import RULES_DIR, rules
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.jsonl"
 RUN = "run.json"
+LOCK = "run.lock"           # held by the run writing OUTDIR (locked)
 OUTPUTS = ("records.csv", "findings.csv", "records.parquet", "report.html")    # written from records.jsonl
-OWN_FILES = (MANIFEST, RUN, *(f"{name}.tmp" for name in (RECORDS, MANIFEST, RUN)))   # what a walk of OUTDIR skips
+OWN_FILES = (MANIFEST, RUN, LOCK, *(f"{name}.tmp" for name in (RECORDS, MANIFEST, RUN)))   # what a walk of OUTDIR skips
 WINDOW = 4                  # files in flight per worker
 MEMORY_EXIT = 86            # the exit code of a worker the memory watchdog ends
 
@@ -164,6 +168,17 @@ def outside(path: Path, roots: list[Path] | None) -> str | None:
     return None if any(real.is_relative_to(r) for r in roots) else path_text(real)
 
 
+def unwalked(path: Path) -> str | None:
+    """Why a folder the walk listed could not be walked (no permission, a path past PATH_MAX): the
+    files in it have no record of their own, so its own record says so; None for anything else. Only
+    opened as a folder: a named pipe or a device is not read here."""
+    try:
+        with os.scandir(path):
+            return None
+    except OSError as e:        # a file, a loop of links, a file gone meanwhile: its reader says what it is
+        return (e.strerror or str(e)) if e.errno == errno.ENAMETOOLONG or os.path.isdir(path) else None
+
+
 def line_key(line: bytes) -> str:
     """Names one records.jsonl line in the manifest, wherever compaction moves it."""
     return hashlib.blake2b(line, digest_size=12).hexdigest()
@@ -214,6 +229,7 @@ class Item:
     stat: list[int] | None
     sha256: str | None = None       # the manifest's, for a file as it was
     outside: str | None = None      # where it leads, for a link out of the roots: skipped, unread
+    unwalked: str | None = None     # why, for a folder that could not be walked: failed, unread
     line: Line | None = None
     entry: dict | None = None
 
@@ -229,6 +245,8 @@ def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None, p
     items = []
     for p in paths:
         item = Item(p, signature(p), outside=outside(p, roots))
+        if item.stat is None and item.outside is None:
+            item.unwalked = unwalked(p)
         e = manifest.get(str(p))
         if e and item.stat is not None and e.get("stat") == item.stat:
             item.sha256 = e.get("sha256")
@@ -380,6 +398,32 @@ def extracted(paths: list[Path], *, jobs: int, timeout: float | None, memory: in
 
 # ---------------------------------------------------------------- the run
 
+class Busy(Exception):
+    """Another run holds OUTDIR."""
+
+
+@contextmanager
+def locked(outdir: Path) -> Iterator[None]:
+    """OUTDIR for this run alone, from its first record to run.json (an flock on OUTDIR/run.lock, which
+    the system lets go when the run ends, however it ends). Two runs on one OUTDIR would tear each
+    other's records.jsonl lines, and each would drop from it the inputs only the other was given: the
+    second does not wait for the first, which would only have it undo that run, but stops at once with
+    Busy, naming the run that holds OUTDIR."""
+    import fcntl
+    outdir.mkdir(parents=True, exist_ok=True)
+    with open(outdir / LOCK, "a+b") as f:      # created, never emptied before the lock is ours
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().decode("utf-8", "replace").strip() or "pid unknown"
+            raise Busy(f"{path_text(outdir)} is being written by another jixiao run ({holder}): wait for it to "
+                       "end, or give this run another -o OUTDIR") from None
+        f.truncate(0)
+        f.write(f"pid {os.getpid()} on {socket.gethostname()}, started {_utc(time.time())}\n".encode())
+        f.flush()
+        yield
+
 class Progress(Protocol):
     def start(self, total: int) -> None: ...
     def tick(self, done: Done) -> None: ...
@@ -423,7 +467,11 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
             with Writer(outdir, append=True) as writer, \
                     open(outdir / MANIFEST, "ab") as manifest:
                 links = ((i, skipped(i)) for i in todo if i.outside is not None)
-                for item, done in chain(links, stream(pool, [i for i in todo if i.outside is None])):
+                folders = ((i, failed(i, f"a path that could not be walked ({i.unwalked}): nothing under it was "
+                                      "read; make it readable (or its path shorter) and run again"))
+                           for i in todo if i.unwalked is not None)
+                read = [i for i in todo if i.outside is None and i.unwalked is None]
+                for item, done in chain(links, folders, stream(pool, read)):
                     item.line = Line(*writer.write_line(done.line, done.sha256, done.text))
                     item.entry = {"path": str(item.path), "sha256": done.sha256, "stat": item.stat, "version": ver,
                                   "record": line_key((done.line + "\n").encode("utf-8"))}
@@ -470,9 +518,21 @@ def outputs_stamp(outdir: Path) -> str:
 
 def _last_run(outdir: Path) -> dict:
     try:
-        return json.loads((outdir / RUN).read_bytes())
+        meta = json.loads((outdir / RUN).read_bytes())
     except (OSError, ValueError):
         return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def is_outdir(folder: Path) -> bool:
+    """Whether a folder is an OUTDIR jixiao wrote, as its run.json says: a records.jsonl alone may be
+    anyone's, in an input folder. run.json is read only as a small regular file, never through a link
+    (a pipe or /proc/kmsg would block the walk)."""
+    try:
+        st = os.lstat(folder / RUN)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size < 1 << 16 and "version" in _last_run(folder)
 
 
 def _import_writers() -> None:
@@ -533,12 +593,16 @@ def manifest_line(entry: dict) -> bytes:
 def _replace(path: Path, chunks: Iterable[bytes]) -> None:
     """Write a file whole or not at all: a temporary beside it, synced, renamed over it."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        for chunk in chunks:
-            f.write(chunk)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            for chunk in chunks:
+                f.write(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)     # a full disk leaves the file as it was, and nothing beside it
+        raise
 
 
 def _utc(t: float) -> str:

@@ -38,13 +38,13 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 
-from .export import DUCKDB, TABLES, XLSX, Column, Table, xlsx_text
+from .export import DUCKDB, PARTIAL, TABLES, XLSX, Column, Table, xlsx_text
 from .findings_view import evidence_line, read_jsonl
 from .models import Evidence, Record
 
 BATCH = 500
-PARTIAL = ".partial"
 
 
 # ---------------------------------------------------------------- types per format
@@ -225,6 +225,7 @@ class _Outputs:
             s.close()
         self.wb.close()
         self.spill.cleanup()
+        self.db.execute("CHECKPOINT")       # closing would swallow a failure to move the log into the file
         self.db.close()
         for partial, final in zip(self.partial, self.final):
             _remove(final.with_name(final.name + ".wal"))       # a previous database's log must not replay
@@ -263,7 +264,7 @@ def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
 def write_tables(outdir: Path, batch: int = BATCH) -> list[Path]:
     """Write OUTDIR's records.jsonl as Parquet files (one per table), jixiao.xlsx and jixiao.duckdb,
     replacing those of a previous run; return the paths written. Raises findings_view.BadJsonl when a
-    line is not a record, OSError when OUTDIR cannot be written."""
+    line is not a record, OSError when OUTDIR cannot be written (a full disk), whichever writer finds it."""
     outdir = Path(outdir)
     out = _Outputs(outdir)
     try:
@@ -272,6 +273,10 @@ def write_tables(outdir: Path, batch: int = BATCH) -> list[Path]:
             out.add(records)
             del records             # not held while the next batch is read
         return out.finish()
-    except BaseException:
+    except BaseException as e:
         out.abort()
+        if isinstance(e, FileCreateError):
+            raise e.args[0] from e                  # the OSError it wraps
+        if isinstance(e, (duckdb.IOException, duckdb.TransactionException, duckdb.FatalException)):
+            raise OSError(str(e)) from e            # its message names the file and the system's error
         raise

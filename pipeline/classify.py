@@ -12,7 +12,7 @@ from collections import Counter
 from .models import Classified, Fact, NormText
 from .organization import organization
 from .rules import rules
-from .textlayer import Span, evidence
+from .textlayer import Span, evidence, line_offset
 
 TITLE_LINES = 60          # how far down a title is looked for
 TITLE_CONTEXT = 40        # characters before the title keyword that still belong to the title
@@ -39,7 +39,7 @@ def _title_segments(doc: NormText) -> list[tuple[int, int, str]]:
     r = rules()
     perf, summary, other = r.get("title.performance"), r.get("title.summary"), r.get("title.other")
     skip, sentence = r.get("title.skip").regex, r.get("title.sentence").regex
-    limit = _line_offset(doc.folded, TITLE_LINES)
+    limit = line_offset(doc.folded, TITLE_LINES)
     lines = _kept_lines(doc.folded[:limit], skip)
     titles, prose = [], []
     for before, m, after in zip([None, *lines[:-1]], lines, [*lines[1:], None]):
@@ -94,15 +94,6 @@ def _names_subject(line: str) -> bool:
         and not rules().get("title.sentence").regex.search(line)
 
 
-def _line_offset(text: str, n: int) -> int:
-    pos = 0
-    for _ in range(n):
-        pos = text.find("\n", pos) + 1
-        if pos == 0:
-            return len(text)
-    return pos
-
-
 def _report_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | None:
     """The title decides (_ruled_type); with no title line and no form label, the opening text."""
     return _ruled_type(doc, titles) or _opening_type(doc)
@@ -145,7 +136,7 @@ def _opening_type(doc: NormText) -> Fact | None:
 
 def _form_type(doc: NormText) -> Fact | None:
     """The first form label among the first lines (项目名称, 单位名称) names what the form describes."""
-    limit = _line_offset(doc.folded, TITLE_LINES)
+    limit = line_offset(doc.folded, TITLE_LINES)
     found = [(m.start(), m.end(), r) for r in rules().of("form_type") if (m := r.regex.search(doc.folded, 0, limit))]
     if not found:
         return None

@@ -17,7 +17,7 @@ import re
 from .models import Fact, NormText
 from .rules import Rule, rules
 from .scope import on_several_projects, under_item
-from .textlayer import Span, evidence
+from .textlayer import Span, evidence, line_offset
 
 TITLE_LINES = 60          # how far down a heading, a name-only line or a publisher line is looked for
 NAME_LINE = 30            # the longest line that can be a name alone
@@ -69,7 +69,7 @@ def _headings(doc: NormText):
     """Short lines that name a year and a report word, for titles the type rules do not take
     (a 部门决算 title, a title cut off after 年度单位决): (start, end, rule id) like a title."""
     heading = rules().get("org.heading")
-    limit = _line_offset(doc.folded, TITLE_LINES)
+    limit = line_offset(doc.folded, TITLE_LINES)
     for m in heading.regex.finditer(doc.folded, 0, limit):
         yield m.start(), m.end(), heading.id
 
@@ -87,20 +87,11 @@ def _name_line_above(doc: NormText, line_start: int, rule_id: str) -> Fact | Non
     return _org_fact(doc, m.start("org"), m.end("org"), rule_id, strict=True, place_lenient=True) if m else None
 
 
-def _line_offset(text: str, n: int) -> int:
-    pos = 0
-    for _ in range(n):
-        pos = text.find("\n", pos) + 1
-        if pos == 0:
-            return len(text)
-    return pos
-
-
 def _all_labels(doc: NormText, label_rules: list[Rule]):
     for r in label_rules:
         if r.param("requires") and r.param("requires") not in doc.folded:
             continue            # the literal its pattern needs is absent: no search of the whole text
-        limit = _line_offset(doc.folded, TITLE_LINES) if r.param("near_top") else len(doc.folded)
+        limit = line_offset(doc.folded, TITLE_LINES) if r.param("near_top") else len(doc.folded)
         for m in r.regex.finditer(doc.folded, 0, limit):
             fact = _org_fact(doc, m.start("org"), m.end("org"), r.id, strict=r.param("exact_end", False))
             if fact:

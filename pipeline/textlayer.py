@@ -21,6 +21,16 @@ from .models import Cell, Evidence, NormText, RawDoc
 from .rules import RuleSet, rules
 
 
+def line_offset(text: str, n: int) -> int:
+    """Where the (n+1)-th line starts: how far down a title or a page's top is looked for."""
+    pos = 0
+    for _ in range(n):
+        pos = text.find("\n", pos) + 1
+        if pos == 0:
+            return len(text)
+    return pos
+
+
 def is_cjk(c: str) -> bool:
     return "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"
 

@@ -7,6 +7,12 @@ Every table of `export.TABLES` (records, findings, quantities, indicators, proje
 columns: the rows come from export.py's flattening, and only how each column type is spelled
 differs per format (TYPES below).
 
+One vocabulary, documented in the data. Every table has the document key `sha256` after `path`
+(`keyed`), the fiscal year is int16 / SMALLINT (pandas Int16) wherever it appears, and each column is
+described with the record model's own field descriptions (`describe`): in the Parquet field metadata,
+beside pandas' schema metadata that makes pd.read_parquet give nullable dtypes (`described_schema`),
+and as DuckDB column comments, with views `<table>_with_organization` (`document_db`).
+
 Records stream through in batches (BATCH records): each batch becomes one Parquet row group per
 table, rows appended to the workbook (xlsxwriter's constant_memory mode: every sheet in its own
 temporary file, strings inline; about half what openpyxl's write-only mode costs per cell), and one

@@ -7,16 +7,18 @@ The stages, in order (each a plain function from one frozen model to the next):
 The library API (extract_file, extract_document, extract_text, text_of, text_layer, STAGES, Record)
 lives in pipeline.api and is loaded on first use, so that `import pipeline.cli` stays light: the
 `jixiao extract` command starts its workers before it imports the stages (see pipeline.forkserver).
+The notebook API (read_outputs, to_frame, extract_many: pandas DataFrames) lives in pipeline.notebook.
 """
 from __future__ import annotations
 
 import importlib
 
-__all__ = ["Extraction", "extract_document", "extract_file", "extract_text", "text_of", "text_layer", "STAGES",
-           "Record"]
+_API = ["Extraction", "extract_document", "extract_file", "extract_text", "text_of", "text_layer", "STAGES", "Record"]
+_NOTEBOOK = ["read_outputs", "to_frame", "extract_many"]
+__all__ = _API + _NOTEBOOK
 
 
 def __getattr__(name: str):
     if name in __all__:
-        return getattr(importlib.import_module(".api", __name__), name)
+        return getattr(importlib.import_module(".api" if name in _API else ".notebook", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

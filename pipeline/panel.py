@@ -1,18 +1,18 @@
-"""The organisation × fiscal-year panel: `jixiao dataset OUTDIR... -o PANELDIR`.
+"""The organization × fiscal-year panel: `jixiao dataset OUTDIR... -o PANELDIR`.
 
 Reads each OUTDIR/records.jsonl as it streams, keeping a few facts of every ok self-evaluation
-(department, project, policy) that states its organisation and fiscal year, and makes one row per
-(organisation, fiscal_year) with year-over-year changes, and the findings only several years show.
+(department, project, policy) that states its organization and fiscal year, and makes one row per
+(organization, fiscal_year) with year-over-year changes, and the findings only several years show.
 
-Names. An organisation's panel name (`org_name`) is the name as written after NFKC (full-width
+Names. An organization's panel name (`org_name`) is the name as written after NFKC (full-width
 brackets and spaces half-width), traditional -> simplified, whitespace removed, a pinyin gloss
 (區(qū)) dropped, 〔【[ brackets made (), the unambiguous standard abbreviations expanded (人社局 ->
 人力资源和社会保障局: rules of kind org_abbrev), a trailing 本级/机关 dropped (org_trailing), and then
 the alias table (org_alias, plus `--aliases FILE.csv`). Nothing fuzzier: two names the rules do not
-join stay two organisations, and the alias table is where a person joins them.
+join stay two organizations, and the alias table is where a person joins them.
 
-Several reports of one organisation and year. Each report has a scope: its type, and for a project
-or fund report its subject (the title without the years, the organisation, its place and the
+Several reports of one organization and year. Each report has a scope: its type, and for a project
+or fund report its subject (the title without the years, the organization, its place and the
 boilerplate words: rules of kind report_subject). Reports of one scope whose figures agree wherever
 both state one (the same report in two formats or folders) are one report, counted once; of one scope
 with different figures, a `duplicate_report` finding, and the one stating more figures leads. Reports
@@ -96,7 +96,7 @@ def _rule_aliases() -> dict[str, str]:
 
 
 class Names:
-    """Organisation names -> panel names: normalisation, then the alias table (rules' and the user's)."""
+    """Organization names -> panel names: normalisation, then the alias table (rules' and the user's)."""
 
     def __init__(self, extra: dict[str, str] | None = None):
         self.aliases = dict(_rule_aliases())
@@ -109,7 +109,7 @@ class Names:
 
 
 def org_name(name: str) -> str:
-    """The panel name of an organisation, with the rules' alias table."""
+    """The panel name of an organization, with the rules' alias table."""
     return Names()(name)
 
 
@@ -135,12 +135,12 @@ def place_of(name: str) -> str:
     return m.group(0) if m and m.end() < len(name) else ""
 
 
-def subject_of(title: str, organisation: str | None) -> str:
-    """A project or fund report's subject from its title: the years, the organisation, its place and
+def subject_of(title: str, organization: str | None) -> str:
+    """A project or fund report's subject from its title: the years, the organization, its place and
     the boilerplate (rules of kind report_subject) taken out; "" for a department report's title."""
     s = YEAR_WORD.sub("", _fold(title)).translate(BRACKETS)
-    if organisation:
-        org = _fold(organisation)
+    if organization:
+        org = _fold(organization)
         for written in sorted({org, normalise(org)}, key=len, reverse=True):
             s = s.replace(written, "")
         place = place_of(normalise(org))
@@ -163,7 +163,7 @@ class Entry:
     report_type: str
     year: int
     written: str
-    organisation: str
+    organization: str
     subject: str
     budget: Budget
     prior: Budget
@@ -178,7 +178,7 @@ class Entry:
         written = r.organization.value
         subject = "" if r.report_type.value == "department" else subject_of(r.report_type.evidence.text, written)
         return cls(path=r.source.path, sha256=r.source.sha256, report_type=r.report_type.value,
-                   year=int(r.fiscal_year.value), written=written, organisation=names(written), subject=subject,
+                   year=int(r.fiscal_year.value), written=written, organization=names(written), subject=subject,
                    budget=r.budget, prior=r.prior_year, score=r.self_score, grade=r.grade,
                    errors=sum(f.severity == "error" for f in r.findings),
                    warnings=sum(f.severity == "warning" for f in r.findings))
@@ -232,8 +232,9 @@ class PanelFinding(BaseModel):
     rule: str
     severity: str
     message: str
-    organisation: str
+    organization: str
     fiscal_year: int
+    sha256: str                     # the report the finding is on (its lead, for a duplicate)
     values: dict[str, Any]
     evidence: list[PanelEvidence]
 
@@ -241,7 +242,8 @@ class PanelFinding(BaseModel):
 def _finding(rule_id: str, e: Entry, values: dict, evidence: list[PanelEvidence], **fmt: Any) -> PanelFinding:
     r = rules().get(rule_id)
     return PanelFinding(rule=rule_id, severity=r.param("severity"), message=r.message.format(**fmt),
-                        organisation=e.organisation, fiscal_year=e.year, values=values, evidence=evidence)
+                        organization=e.organization, fiscal_year=e.year, sha256=e.sha256, values=values,
+                        evidence=evidence)
 
 
 def _number(f: Fact) -> float:
@@ -284,10 +286,10 @@ def duplicate_report(lead: Entry, other: Entry, diffs: list[tuple[str, Fact, Fac
 # ---------------------------------------------------------------- rows
 
 ROW_COLUMNS: list[tuple[str, str, str]] = [
-    # (column, type, 中文 header)   types: str, int, float, money, pct, list
-    ("organisation", "str", "单位"),
-    ("organisation_as_written", "str", "报告所写单位名称"),
-    ("fiscal_year", "int", "年度"),
+    # (column, type, 中文 header)   types: str, int, year, float, money, pct, list
+    ("organization", "str", "单位"),
+    ("organization_as_written", "str", "报告所写单位名称"),
+    ("fiscal_year", "year", "年度"),
     ("report_type", "str", "报告类型"),
     ("subject", "str", "项目/资金名称"),
     ("initial_yuan", "money", "年初预算数（元）"),
@@ -312,11 +314,13 @@ ROW_COLUMNS: list[tuple[str, str, str]] = [
     ("n_policy", "int", "专项资金报告数"),
     ("n_files", "int", "文件数（含重复）"),
     ("lead_path", "str", "取数报告"),
+    ("sha256", "str", "取数报告SHA-256"),
     ("source_paths", "list", "全部来源文件"),
 ]
 ROW_DESCRIPTIONS = {
-    "organisation": "the panel's name for the body: normalised, abbreviations expanded, aliases applied",
-    "organisation_as_written": "every name the row's reports write, joined by ；",
+    "organization": "the panel's name for the body: normalised, abbreviations expanded, aliases applied",
+    "organization_as_written": "every name the row's reports write, joined by ；",
+    "fiscal_year": "the fiscal year the row's reports evaluate",
     "report_type": "the lead report's type: department, project or policy (empty: several project/fund "
                    "reports and no department report, so no figures)",
     "subject": "the lead project or fund report's subject, read from its title",
@@ -335,18 +339,28 @@ ROW_DESCRIPTIONS = {
     "n_department": "distinct department reports", "n_project": "distinct project reports",
     "n_policy": "distinct policy/fund reports", "n_files": "records read for this row, copies included",
     "lead_path": "the report the figures come from", "source_paths": "every file of this row",
+    "sha256": "the lead report's SHA-256: its records.sha256 in the run's tables (empty without a lead)",
 }
-FINDING_COLUMNS = ("rule", "severity", "message", "organisation", "fiscal_year", "values",
+FINDING_COLUMNS = ("rule", "severity", "message", "organization", "fiscal_year", "sha256", "values",
                    "path_a", "page_a", "start_a", "end_a", "text_a",
                    "path_b", "page_b", "start_b", "end_b", "text_b", "evidence")
-FINDING_HEADERS = ("规则", "级别", "说明", "单位", "年度", "数值", "报告A", "A页", "A起", "A止", "A依据",
+FINDING_DESCRIPTIONS = {
+    "rule": "the panel rule's id (rules/panel.yaml): a stable code", "severity": "error, warning or info",
+    "message": "what was found, in Chinese, with the figures", "organization": "the panel's name for the body",
+    "fiscal_year": "the year of the report the finding is on", "sha256": "that report's SHA-256 (records.sha256)",
+    "values": "the figures compared (JSON; keys differ by rule)", "evidence": "every evidence (JSON list)",
+    **{f"{k}_{side}": f"report {side.upper()}'s {what}" for side in "ab" for k, what in
+       (("path", "file"), ("page", "page"), ("start", "start offset"), ("end", "end offset"), ("text", "words"))},
+}
+FINDING_HEADERS = ("规则", "级别", "说明", "单位", "年度", "SHA-256", "数值",
+                   "报告A", "A页", "A起", "A止", "A依据",
                    "报告B", "B页", "B起", "B止", "B依据", "全部依据")
 
 
 @dataclass
 class Group:
-    """The reports of one organisation and year, by scope: each scope's reports after copies merged."""
-    organisation: str
+    """The reports of one organization and year, by scope: each scope's reports after copies merged."""
+    organization: str
     year: int
     scopes: dict[tuple[str, str], list[Entry]] = field(default_factory=dict)
     files: int = 0
@@ -413,7 +427,7 @@ def _value(f: Fact | None):
 class Panel:
     rows: list[dict]
     findings: list[PanelFinding]
-    unplaced: list[dict]            # self-evaluations without an organisation or a year
+    unplaced: list[dict]            # self-evaluations without an organization or a year
     counts: Counter
 
 
@@ -429,14 +443,14 @@ def build(records: Iterable[Record], aliases: dict[str, str] | None = None) -> P
             counts["not a self-evaluation"] += 1
             continue
         if r.organization is None or r.fiscal_year is None:
-            missing = "organisation" if r.organization is None else "fiscal year"
-            unplaced.append({"path": r.source.path, "report_type": r.report_type.value,
+            missing = "organization" if r.organization is None else "fiscal year"
+            unplaced.append({"path": r.source.path, "sha256": r.source.sha256, "report_type": r.report_type.value,
                              "why": f"the report states no {missing} jixiao could read"})
             continue
         e = Entry.of(r, names)
-        g = groups.get((e.organisation, e.year))
+        g = groups.get((e.organization, e.year))
         if g is None:
-            g = groups[(e.organisation, e.year)] = Group(e.organisation, e.year)
+            g = groups[(e.organization, e.year)] = Group(e.organization, e.year)
         g.add(e)
         counts["placed"] += 1
     for g in groups.values():
@@ -444,11 +458,11 @@ def build(records: Iterable[Record], aliases: dict[str, str] | None = None) -> P
     rows, findings = [], []
     for key in sorted(groups):
         g = groups[key]
-        found = _group_findings(g) + _cross_year(g, groups.get((g.organisation, g.year - 1)))
-        rows.append(_row(g, groups.get((g.organisation, g.year - 1)), found))
+        found = _group_findings(g) + _cross_year(g, groups.get((g.organization, g.year - 1)))
+        rows.append(_row(g, groups.get((g.organization, g.year - 1)), found))
         findings += found
     counts["rows"] = len(rows)
-    counts["organisations"] = len({r["organisation"] for r in rows})
+    counts["organisations"] = len({r["organization"] for r in rows})
     for f in findings:
         counts[f"finding:{f.rule}"] += 1
     return Panel(rows, findings, unplaced, counts)
@@ -484,7 +498,8 @@ def _row(g: Group, before: Group | None, found: list[PanelFinding]) -> dict:
     if comparable and lead.score is not None and prev.score is not None:
         score_change = float(dec(lead.score.value) - dec(prev.score.value))
     return {
-        "organisation": g.organisation, "organisation_as_written": "；".join(g.written), "fiscal_year": g.year,
+        "organization": g.organization, "organization_as_written": "；".join(g.written), "fiscal_year": g.year,
+        "sha256": lead.sha256 if lead else None,
         "report_type": lead.report_type if lead else None, "subject": (lead.subject or None) if lead else None,
         "initial_yuan": _value(b.initial_yuan), "total_yuan": _value(b.total_yuan),
         "executed_yuan": _value(b.executed_yuan), "rate_pct": _value(b.rate_pct),
@@ -517,8 +532,8 @@ def jsonl_of(d: Path) -> Path:
 
 
 def finding_row(f: PanelFinding) -> dict:
-    row = {"rule": f.rule, "severity": f.severity, "message": f.message, "organisation": f.organisation,
-           "fiscal_year": f.fiscal_year, "values": json.dumps(f.values, ensure_ascii=False),
+    row = {"rule": f.rule, "severity": f.severity, "message": f.message, "organization": f.organization,
+           "fiscal_year": f.fiscal_year, "sha256": f.sha256, "values": json.dumps(f.values, ensure_ascii=False),
            "evidence": json.dumps([e.model_dump(exclude_none=True) for e in f.evidence], ensure_ascii=False)}
     for side, e in zip("ab", f.evidence[:2]):
         row.update({f"path_{side}": e.path, f"page_{side}": e.page, f"start_{side}": e.start,
@@ -538,7 +553,7 @@ def write(panel: Panel, outdir: Path) -> list[Path]:
     written.append(_csv(outdir / "panel.csv", [c for c, _, _ in ROW_COLUMNS],
                         ({k: _csv_cell(v) for k, v in r.items()} for r in panel.rows)))
     written.append(_csv(outdir / "panel_findings.csv", FINDING_COLUMNS, (finding_row(f) for f in panel.findings)))
-    written.append(_csv(outdir / "panel_unplaced.csv", ("path", "report_type", "why"), panel.unplaced))
+    written.append(_csv(outdir / "panel_unplaced.csv", ("path", "sha256", "report_type", "why"), panel.unplaced))
     written.append(_xlsx(panel, outdir / "panel.xlsx"))
     return written
 
@@ -551,31 +566,36 @@ def _csv(path: Path, columns, rows: Iterable[dict]) -> Path:
     return path
 
 
-def _arrow_type(kind: str):
+def _types(kind: str):
+    """A column kind's Arrow type and pandas dtype: the year as in the run's tables (store.YEAR)."""
     import pyarrow as pa
-    return {"str": pa.string(), "int": pa.int32(), "float": pa.float64(), "money": pa.float64(),
-            "pct": pa.float64(), "list": pa.list_(pa.string())}[kind]
+    return {"str": (pa.string(), "string"), "int": (pa.int32(), "Int32"), "year": (pa.int16(), "Int16"),
+            "float": (pa.float64(), "float64"), "money": (pa.float64(), "float64"), "pct": (pa.float64(), "float64"),
+            "list": (pa.list_(pa.string()), "object")}[kind]
+
+
+def _parquet(rows: list[dict], columns: list[tuple[str, str]], descriptions: dict[str, str], path: Path) -> Path:
+    """A table whose schema describes itself, as the run's tables do (store.described_schema)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .store import described_schema
+    schema = described_schema((c, *_types(k), descriptions[c]) for c, k in columns)
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+    return path
 
 
 def _parquet_rows(rows: list[dict], path: Path) -> Path:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-    schema = pa.schema([pa.field(c, _arrow_type(k)) for c, k, _ in ROW_COLUMNS])
-    table = pa.Table.from_pylist(rows, schema=schema)
-    pq.write_table(table, path)
-    return path
+    return _parquet(rows, [(c, k) for c, k, _ in ROW_COLUMNS], ROW_DESCRIPTIONS, path)
 
 
 def _parquet_findings(findings: list[PanelFinding], path: Path) -> Path:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-    ints = {"fiscal_year", "page_a", "start_a", "end_a", "page_b", "start_b", "end_b"}
-    schema = pa.schema([pa.field(c, pa.int32() if c in ints else pa.string()) for c in FINDING_COLUMNS])
-    pq.write_table(pa.Table.from_pylist([finding_row(f) for f in findings], schema=schema), path)
-    return path
+    ints = {"page_a", "start_a", "end_a", "page_b", "start_b", "end_b"}
+    columns = [(c, "year" if c == "fiscal_year" else "int" if c in ints else "str") for c in FINDING_COLUMNS]
+    return _parquet([finding_row(f) for f in findings], columns, FINDING_DESCRIPTIONS, path)
 
 
-NUMBER_FORMATS = {"money": "#,##0.00", "pct": "0.00", "float": "0.##", "int": "0"}
+NUMBER_FORMATS = {"money": "#,##0.00", "pct": "0.00", "float": "0.##", "int": "0", "year": "0"}
 
 
 def _append(ws, values: list) -> None:
@@ -612,7 +632,7 @@ def _xlsx(panel: Panel, path: Path) -> Path:
     cs = wb.create_sheet("columns")
     _append(cs, ["列", "column", "说明"])
     for c, _, h in ROW_COLUMNS:
-        _append(cs, [h, c, ROW_DESCRIPTIONS.get(c, "")])
+        _append(cs, [h, c, ROW_DESCRIPTIONS[c]])
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)

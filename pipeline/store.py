@@ -7,6 +7,12 @@ Every table of `export.TABLES` (records, findings, quantities, indicators, proje
 columns: the rows come from export.py's flattening, and only how each column type is spelled
 differs per format (TYPES below).
 
+One vocabulary, documented in the data. Every table has the document key `sha256` after `path`
+(`keyed`), the fiscal year is int16 / SMALLINT (pandas Int16) wherever it appears, and each column is
+described with the record model's own field descriptions (`describe`): in the Parquet field metadata,
+beside pandas' schema metadata that makes pd.read_parquet give nullable dtypes (`described_schema`),
+and as DuckDB column comments, with views `<table>_with_organization` (`document_db`).
+
 Records stream through in batches (BATCH records): each batch becomes one Parquet row group per
 table, rows appended to the workbook (xlsxwriter's constant_memory mode: every sheet in its own
 temporary file, strings inline; about half what openpyxl's write-only mode costs per cell), and one
@@ -40,11 +46,59 @@ import pyarrow.parquet as pq
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
-from .export import DUCKDB, PARTIAL, TABLES, XLSX, Column, Table, xlsx_text
+from . import export
+from .export import DUCKDB, PARTIAL, XLSX, Column, Table, xlsx_text
 from .findings_view import evidence_line, read_jsonl
-from .models import Evidence, Record
+from .models import Budget, Evidence, Finding, FundRow, Indicator, Project, Quantity, Record, Source
 
 BATCH = 500
+YEAR = "fiscal_year"        # one year type in every table, the panel's too: int16 / SMALLINT / pandas Int16
+
+
+# ---------------------------------------------------------------- one key, one vocabulary, documented
+
+KEY = Column("sha256", "SHA-256", "str", 18)
+
+
+def keyed(t: Table) -> Table:
+    """`t` with the document key, sha256, after `path` (records has it already): every table then joins
+    on the file's content, the same whichever path or folder a copy was read from."""
+    if any(c.name == KEY.name for c in t.columns):
+        return t
+
+    def rows(r: Record) -> Iterator[dict]:
+        for row in t.rows(r):
+            yield row | {KEY.name: r.source.sha256}
+    return Table(t.name, (t.columns[0], KEY, *t.columns[1:]), rows)
+
+
+TABLES = tuple(keyed(t) for t in export.TABLES)
+
+_MODELS = {"records": (Record, Source, Budget), "findings": (Finding,), "quantities": (Quantity,),
+           "indicators": (Indicator,), "projects": (Project, Budget), "funds": (FundRow,)}
+_COUNTED = ("quantities", "indicators", "projects", "funds", "findings")     # records' counts of child rows
+_OWN = {
+    "path": "the file's path as given to jixiao extract (valid Unicode); the row's document with sha256",
+    "sha256": Source.model_fields["sha256"].description,
+    "n": "the row's place within its document, from 1",
+    "errors": "how many of the document's findings are errors",
+    "warnings": "how many of the document's findings are warnings",
+}
+
+
+def describe(table: str, column: str) -> str:
+    """A column's description, from the record model's own field descriptions where the column is a field
+    (`jixiao schema` shows the same words): what Parquet field metadata and DuckDB comments carry."""
+    if column in _OWN:
+        return _OWN[column]
+    if table == "records" and column in _COUNTED:
+        return f"how many rows the document has in the {column} table"
+    if column.endswith("_evidence"):
+        return f"where the document states {column.removesuffix('_evidence')}: page, offsets and words"
+    for model in _MODELS[table]:
+        if column in model.model_fields:
+            return model.model_fields[column].description
+    raise KeyError(f"{table}.{column} has no description")
 
 
 # ---------------------------------------------------------------- types per format
@@ -61,11 +115,20 @@ def _evidence_fields() -> list[tuple[str, str]]:
 
 EVIDENCE_FIELDS = _evidence_fields()
 _ARROW_SCALAR = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "money": pa.float64(),
-                 "bool": pa.bool_(), "json": pa.string()}
+                 "bool": pa.bool_(), "json": pa.string(), "year": pa.int16()}
 _SQL_SCALAR = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "money": "DOUBLE", "bool": "BOOLEAN",
-               "json": "JSON"}
+               "json": "JSON", "year": "SMALLINT"}
+# what pd.read_parquet makes of each type: nullable integers and strings (pd.NA for a missing value),
+# amounts float64 yuan (NaN), an evidence a dict, a finding's evidence a list of dicts
+PANDAS = {"str": "string", "int": "Int64", "float": "float64", "money": "float64", "bool": "boolean",
+          "json": "string", "year": "Int16", "evidence": "object", "evidences": "object"}
 EVIDENCE_ARROW = pa.struct([(n, _ARROW_SCALAR[t]) for n, t in EVIDENCE_FIELDS])
 EVIDENCE_SQL = "STRUCT(" + ", ".join(f'"{n}" {_SQL_SCALAR[t]}' for n, t in EVIDENCE_FIELDS) + ")"
+
+
+def kind(c: Column) -> str:
+    """A column's type as the typed formats spell it: the fiscal year is a small integer."""
+    return "year" if c.name == YEAR else c.type
 
 
 def arrow_type(c: Column) -> pa.DataType:
@@ -73,7 +136,7 @@ def arrow_type(c: Column) -> pa.DataType:
         return EVIDENCE_ARROW
     if c.type == "evidences":
         return pa.list_(EVIDENCE_ARROW)
-    return _ARROW_SCALAR[c.type]
+    return _ARROW_SCALAR[kind(c)]
 
 
 def sql_type(c: Column) -> str:
@@ -81,11 +144,24 @@ def sql_type(c: Column) -> str:
         return EVIDENCE_SQL
     if c.type == "evidences":
         return EVIDENCE_SQL + "[]"
-    return _SQL_SCALAR[c.type]
+    return _SQL_SCALAR[kind(c)]
+
+
+def described_schema(fields: Iterable[tuple[str, pa.DataType, str, str]]) -> pa.Schema:
+    """An Arrow schema from (name, type, pandas dtype, description): each field's description in its
+    metadata, and pandas' own schema metadata naming each column's dtype, so that pd.read_parquet (and
+    Table.to_pandas) give nullable Int16/Int64, string and boolean columns rather than float64 and object."""
+    fields = list(fields)
+    columns = [{"name": n, "field_name": n, "pandas_type": "object", "numpy_type": d, "metadata": None}
+               for n, _, d, _ in fields]
+    pandas = {"index_columns": [], "column_indexes": [], "columns": columns,
+              "creator": {"library": "jixiao"}, "pandas_version": "2.2.0"}
+    return pa.schema([pa.field(n, t, metadata={"description": desc}) for n, t, _, desc in fields],
+                     metadata={"pandas": json.dumps(pandas)})
 
 
 def arrow_schema(t: Table) -> pa.Schema:
-    return pa.schema([pa.field(c.name, arrow_type(c)) for c in t.columns])
+    return described_schema((c.name, arrow_type(c), PANDAS[kind(c)], describe(t.name, c.name)) for c in t.columns)
 
 
 def _arrow_value(type_: str, v: Any) -> Any:
@@ -205,6 +281,7 @@ class _Outputs:
         for t in TABLES:
             cols = ", ".join(f'"{c.name}" {sql_type(c)}' for c in t.columns)
             self.db.execute(f'CREATE TABLE "{t.name}" ({cols})')
+        document_db(self.db)
 
     def add(self, records: list[Record]) -> None:
         for t, schema, parquet, sheet in zip(TABLES, self.schemas, self.parquet, self.sheets):
@@ -242,6 +319,33 @@ class _Outputs:
         for p in self.partial:
             _remove(p)
             _remove(p.with_name(p.name + ".wal"))
+
+
+ROWS = {"records": "one row per document read (ok, failed or skipped)", "findings": "one row per audit finding",
+        "quantities": "one row per counted output", "indicators": "one row per performance indicator",
+        "projects": "one row per key project", "funds": "one row per fund row of a 自评表"}
+CONTEXT = ("organization", "fiscal_year", "report_type")       # what a view adds from the row's document
+
+
+def _sql_text(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def document_db(db: duckdb.DuckDBPyConnection) -> None:
+    """The database describes itself: a comment on every table and column (`duckdb_columns()`, `.schema`
+    in the DuckDB shell), and for each table of a document's rows a view `<table>_with_organization`
+    with the document's organization, fiscal_year and report_type first."""
+    for t in TABLES:
+        db.execute(f'COMMENT ON TABLE "{t.name}" IS {_sql_text(ROWS[t.name])}')
+        for c in t.columns:
+            db.execute(f'COMMENT ON COLUMN "{t.name}"."{c.name}" IS {_sql_text(describe(t.name, c.name))}')
+    context = ", ".join(f'r."{c}"' for c in CONTEXT)
+    for t in TABLES[1:]:
+        view = f"{t.name}_with_organization"
+        db.execute(f'CREATE VIEW "{view}" AS SELECT {context}, x.* FROM "{t.name}" x '
+                   f'JOIN records r USING (path, sha256)')
+        about = f"{ROWS[t.name]}, with its document's {', '.join(CONTEXT)}"
+        db.execute(f'COMMENT ON VIEW "{view}" IS {_sql_text(about)}')
 
 
 def _remove(p: Path) -> None:

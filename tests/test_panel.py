@@ -4,6 +4,7 @@ One department over three years (pipeline/synth/series.py), each year restating 
 .txt and .docx (the same report in two formats): extracted with `jixiao extract`, then `jixiao dataset`.
 """
 import csv
+import hashlib
 import itertools
 import json
 import re
@@ -138,7 +139,7 @@ def test_one_row_per_year_with_each_reports_figures(series, consistent):
     gold = _gold(series)
     rows = _csv(consistent / "panel.csv")
     assert [int(r["fiscal_year"]) for r in rows] == [g["fiscal_year"] for g in gold]
-    assert {r["organisation"] for r in rows} == {gold[0]["organization"]}
+    assert {r["organization"] for r in rows} == {gold[0]["organization"]}
     for r, g in zip(rows, gold):
         assert r["report_type"] == "department"
         assert _num(r["total_yuan"]) == pytest.approx(g["budget"]["total_yuan"])
@@ -167,13 +168,29 @@ def test_a_consistent_series_gives_no_cross_year_finding(consistent):
     assert all(r["cross_year_errors"] == r["cross_year_warnings"] == "0" for r in _csv(consistent / "panel.csv"))
 
 
+def test_the_panel_speaks_the_runs_vocabulary(consistent):
+    """organization, not organisation; the lead report's sha256 as in records.parquet; each column
+    described in the Parquet schema."""
+    import pyarrow.parquet as pq
+    schema = pq.read_schema(consistent / "panel.parquet")
+    assert "organization" in schema.names and "organization_as_written" in schema.names
+    assert not [n for n in schema.names if "organisation" in n]
+    assert all(schema.field(n).metadata[b"description"] for n in schema.names)
+    leads = {r["lead_path"]: r["sha256"] for r in _csv(consistent / "panel.csv")}
+    assert len(leads) == YEARS
+    for path, sha in leads.items():
+        assert sha == hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    findings = pq.read_schema(consistent / "panel_findings.parquet")
+    assert {"organization", "sha256"} <= set(findings.names) and "organisation" not in findings.names
+
+
 def test_parquet_and_xlsx_keep_numbers_as_numbers(consistent):
     import openpyxl
     import pyarrow as pa
     import pyarrow.parquet as pq
     t = pq.read_table(consistent / "panel.parquet")
     assert t.num_rows == YEARS
-    assert t.schema.field("fiscal_year").type == pa.int32()
+    assert t.schema.field("fiscal_year").type == pa.int16()        # the run's tables' year type
     assert t.schema.field("total_yuan").type == pa.float64()
     assert t.schema.field("source_paths").type == pa.list_(pa.string())
     wb = openpyxl.load_workbook(consistent / "panel.xlsx")
@@ -213,6 +230,7 @@ def test_a_changed_restatement_gives_prior_year_mismatch_with_both_evidences(ser
     # evidence A: the restated figure in this year's report; B: last year's own figure in last year's
     assert Path(f["path_a"]).name == second.name and f["text_a"] == "1" + restated["text"]
     assert Path(f["path_b"]).name == first.name and f["text_b"] == last_years["text"]
+    assert f["sha256"] == hashlib.sha256(second.read_bytes()).hexdigest()     # the key the run's tables share
     assert (int(f["start_b"]), int(f["end_b"])) == (last_years["start"], last_years["end"])
     # both point into the text layers jixiao extract kept
     new = _records(tmp_path / "out")
@@ -261,12 +279,12 @@ def test_names_are_reconciled_by_normalisation_and_the_alias_table(series, tmp_p
     aliases.write_text(f"alias,canonical\n{short},{org}\n", encoding="utf-8")
 
     without = _run(src, tmp_path / "without")
-    assert sorted({r["organisation"] for r in _csv(without / "panel.csv")}) == sorted({org, short})
+    assert sorted({r["organization"] for r in _csv(without / "panel.csv")}) == sorted({org, short})
 
     panel = _run(src, tmp_path / "with", "--aliases", str(aliases))
     rows = _csv(panel / "panel.csv")
-    assert [(r["organisation"], int(r["fiscal_year"])) for r in rows] == [(org, g["fiscal_year"]) for g in gold]
-    assert short in rows[2]["organisation_as_written"]
+    assert [(r["organization"], int(r["fiscal_year"])) for r in rows] == [(org, g["fiscal_year"]) for g in gold]
+    assert short in rows[2]["organization_as_written"]
     assert _num(rows[2]["budget_change_pct"]) is not None and _csv(panel / "panel_findings.csv") == []
 
 
@@ -349,11 +367,11 @@ def test_the_corpus_reports_in_every_format_are_one_report_each(tmp_path):
     evaluations = [g for g in golds if g["report_type"] != "other"]
     panel = _run(src, tmp_path)
     rows = _csv(panel / "panel.csv")
-    assert sorted((r["organisation"], int(r["fiscal_year"])) for r in rows) == \
+    assert sorted((r["organization"], int(r["fiscal_year"])) for r in rows) == \
         sorted((g["organization"], g["fiscal_year"]) for g in evaluations)
     assert _csv(panel / "panel_findings.csv") == []
     for r in rows:
-        g = next(g for g in evaluations if g["organization"] == r["organisation"])
-        assert (r["report_type"], r["n_reports"]) == (g["report_type"], "1"), r["organisation"]
-        assert int(r["n_files"]) == len(list(src.glob(f"{g['id']}.*"))), r["organisation"]
+        g = next(g for g in evaluations if g["organization"] == r["organization"])
+        assert (r["report_type"], r["n_reports"]) == (g["report_type"], "1"), r["organization"]
+        assert int(r["n_files"]) == len(list(src.glob(f"{g['id']}.*"))), r["organization"]
         assert _num(r["total_yuan"]) == pytest.approx(g["budget"]["total_yuan"])

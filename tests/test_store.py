@@ -25,10 +25,10 @@ from openpyxl import load_workbook
 
 from pipeline import store
 from pipeline.cli import iter_files, main
-from pipeline.export import TABLES, record_json
+from pipeline.export import record_json
 from pipeline.findings_view import BadJsonl, read_jsonl
 from pipeline.models import Budget, Evidence, Fact, Finding, Quantity, Record, Source
-from pipeline.store import DUCKDB, XLSX, write_tables
+from pipeline.store import DUCKDB, TABLES, XLSX, write_tables
 from tests.conftest import CORPUS, ROOT, SEED
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
@@ -107,7 +107,8 @@ def test_xlsx_has_one_sheet_per_table_with_chinese_headers_and_numbers_as_number
         assert numbers > 0, t.name
     headers = [c.value for c in next(wb["records"].iter_rows())]
     assert {"文件", "类型", "年度", "单位", "全年预算数(元)", "执行数(元)", "执行率(%)", "自评得分", "等级"} <= set(headers)
-    assert [c.value for c in next(wb["findings"].iter_rows())][2:] == ["规则", "级别", "说明", "数值", "依据"]
+    assert [c.value for c in next(wb["findings"].iter_rows())][:2] == ["文件", "SHA-256"]
+    assert [c.value for c in next(wb["findings"].iter_rows())][3:] == ["规则", "级别", "说明", "数值", "依据"]
 
 
 def test_xlsx_row_of_the_planted_report(run):
@@ -121,15 +122,15 @@ def test_xlsx_row_of_the_planted_report(run):
     assert row[col["执行率(%)"]].value == 100 and row[col["错误数"]].value == 1
     assert row[col["执行数依据"]].value == "「1109.08万元」 第1页"
     findings = load_workbook(run / XLSX)["findings"]
-    rule = next(r for r in findings.iter_rows(min_row=2) if r[2].value == "execution_rate")
-    assert rule[6].value.splitlines() == ["「1109.08万元」 第1页", "「1150.50万元」 第1页", "「100%」 第1页"]
+    rule = next(r for r in findings.iter_rows(min_row=2) if r[3].value == "execution_rate")
+    assert rule[7].value.splitlines() == ["「1109.08万元」 第1页", "「1150.50万元」 第1页", "「100%」 第1页"]
 
 
 # ---------------------------------------------------------------- Parquet
 
 def test_parquet_schema_types_and_row_counts(run, records):
     schema = pq.read_schema(run / "records.parquet")
-    assert schema.field("fiscal_year").type == pa.int64()
+    assert schema.field("fiscal_year").type == pa.int16()
     assert schema.field("pages").type == pa.int64()
     for money in ("initial_yuan", "total_yuan", "executed_yuan", "rate_pct", "self_score"):
         assert schema.field(money).type == pa.float64()
@@ -152,7 +153,7 @@ def test_parquet_schema_types_and_row_counts(run, records):
 
 def test_duckdb_column_types_and_row_counts(db, records):
     types = {name: type_ for name, type_, *_ in db.execute("DESCRIBE records").fetchall()}
-    assert types["fiscal_year"] == "BIGINT" and types["total_yuan"] == "DOUBLE"
+    assert types["fiscal_year"] == "SMALLINT" and types["total_yuan"] == "DOUBLE"
     assert types["ocr"] == "BOOLEAN" and types["organization"] == "VARCHAR"
     assert types["total_yuan_evidence"].startswith("STRUCT(") and '"text" VARCHAR' in types["total_yuan_evidence"]
     findings = {name: type_ for name, type_, *_ in db.execute("DESCRIBE findings").fetchall()}
@@ -161,6 +162,31 @@ def test_duckdb_column_types_and_row_counts(db, records):
     for t in TABLES:
         assert db.execute(f"SELECT count(*) FROM {t.name}").fetchone()[0] == _children(records, t.name), t.name
     assert db.execute("SELECT count(*) FROM findings").fetchone()[0] == sum(len(r["findings"]) for r in records) == 2
+
+
+def test_every_table_has_the_document_key_of_its_record(db):
+    for t in TABLES[1:]:
+        orphans = db.execute(f"SELECT count(*) FROM {t.name} x ANTI JOIN records r USING (path, sha256)").fetchone()
+        assert orphans == (0,), t.name
+        assert db.execute(f"SELECT count(*) FROM {t.name} WHERE sha256 IS NULL").fetchone() == (0,), t.name
+
+
+def test_every_column_is_described_in_parquet_and_duckdb(db, run):
+    comments = {(t, c): d for t, c, d in db.execute(
+        "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE NOT internal").fetchall()}
+    for t in TABLES:
+        schema = pq.read_schema(run / f"{t.name}.parquet")
+        for c in t.columns:
+            described = schema.field(c.name).metadata[b"description"].decode()
+            assert described and comments[(t.name, c.name)] == described, (t.name, c.name)
+    assert "SHA-256" in comments[("findings", "sha256")]
+
+
+def test_a_view_gives_each_finding_its_organization_and_year(db):
+    got = db.execute("SELECT organization, fiscal_year, rule FROM findings_with_organization ORDER BY rule").fetchall()
+    assert got == [("广州市花都区总工会", 2022, "execution_rate"), ("云溪市枫林县农村经营管理站", 2024, "score_grade")]
+    views = {v for (v,) in db.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    assert views == {f"{t.name}_with_organization" for t in TABLES[1:]}
 
 
 def test_planted_findings_keep_their_evidence(db, run):
@@ -333,7 +359,7 @@ def test_an_empty_run_gives_empty_typed_tables(tmp_path):
     write_tables(tmp_path)
     con = duckdb.connect(str(tmp_path / DUCKDB), read_only=True)
     assert con.execute("SELECT count(*) FROM findings").fetchone()[0] == 0
-    assert pq.read_schema(tmp_path / "records.parquet").field("fiscal_year").type == pa.int64()
+    assert pq.read_schema(tmp_path / "records.parquet").field("fiscal_year").type == pa.int16()
     assert next(load_workbook(tmp_path / XLSX)["records"].iter_rows())[0].value == "文件"
 
 

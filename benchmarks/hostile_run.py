@@ -76,13 +76,15 @@ def pss(pid: int) -> int:
 
 
 class TreeMemory:
-    """A thread sampling a process tree every `every` seconds: the peak of its summed PSS, and the
-    peak RSS of any one process below the root (a worker). Past `limit` bytes summed it calls `kill`."""
+    """A thread sampling a process tree every `every` seconds: the peak of its summed PSS (or of what
+    `measure` gives: rss is cheaper, PSS costs milliseconds for a large process), and the peak RSS of any
+    one process below the root (a worker). Past `limit` bytes summed it calls `kill`."""
 
-    def __init__(self, pid: int, limit: int | None = None, kill=None, every: float = 0.05):
-        self.pid, self.limit, self.kill, self.every = pid, limit, kill, every
+    def __init__(self, pid: int, limit: int | None = None, kill=None, every: float = 0.05, measure=pss):
+        self.pid, self.limit, self.kill, self.every, self.measure = pid, limit, kill, every, measure
         self.peak_sum = self.peak_one = self.peak_procs = self.samples = 0
         self.exceeded = False
+        self.started = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tree-memory", daemon=True)
 
@@ -94,10 +96,14 @@ class TreeMemory:
         self._stop.set()
         self._thread.join()
 
+    def every_ms(self) -> float:
+        """The mean time between samples so far (reading a large process's PSS takes milliseconds)."""
+        return 1000 * (time.monotonic() - self.started) / max(1, self.samples)
+
     def _run(self) -> None:
         while not self._stop.wait(self.every):
             tree = descendants(self.pid)
-            total = sum(map(pss, tree))
+            total = sum(map(self.measure, tree))
             self.samples += 1
             self.peak_sum = max(self.peak_sum, total)
             self.peak_one = max([self.peak_one, *(rss(p) for p in tree if p != self.pid)])
@@ -178,7 +184,7 @@ def main() -> int:
           f"tree: exit {run.code}{' (hung: killed at the deadline)' if run.hung else ''}"
           f"{' (killed past the limit)' if mem.exceeded else ''}, {verdict}; peak tree {mem.peak_sum >> 20} MB PSS "
           f"({mem.peak_procs} processes), largest worker {mem.peak_one >> 20} MB RSS (sampled every "
-          f"{1000 * run.wall / max(1, mem.samples):.0f} ms); wall {run.wall:.0f} s: {'PASS' if run.ok else 'FAIL'}")
+          f"{mem.every_ms():.0f} ms); wall {run.wall:.0f} s: {'PASS' if run.ok else 'FAIL'}")
     if args.keep is None:
         (batch.inbox / "locked").chmod(0o755)
         shutil.rmtree(base, ignore_errors=True)

@@ -127,6 +127,7 @@ def systemd_scope(limit_mb: int) -> list[str]:
 
 
 def _as_user():
+    """What the run's process does before exec as root: drop the capabilities that read any file."""
     from tests.test_hostile import _as_user as as_user
     return as_user().get("preexec_fn")
 
@@ -157,6 +158,7 @@ def leaked(out: Path, secrets: tuple[bytes, ...]) -> list[str]:
 
 
 def shown(s: str) -> str:
+    """A name or error as printable text (escape codes, bidi controls and undecodable bytes as escapes)."""
     return s.encode("unicode_escape").decode("ascii") if not s.isprintable() else s
 
 

@@ -2,7 +2,8 @@
 
 Finders return `Number`s (a span, the rule id, and the resolved Decimal); resolvers turn a numeral
 and a unit into a Decimal or None. They never raise and never guess: a numeral they cannot read
-gives None. `half` is half the last stated digit, in the same unit as `value` (yuan, percent),
+gives None, and so does a figure written negative or in scientific notation, which the record's
+notes then name (unread_noted). `half` is half the last stated digit, in the same unit as `value` (yuan, percent),
 so the validator can treat every stated number as the interval it stands for.
 """
 from __future__ import annotations
@@ -163,11 +164,12 @@ def fused_at(text: str, pos: int) -> tuple[int, int, int] | None:
 
 MINUS = "-\u2212"          # a minus sign once the text layer has folded \uff0d and \ufe63 to "-"
 _SIGN_AFTER = " \t\n\f|:;,(=为是"     # what a sign follows; after a digit or a word a dash is a range (10-20万元)
+_EXPONENT = re.compile(r"[eE][+-]?\d+")
 
 
 @dataclass(frozen=True)
 class Unread:
-    """A figure right after a budget role's keyword that is written negative or in scientific notation:
+    """A figure in a budget or score role (right after its keyword) written negative or in scientific notation:
     jixiao does not read it (a negative budget or rate is no figure it can check, and 1.2E+06 is how a
     spreadsheet shows a number, not how a report states one), and the record says so."""
     start: int
@@ -203,7 +205,7 @@ def written_apart(text: str, start: int, end: int) -> str | None:
     (1.2E+06元 is not 6 元, 9.5e1 分 not 9.5 分)."""
     if start > 0 and text[start - 1] in MINUS and (start == 1 or text[start - 2] in _SIGN_AFTER):
         return "negative"
-    if re.search(r"\d[eE][+-]?$", text[max(0, start - 3):start]) or re.match(r"[eE][+-]?\d", text[end:end + 3]):
+    if re.search(r"\d[eE][+-]?$", text[max(0, start - 3):start]) or _EXPONENT.match(text, end):
         return "exponent"
     return None
 
@@ -213,7 +215,7 @@ def unread(text: str, start: int, end: int, rule: str) -> bool:
     figure not read (written_apart); kept for the record's notes when it is."""
     reason = written_apart(text, start, end)
     if reason:
-        exponent = re.compile(r"[eE][+-]?\d+").match(text, end)
+        exponent = _EXPONENT.match(text, end)
         _keep(Unread(start - (reason == "negative"), exponent.end() if exponent else end, rule, reason))
     return reason is not None
 
@@ -229,8 +231,8 @@ def unread_note(text: str, u: Unread) -> str:
 
 
 def unread_noted(stage):
-    """The extract stage, its record's source.notes listing the figures money_at and percent_at refused
-    (Unread), once each: a figure left empty says why."""
+    """The extract stage, its record's source.notes listing the figures refused in a role (Unread: by
+    money_at, percent_at and unread), once each: a figure left empty says why."""
     @wraps(stage)
     def noted(c):
         token = _unread.set([])

@@ -18,13 +18,16 @@ inserted and repeated stretches, and cuts.
 
 CPU-minutes are counted as wall time × --jobs (the workers are the forkserver's children, whose CPU time
 this process cannot see while they run): run it on a machine with at least --jobs idle cores. Prints one
-line per round and the summary; exit 1 when anything but 0 was counted.
+line per round and the summary, with the largest resident memory any worker reached (sampled by
+benchmarks/hostile_run.py's tree watcher: the bar is none above 2 GiB); exit 1 when anything but 0 was
+counted.
 """
 from __future__ import annotations
 
 import argparse
 import io
 import json
+import os
 import random
 import re
 import shutil
@@ -166,22 +169,13 @@ def seed_files() -> list[Path]:
     return sorted(synth) + sorted(PDF_FIXTURES.glob("*.pdf"))
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--cpu-minutes", type=float, default=30)
-    p.add_argument("--jobs", type=int, default=2)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--round", type=int, default=40, help="mutants per batch")
-    p.add_argument("--timeout", type=float, default=120, help="per-file seconds (generous: two busy cores)")
-    p.add_argument("--memory", type=int, default=2048, help="MB a worker may hold (the bar: none above 2 GiB)")
-    p.add_argument("--keep", type=Path, default=None, help="copy the mutants that failed a check here")
-    args = p.parse_args()
+def rounds(args, seeds: list[Path], counts: Counter, log: list[str]) -> int:
+    """Batches of mutants through the runner until the CPU-minutes are spent; how many were written."""
     from pipeline import runner
     from pipeline.cli import iter_files
-    seeds = seed_files()
-    rnd, counts, log = random.Random(args.seed), Counter(), []
+    rnd = random.Random(args.seed)
     t0, n = time.monotonic(), 0
-    while (cpu := (time.monotonic() - t0) * args.jobs) < args.cpu_minutes * 60:
+    while (time.monotonic() - t0) * args.jobs < args.cpu_minutes * 60:
         with tempfile.TemporaryDirectory(prefix="jixiao-fuzz-") as tmp:
             inbox, written = Path(tmp) / "in", {}
             inbox.mkdir()
@@ -201,13 +195,33 @@ def main() -> int:
                     shutil.copy(inbox / name, args.keep)
         print(f"{n} mutants, {(time.monotonic() - t0) * args.jobs / 60:.1f} CPU-min, {time.monotonic() - t0:.0f} s: "
               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), flush=True)
+    return n
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--cpu-minutes", type=float, default=30)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--round", type=int, default=40, help="mutants per batch")
+    p.add_argument("--timeout", type=float, default=120, help="per-file seconds (generous: two busy cores)")
+    p.add_argument("--memory", type=int, default=2048, help="MB a worker may hold (the bar: none above 2 GiB)")
+    p.add_argument("--keep", type=Path, default=None, help="copy the mutants that failed a check here")
+    args = p.parse_args()
+    from benchmarks.hostile_run import TreeMemory, rss
+    seeds = seed_files()
+    counts, log = Counter(), []
+    t0 = time.monotonic()
+    with TreeMemory(os.getpid(), measure=rss) as memory:      # the workers are this process's descendants
+        n = rounds(args, seeds, counts, log)
     for line in log:
         print(line)
     bad = {k: counts[k] for k in ("crash", "hang", "dead", "evidence mismatch", "missing")}
     cpu = (time.monotonic() - t0) * args.jobs
     print(f"SUMMARY {n} mutants of {len(seeds)} seeds (.txt .docx .xlsx .html .pdf), {cpu / 60:.1f} CPU-minutes "
           "(wall × jobs), "
-          f"--jobs {args.jobs}, workers held under {args.memory} MB: "
+          f"--jobs {args.jobs}, workers held under {args.memory} MB, the largest {memory.peak_one >> 20} MB RSS "
+          f"(sampled every {memory.every_ms():.0f} ms): "
           + ", ".join(f"{v} {k}" for k, v in bad.items())
           + "; records " + ", ".join(f"{k} {counts[k]}" for k in ("ok", "failed", "skipped")))
     return 1 if any(bad.values()) else 0

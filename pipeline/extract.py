@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from .budget import extract_budget
 from .models import Budget, Classified, Extracted
+from .numbers import unread_noted
 from .quantities import extract_quantities
 from .scope import on_several_projects, under_item
 from .scores import extract_deduction, extract_grade, extract_score, extract_structure, extract_targets
 from .tables import read_indicators
 
 
+@unread_noted
 def extract(c: Classified) -> Extracted:
     doc = c.doc
     year = c.fiscal_year.value if c.fiscal_year else None

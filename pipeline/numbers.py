@@ -2,15 +2,17 @@
 
 Finders return `Number`s (a span, the rule id, and the resolved Decimal); resolvers turn a numeral
 and a unit into a Decimal or None. They never raise and never guess: a numeral they cannot read
-gives None. `half` is half the last stated digit, in the same unit as `value` (yuan, percent),
+gives None, and so does a figure written negative or in scientific notation, which the record's
+notes then name (unread_noted). `half` is half the last stated digit, in the same unit as `value` (yuan, percent),
 so the validator can treat every stated number as the interval it stands for.
 """
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, wraps
 
 from .rules import rules
 from .textlayer import Span
@@ -92,9 +94,11 @@ def may_hold_amount(text: str, start: int, end: int) -> bool:
 
 
 def money_at(text: str, pos: int, rule: str) -> Number | None:
-    """The money amount that starts exactly at `pos`, or None."""
+    """The money amount that starts exactly at `pos`, or None (noted when it is written negative or in
+    scientific notation: see unread_noted)."""
     m = _money_re().match(text, pos)
     if not m:
+        _note_unread(text, pos, rule, _money_units())
         return None
     r = resolve_money(m.group("num"), m.group("unit"))
     return Number(Span(m.start(), m.end(), rule), r[0], r[1], m.group("unit")) if r else None
@@ -112,6 +116,8 @@ def money_in(text: str, start: int, end: int, rule: str) -> list[Number]:
     out = []
     for regex in (_money_re(), _labelled_money_re()):
         for m in regex.finditer(text, start, end):
+            if written_apart(text, m.start("num"), m.end("num")):
+                continue
             r = resolve_money(m.group("num"), m.group("unit"))
             if r:
                 out.append(Number(Span(m.start("num"), m.end(), rule), r[0], r[1], m.group("unit")))
@@ -121,6 +127,7 @@ def money_in(text: str, start: int, end: int, rule: str) -> list[Number]:
 def percent_at(text: str, pos: int, rule: str) -> Number | None:
     m = _percent_re().match(text, pos)
     if not m:
+        _note_unread(text, pos, rule, "%")
         return None
     r = resolve_numeral(m.group("num"))
     return Number(Span(m.start(), m.end(), rule), r[0], r[1], "%") if r else None
@@ -151,3 +158,94 @@ def fused_at(text: str, pos: int) -> tuple[int, int, int] | None:
     if k < rules().get("merged_digits").param("min_decimals") or not tail or (tail[0] == "0" and len(tail) > 1):
         return None                                           # 0.39 may follow, 05.3 may not
     return m.start(), m.start("mid") + k, m.end()
+
+
+# ---------------------------------------------------------------- figures written in a form not read
+
+MINUS = "-\u2212"          # a minus sign once the text layer has folded \uff0d and \ufe63 to "-"
+_SIGN_AFTER = " \t\n\f|:;,(=为是"     # what a sign follows; after a digit or a word a dash is a range (10-20万元)
+_EXPONENT = re.compile(r"[eE][+-]?\d+")
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A figure in a budget or score role (right after its keyword) written negative or in scientific notation:
+    jixiao does not read it (a negative budget or rate is no figure it can check, and 1.2E+06 is how a
+    spreadsheet shows a number, not how a report states one), and the record says so."""
+    start: int
+    end: int
+    rule: str
+    reason: str             # "negative" or "exponent"
+
+
+_unread: ContextVar[list[Unread] | None] = ContextVar("jixiao_unread", default=None)
+
+
+@cache
+def _unread_re(units: str) -> re.Pattern:
+    return re.compile(r"(?P<sign>[" + MINUS + r"])?\d[\d,]*(?:\.\d+)?(?P<exp>[eE][+-]?\d+)?[ \t]*(?:" + units + ")")
+
+
+def _note_unread(text: str, pos: int, rule: str, units: str) -> None:
+    """Keep, for the record's notes, a figure at `pos` that a resolver refused for its sign or exponent."""
+    m = _unread_re(units).match(text, pos)
+    if m and (m.group("sign") or m.group("exp")):
+        _keep(Unread(m.start(), m.end(), rule, "negative" if m.group("sign") else "exponent"))
+
+
+def _keep(u: Unread) -> None:
+    found = _unread.get()
+    if found is not None:
+        found.append(u)
+
+
+def written_apart(text: str, start: int, end: int) -> str | None:
+    """Why the numeral text[start:end] is only part of a figure not read, or None: "negative" after a
+    minus sign (-12.5万元 is not 12.5万元; 10-20万元 is a range), "exponent" in scientific notation
+    (1.2E+06元 is not 6 元, 9.5e1 分 not 9.5 分)."""
+    if start > 0 and text[start - 1] in MINUS and (start == 1 or text[start - 2] in _SIGN_AFTER):
+        return "negative"
+    if re.search(r"\d[eE][+-]?$", text[max(0, start - 3):start]) or _EXPONENT.match(text, end):
+        return "exponent"
+    return None
+
+
+def unread(text: str, start: int, end: int, rule: str) -> bool:
+    """Whether the numeral text[start:end], found by `rule` in a score or budget role, is part of a
+    figure not read (written_apart); kept for the record's notes when it is."""
+    reason = written_apart(text, start, end)
+    if reason:
+        exponent = _EXPONENT.match(text, end)
+        _keep(Unread(start - (reason == "negative"), exponent.end() if exponent else end, rule, reason))
+    return reason is not None
+
+
+def unread_note(text: str, u: Unread) -> str:
+    """The note a record keeps for an unread figure: its stable code first, then the figure, where it
+    is, the role it would have had and why it was not read."""
+    r = rules().get(u.rule)
+    role = r.param("role", r.kind)
+    why = "written negative" if u.reason == "negative" else "written in scientific notation"
+    return (f"figure_unread_{u.reason}: {text[u.start:u.end]!r} at offset {u.start} ({role} figure) is {why}; "
+            "jixiao does not read such a figure, so the field is left empty: check the report")
+
+
+def unread_noted(stage):
+    """The extract stage, its record's source.notes listing the figures refused in a role (Unread: by
+    money_at, percent_at and unread), once each: a figure left empty says why."""
+    @wraps(stage)
+    def noted(c):
+        token = _unread.set([])
+        try:
+            out = stage(c)
+            found = sorted(set(_unread.get()), key=lambda u: u.start)
+        finally:
+            _unread.reset(token)
+        if not found:
+            return out
+        doc = out.classified.doc
+        notes = [*doc.source.notes, *dict.fromkeys(unread_note(doc.text, u) for u in found)]
+        source = doc.source.model_copy(update={"notes": notes})
+        return out.model_copy(update={"classified": out.classified.model_copy(
+            update={"doc": doc.model_copy(update={"source": source})})})
+    return noted

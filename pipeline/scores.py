@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import cache
 
 from .models import Fact, Indicator, IndicatorLevel, NormText
-from .numbers import resolve_numeral
+from .numbers import resolve_numeral, unread
 from .rules import rules
 from .textlayer import Span, evidence
 
@@ -25,7 +25,7 @@ _CMP = {"大于等于": "≥", "不低于": "≥", "不少于": "≥", "达到":
 def _score_fact(doc: NormText, start: int, end: int, rule_id: str, numeral: str, top: int = 100) -> Fact | None:
     """A score out of 100, or up to `top` where a rule allows bonus points."""
     r = resolve_numeral(numeral)
-    if r is None or not (0 <= r[0] <= top):
+    if r is None or not (0 <= r[0] <= top) or unread(doc.folded, start, end, rule_id):
         return None
     return Fact(value=float(r[0]), evidence=evidence(doc, Span(start, end, rule_id)), precision=float(r[1]))
 

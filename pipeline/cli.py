@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--dask", metavar="ADDRESS", default=None,
                    help="run on the workers of a Dask cluster (e.g. tcp://scheduler:8786) instead of local "
                    "processes; they must see the input paths")
+    e.add_argument("--csv-headers", choices=("zh", "code"), default="zh",
+                   help="headers of records.csv and findings.csv: zh, the Chinese names (default), or code, the "
+                   "column names of the Parquet files and DuckDB, for programs")
     e.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     e.set_defaults(run=_extract)
     a = sub.add_parser("audit", help="print the findings of reports, or of a finished run's records.jsonl",
@@ -189,7 +192,7 @@ def _extract(args) -> int:
     from rich.console import Console
 
     from . import runner
-    from .export import write_csvs
+    from .export import csv_headers_of, write_csvs
     from .findings_view import read_jsonl
     missing = [p for p in args.inputs if not os.path.lexists(p)]
     if missing:             # a run without them would drop their records from OUTDIR
@@ -207,11 +210,13 @@ def _extract(args) -> int:
                               memory=(args.max_memory << 20) or None)
             records = (_count(stats, r) for r in read_jsonl(args.outdir / runner.RECORDS))
             if done.outputs_current:
+                if csv_headers_of(args.outdir) != args.csv_headers:     # only the CSVs' headers change
+                    write_csvs(args.outdir, records, headers=args.csv_headers)
                 for _ in records:
                     pass
             else:
                 runner.write_outputs(args.outdir, parallel=args.jobs > 1,    # records.parquet …, report.html
-                                     also=lambda: write_csvs(args.outdir, records))
+                                     also=lambda: write_csvs(args.outdir, records, headers=args.csv_headers))
             runner.finish(args.outdir, done)
     except OSError as e:
         print(f"jixiao: cannot write to {args.outdir}: {e.strerror or e}", file=sys.stderr)

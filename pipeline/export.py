@@ -2,8 +2,10 @@
 
 Also the one place where a record is flattened into table rows: each output table (records,
 findings, quantities, indicators, projects, funds) is a column spec (name, Chinese header, type)
-and a function from a record to its rows. The CSVs here, and Parquet, the spreadsheet and the
-database in `store.py`, all write these rows; only how a type is spelled differs per format.
+and a function from a record to its rows. Parquet and the database in `store.py` write these rows
+as they are, for programs; the spreadsheet and the CSVs here show them as finance staff read them
+(`shown_columns`): a code beside its Chinese name (rules/labels.yaml), an amount in 元 beside 万元,
+each row's organisation, year and link to its page of report.html, figures and evidence as text.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .labels import figures, label, reason
 from .load import valid_unicode
 from .models import Evidence, Fact, Record
 
@@ -144,9 +147,6 @@ FUNDS = (
     *(Column(f"{k}_evidence", _evidence_header(h), "evidence", 24) for k, (h, _) in FUND_FACTS.items()),
 )
 
-RECORD_COLUMNS = tuple(c.name for c in RECORDS if c.type != "evidence")     # records.csv
-FINDING_COLUMNS = ("path", "rule", "severity", "message", "values", "evidence")  # findings.csv
-
 
 # ---------------------------------------------------------------- record -> rows
 
@@ -242,8 +242,106 @@ TABLES = (
 )
 
 
-def evidence_dict(e: Evidence) -> dict:
-    return e.model_dump(mode="json", exclude_none=True)
+def evidence_line(e: Evidence) -> str:
+    """「96.40万元」 第1页 表1行3列4: the words and where they are (table/row/col only when set)."""
+    where = f"第{e.page}页"
+    if e.table is not None:
+        where += f" 表{e.table}"
+    if e.row is not None:
+        where += f"行{e.row}"
+    if e.col is not None:
+        where += f"列{e.col}"
+    if e.confidence is not None:
+        where += f" OCR置信度{e.confidence:.2f}"
+    text = " ".join(e.text.split())
+    return f"「{text}」 {where}"
+
+
+# ---------------------------------------------------------------- the tables as people read them
+
+CODED = {"report_type": "report_type", "status": "status", "severity": "severity", "rule": "rule",
+         "role": "fund_role"}
+"""Columns holding a code (column -> its field in rules/labels.yaml): jixiao.xlsx and the CSVs show
+its Chinese name, and the code in a column of its own beside it, for programs."""
+WAN = 10_000                    # yuan in one 万元
+CSV_HEADERS = ("zh", "code")    # records.csv and findings.csv headed in Chinese (the default), or by code
+
+
+def page_link(n: int) -> str:
+    """Where document n (1-based: its line in records.jsonl) has its page of report.html, relative to
+    OUTDIR, where jixiao.xlsx and the CSVs are."""
+    return f"{PAGES}/{n}.html"
+
+
+class Doc(NamedTuple):
+    """What every row of a document carries in the spreadsheet and the CSVs besides its own cells:
+    whose report it is, of which year, and its page in report.html."""
+    organization: str | None
+    fiscal_year: int | None
+    page: str
+
+    @classmethod
+    def of(cls, r: Record, n: int) -> "Doc":
+        return cls(_cast("str", _value(r.organization)), _cast("int", _value(r.fiscal_year)), page_link(n))
+
+
+class Shown(NamedTuple):
+    """A column of jixiao.xlsx and the CSVs: a table's column as finance staff read it."""
+    name: str                   # the code header (`--csv-headers code`)
+    header: str                 # the Chinese header
+    type: str                   # str, int, float, money (元), wan (万元), bool, evidence, evidences, link
+    width: float | None
+    get: Callable[[dict, Doc], Any]     # its cell, from the table's typed row and its document
+
+
+def _cell(name: str) -> Callable[[dict, Doc], Any]:
+    return lambda row, doc: row[name]
+
+
+def _shown(c: Column) -> Iterator[Shown]:
+    """A table column as the people's columns it becomes: a code as its name and the code; an amount
+    in 元 and in 万元; a finding's figures and the evidence as text."""
+    if c.name in CODED:
+        field = CODED[c.name]
+        yield Shown(f"{c.name}_label", c.header, "str", c.width, lambda row, doc: label(field, row[c.name]))
+        yield Shown(c.name, c.header + "代码", "str", None, _cell(c.name))
+    elif c.name == "error":
+        yield Shown("reason", "原因", "str", 22, lambda row, doc: reason(row["error"]))
+        yield Shown(c.name, c.header, c.type, c.width, _cell(c.name))
+    elif c.type == "money":
+        yield Shown(c.name, c.header, c.type, c.width, _cell(c.name))
+        yield Shown(c.name.removesuffix("_yuan") + "_wan", c.header.replace("(元)", "(万元)"), "wan", None,
+                    lambda row, doc: None if row[c.name] is None else row[c.name] / WAN)
+    elif c.type == "json":
+        yield Shown(c.name, c.header, "str", c.width, lambda row, doc: figures(row[c.name]))
+    elif c.type == "evidence":
+        yield Shown(c.name, c.header, c.type, c.width,
+                    lambda row, doc: None if row[c.name] is None else evidence_line(row[c.name]))
+    elif c.type == "evidences":
+        yield Shown(c.name, c.header, c.type, c.width,
+                    lambda row, doc: "\n".join(evidence_line(e) for e in row[c.name]) or None)
+    else:
+        yield Shown(c.name, c.header, c.type, c.width, _cell(c.name))
+
+
+DOC_COLUMNS = (Shown("organization", "单位", "str", 28, lambda row, doc: doc.organization),
+               Shown("fiscal_year", "年度", "int", None, lambda row, doc: doc.fiscal_year))
+PAGE = Shown("page", "报告页", "link", 16, lambda row, doc: doc.page)
+
+
+def shown_columns(t: Table) -> tuple[Shown, ...]:
+    """A table's columns in jixiao.xlsx: beside the file, each row links to its document's page of
+    report.html and (where the table has not its own) names the document's organisation and year."""
+    columns = [s for c in t.columns for s in _shown(c)]
+    own = {"organization", "fiscal_year"} & {c.name for c in t.columns}
+    columns[1:1] = (PAGE,) if own else (PAGE, *DOC_COLUMNS)
+    return tuple(columns)
+
+
+def csv_columns(t: Table) -> tuple[Shown, ...]:
+    """A table's columns in its CSV: those of the spreadsheet but a fact's one evidence (ten per
+    record: the spreadsheet has room for them, a CSV read into pandas would only carry them)."""
+    return tuple(s for s in shown_columns(t) if s.type != "evidence")
 
 
 # ---------------------------------------------------------------- cells a spreadsheet opens
@@ -305,23 +403,6 @@ def record_json(r: Record) -> str:
     return valid_unicode(json.dumps(r.model_dump(mode="json"), ensure_ascii=False))[0]
 
 
-def _csv_value(type_: str, v: Any) -> Any:
-    if v is None:
-        return None
-    if type_ == "json":
-        return json.dumps(v, ensure_ascii=False)
-    if type_ == "evidence":
-        return json.dumps(evidence_dict(v), ensure_ascii=False)
-    if type_ == "evidences":
-        return json.dumps([evidence_dict(e) for e in v], ensure_ascii=False)
-    return v
-
-
-def csv_row(columns: tuple[Column, ...], row: dict, names: tuple[str, ...]) -> dict:
-    """The named columns of a row as CSV cells: JSON for figures and evidence."""
-    return {c.name: _csv_value(c.type, row[c.name]) for c in columns if c.name in names}
-
-
 class Writer:
     """Appends records to OUTDIR/records.jsonl as they come, each a whole line in one write, flushed:
     a run killed at any point leaves whole lines but perhaps a torn last one, which `trim` cuts.
@@ -381,15 +462,40 @@ def trim(path: Path) -> None:
             f.truncate(end)
 
 
-def write_csvs(outdir: Path, records: Iterable[Record]) -> None:
-    """records.csv and findings.csv of the records given (those of the finished records.jsonl), each
-    written whole or not at all."""
+def _csv(f, columns: tuple[Shown, ...], headers: str) -> CsvWriter:
+    """A CSV writer of these columns, its header row written: Chinese, or the codes."""
+    if headers not in CSV_HEADERS:
+        raise ValueError(f"headers must be one of {CSV_HEADERS}, not {headers!r}")
+    out = CsvWriter(f, [c.name for c in columns])
+    out.writerow({c.name: c.header if headers == "zh" else c.name for c in columns})
+    return out
+
+
+def _csv_rows(columns: tuple[Shown, ...], rows: Iterable[dict], doc: Doc) -> Iterator[dict]:
+    return ({c.name: c.get(row, doc) for c in columns} for row in rows)
+
+
+def write_csvs(outdir: Path, records: Iterable[Record], *, headers: str = "zh") -> None:
+    """records.csv and findings.csv of the records given (those of the finished records.jsonl, in its
+    order), each written whole or not at all: the columns of the spreadsheet's records and findings
+    sheets (but the records' ten evidences), headed in Chinese or (`headers="code"`) by code."""
+    records_t, findings_t = TABLES[0], TABLES[1]
+    rc, fc = csv_columns(records_t), csv_columns(findings_t)
     with replacing(outdir / "records.csv") as rp, replacing(outdir / "findings.csv") as fp, \
             open(rp, "w", encoding="utf-8-sig", newline="") as rf, open(fp, "w", encoding="utf-8-sig", newline="") as ff:
-        rows = CsvWriter(rf, RECORD_COLUMNS)
-        findings = CsvWriter(ff, FINDING_COLUMNS)
-        rows.writeheader()
-        findings.writeheader()
-        for r in records:
-            rows.writerow(csv_row(RECORDS, record_row(r), RECORD_COLUMNS))
-            findings.writerows(csv_row(FINDINGS, row, FINDING_COLUMNS) for row in finding_rows(r))
+        rows, findings = _csv(rf, rc, headers), _csv(ff, fc, headers)
+        for n, r in enumerate(records, 1):
+            doc = Doc.of(r, n)
+            rows.writerows(_csv_rows(rc, records_t.rows(r), doc))
+            findings.writerows(_csv_rows(fc, findings_t.rows(r), doc))
+
+
+def csv_headers_of(outdir: Path) -> str | None:
+    """How OUTDIR's records.csv is headed (one of CSV_HEADERS); None when it is missing or neither."""
+    try:
+        with open(outdir / "records.csv", encoding="utf-8-sig", newline="") as f:
+            first = next(csv.reader(f), None)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    columns = csv_columns(TABLES[0])
+    return next((h for h in CSV_HEADERS if first == [c.header if h == "zh" else c.name for c in columns]), None)

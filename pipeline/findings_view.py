@@ -16,11 +16,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .models import Evidence, Finding, Record
+from .export import evidence_line
+from .labels import labels
+from .models import Finding, Record
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-REPORT_TYPE = {"department": "部门整体支出", "project": "项目支出", "policy": "财政政策/专项资金", "other": "其他"}
+REPORT_TYPE = labels().labels.report_type     # code -> Chinese name (rules/labels.yaml)
 
 
 @dataclass
@@ -148,18 +150,3 @@ def _table(findings: list[Finding]) -> Table:
                       Text(terminal_text(f.message)),
                       Text(terminal_text("\n".join(evidence_line(e) for e in f.evidence))))
     return table
-
-
-def evidence_line(e: Evidence) -> str:
-    """「96.40万元」 第1页 表1行3列4: the words and where they are (table/row/col only when set)."""
-    where = f"第{e.page}页"
-    if e.table is not None:
-        where += f" 表{e.table}"
-    if e.row is not None:
-        where += f"行{e.row}"
-    if e.col is not None:
-        where += f"列{e.col}"
-    if e.confidence is not None:
-        where += f" OCR置信度{e.confidence:.2f}"
-    text = " ".join(e.text.split())
-    return f"「{text}」 {where}"

@@ -3,9 +3,11 @@
     write_tables(OUTDIR) -> [records.parquet, findings.parquet, …, jixiao.xlsx, jixiao.duckdb]
 
 Every table of `export.TABLES` (records, findings, quantities, indicators, projects, funds) goes to
-`<table>.parquet`, to a sheet of `jixiao.xlsx` and to a table of `jixiao.duckdb`, with the same
-columns: the rows come from export.py's flattening, and only how each column type is spelled
-differs per format (TYPES below).
+`<table>.parquet` and to a table of `jixiao.duckdb` with the same columns: the rows come from
+export.py's flattening, and only how each column type is spelled differs per format (TYPES below).
+Its sheet of `jixiao.xlsx` shows the same rows as finance staff read them (export.shown_columns):
+codes beside their Chinese names, amounts in 元 and 万元, each row's organisation, year and link
+to its page of report.html.
 
 One vocabulary, documented in the data. Every table has the document key `sha256` after `path`
 (`keyed`), the fiscal year is int16 / SMALLINT (pandas Int16) wherever it appears, and each column is
@@ -24,7 +26,8 @@ evidence is a LIST of those structs, not a JSON string, so SQL reads it without 
 `f.evidence[1].text`, `[e.text FOR e IN f.evidence]`, or `unnest(f.evidence)` for one row per
 evidence. A finding's figures (`values`), whose keys differ by rule, are DuckDB JSON
 (`values->>'computed'`) and a JSON string in Parquet. In the spreadsheet an evidence is its words
-and where they are (「1150.50万元」 第1页 表1行2列3), one line per evidence.
+and where they are (「1150.50万元」 第1页 表1行2列3), one line per evidence, and the figures read
+计算值 96.4；报告值 98.5.
 
 Each file is written under a temporary name and renamed when complete, so a previous run's file is
 replaced whole, and a failed run leaves no half-written file.
@@ -47,7 +50,7 @@ import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
 from . import export
-from .export import DUCKDB, PARTIAL, XLSX, Column, Table, xlsx_text
+from .export import DUCKDB, PARTIAL, XLSX, Column, Doc, Shown, Table, shown_columns, xlsx_text
 from .findings_view import evidence_line, read_jsonl
 from .models import Budget, Evidence, Finding, FundRow, Indicator, Project, Quantity, Record, Source
 
@@ -181,27 +184,16 @@ def arrow_batch(t: Table, rows: list[dict], schema: pa.Schema) -> pa.Table:
                                 schema=schema)
 
 
-# xlsx: numbers stay numbers; text is cleaned of what a cell cannot hold
-_NUMBER_FORMAT = {"money": "#,##0.00", "int": "0"}
-_WIDTH = {"str": 14, "int": 8, "float": 10, "money": 16, "bool": 7, "json": 36, "evidence": 30, "evidences": 50}
+# xlsx: numbers stay numbers (amounts in 元 with thousands separators, in 万元 with 2 to 4 decimals);
+# text is cleaned of what a cell cannot hold and written as text
+_NUMBER_FORMAT = {"money": "#,##0.00", "wan": "#,##0.00##", "int": "0"}
+_WIDTH = {"str": 14, "int": 8, "float": 10, "money": 16, "wan": 14, "bool": 7, "evidence": 30, "evidences": 50,
+          "link": 16}
 SHEET_ROWS = 1_048_576                              # Excel's limit on rows in one sheet, the header's included
+SHEET_LINKS = 65_530                                # Excel's limit on hyperlinks in one sheet
 
 
-def _xlsx_value(type_: str, v: Any) -> Any:
-    if v is None:
-        return None
-    if type_ == "evidence":
-        return xlsx_text(evidence_line(v))
-    if type_ == "evidences":
-        return xlsx_text("\n".join(evidence_line(e) for e in v))
-    if type_ == "json":
-        return xlsx_text(json.dumps(v, ensure_ascii=False))
-    if isinstance(v, str):
-        return xlsx_text(v)
-    return v
-
-
-def _width(c: Column) -> float:
+def _width(c: Shown) -> float:
     header = sum(2 if ord(ch) > 0x2E80 else 1 for ch in c.header) + 2      # CJK characters are two wide
     return max(c.width or _WIDTH[c.type], header)
 
@@ -209,14 +201,18 @@ def _width(c: Column) -> float:
 # ---------------------------------------------------------------- the writers
 
 class _Sheet:
-    """One table's sheet, written a row at a time (xlsxwriter's constant_memory mode keeps each sheet's
-    rows in a temporary file until the workbook is closed). Rows past Excel's limit (an archive's
-    indicators can pass a million) go on to a continuation sheet, "indicators (2)", "indicators (3)" …,
-    each with the header: xlsxwriter would drop them, and Excel refuses a sheet that holds them."""
+    """One table's sheet (its columns as export.shown_columns gives them), written a row at a time
+    (xlsxwriter's constant_memory mode keeps each sheet's rows in a temporary file until the workbook
+    is closed). Rows past Excel's limit (an archive's indicators can pass a million) go on to a
+    continuation sheet, "indicators (2)", "indicators (3)" …, each with the header: xlsxwriter would
+    drop them, and Excel refuses a sheet that holds them. Each row links to its document's page of
+    report.html; past Excel's 65,530 links a sheet, the page's name is written as text instead.
+    Every sheet prints landscape on A4, fitted to the page's width, the header row on every page."""
 
     def __init__(self, wb: xlsxwriter.Workbook, t: Table, formats: dict[str, Any]):
         self.wb, self.t, self.formats = wb, t, formats
-        self.columns = [(c.name, c.type, formats.get(c.type)) for c in t.columns]
+        self.shown = shown_columns(t)
+        self.columns = [(c.get, c.type, formats.get(c.type)) for c in self.shown]
         self.sheets = 0
         self._next_sheet()
 
@@ -224,32 +220,39 @@ class _Sheet:
         if self.sheets:
             self.close()
         self.sheets += 1
-        self.ws = self.wb.add_worksheet(self.t.name if self.sheets == 1 else f"{self.t.name} ({self.sheets})")
-        self.rows = 0
-        for i, c in enumerate(self.t.columns):
-            self.ws.set_column(i, i, _width(c))
-        self.ws.write_row(0, 0, [c.header for c in self.t.columns], self.formats["header"])
-        self.ws.freeze_panes(1, 0)
+        self.ws = ws = self.wb.add_worksheet(self.t.name if self.sheets == 1 else f"{self.t.name} ({self.sheets})")
+        self.rows = self.links = 0
+        for i, c in enumerate(self.shown):
+            ws.set_column(i, i, _width(c))
+        ws.write_row(0, 0, [c.header for c in self.shown], self.formats["header"])
+        ws.freeze_panes(1, 0)
+        ws.set_landscape()
+        ws.set_paper(9)                     # A4
+        ws.fit_to_pages(1, 0)               # one page wide, as many long as it takes
+        ws.repeat_rows(0)
 
-    def append(self, rows: list[dict]) -> None:
-        for row in rows:
+    def append(self, rows: Iterable[tuple[dict, Doc]]) -> None:
+        for row, doc in rows:
             if self.rows == SHEET_ROWS - 1:
                 self._next_sheet()
             self.rows += 1
             ws = self.ws
-            for j, (name, type_, number_format) in enumerate(self.columns):
-                v = _xlsx_value(type_, row[name])
+            for j, (get, type_, number_format) in enumerate(self.columns):
+                v = get(row, doc)
                 if v is None:
                     continue
-                if isinstance(v, str):
-                    ws.write_string(self.rows, j, v)        # text stays text, even "=SUM(…)"
+                if type_ == "link" and self.links < SHEET_LINKS:
+                    self.links += 1
+                    ws.write_url(self.rows, j, "external:" + v, self.formats["link"], string=v)
+                elif isinstance(v, str):
+                    ws.write_string(self.rows, j, xlsx_text(v))     # text stays text, even "=SUM(…)"
                 elif isinstance(v, bool):
                     ws.write_boolean(self.rows, j, v)
                 else:
                     ws.write_number(self.rows, j, v, number_format)
 
     def close(self) -> None:
-        self.ws.autofilter(0, 0, self.rows, len(self.t.columns) - 1)
+        self.ws.autofilter(0, 0, self.rows, len(self.shown) - 1)
 
 
 class _Outputs:
@@ -263,6 +266,7 @@ class _Outputs:
         self.sheets: list[_Sheet] = []
         self.db: duckdb.DuckDBPyConnection | None = None
         self.spill: tempfile.TemporaryDirectory | None = None    # the sheets' rows until the workbook closes
+        self.documents = 0          # records added so far: the next one's page of report.html is documents + 1
 
     def open(self) -> None:
         for p in self.partial:
@@ -273,7 +277,7 @@ class _Outputs:
         self.wb = xlsxwriter.Workbook(str(self.partial[-2]), {
             "constant_memory": True, "tmpdir": self.spill.name, "strings_to_numbers": False,
             "strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True})
-        formats = {"header": self.wb.add_format({"bold": True})} | \
+        formats = {"header": self.wb.add_format({"bold": True}), "link": self.wb.get_default_url_format()} | \
             {k: self.wb.add_format({"num_format": v}) for k, v in _NUMBER_FORMAT.items()}
         for t in TABLES:
             self.sheets.append(_Sheet(self.wb, t, formats))
@@ -284,13 +288,16 @@ class _Outputs:
         document_db(self.db)
 
     def add(self, records: list[Record]) -> None:
+        docs = [Doc.of(r, n) for n, r in enumerate(records, self.documents + 1)]
+        self.documents += len(records)
         for t, schema, parquet, sheet in zip(TABLES, self.schemas, self.parquet, self.sheets):
-            rows = [row for r in records for row in t.rows(r)]
-            if not rows:
+            shown = [(row, doc) for r, doc in zip(records, docs) for row in t.rows(r)]
+            if not shown:
                 continue
+            rows = [row for row, _ in shown]
             batch = arrow_batch(t, rows, schema)
             parquet.write_table(batch)
-            sheet.append(rows)
+            sheet.append(shown)
             self.db.register("batch", batch)
             self.db.execute(f'INSERT INTO "{t.name}" SELECT * FROM batch')
             self.db.unregister("batch")

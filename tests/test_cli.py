@@ -19,10 +19,10 @@ def test_extract_corpus_writes_the_three_files(tmp_path):
     assert all(r["status"] == "skipped" for p, r in by_path.items() if p.endswith(".json"))
     rows = list(csv.DictReader((out / "records.csv").open(encoding="utf-8-sig")))
     assert len(rows) == len(records)
-    seed_row = next(r for r in rows if r["path"].endswith(SEED.name))
-    assert float(seed_row["total_yuan"]) == 11505000.0 and seed_row["organization"] == "广州市花都区总工会"
+    seed_row = next(r for r in rows if r["文件"].endswith(SEED.name))
+    assert float(seed_row["全年预算数(元)"]) == 11505000.0 and seed_row["单位"] == "广州市花都区总工会"
     assert next(csv.reader((out / "findings.csv").open(encoding="utf-8-sig"))) == \
-        ["path", "rule", "severity", "message", "values", "evidence"]
+        ["文件", "报告页", "单位", "年度", "序号", "规则", "规则代码", "级别", "级别代码", "说明", "数值", "依据"]
     assert "documents" in proc.stderr.decode()
 
 
@@ -41,7 +41,7 @@ def test_bad_files_get_records_and_the_batch_goes_on(tmp_path):
     assert recs["image.png"]["status"] == "skipped" and ".png" in recs["image.png"]["error"]
     assert recs["ok.txt"]["findings"][0]["rule"] == "execution_rate"
     rows = list(csv.DictReader((out / "findings.csv").open(encoding="utf-8-sig")))
-    assert [r["rule"] for r in rows] == ["execution_rate"]
+    assert [r["规则代码"] for r in rows] == ["execution_rate"]
 
 
 def test_unwritable_outdir_is_exit_1(tmp_path):

@@ -447,7 +447,7 @@ def test_every_csv_neutralises_text_that_starts_like_a_formula_and_keeps_numbers
     assert csv_safe(-5.0) == -5.0 and csv_safe(-5) == -5 and csv_safe("-5") == "'-5"
     records = [extract_text(GOOD, path=f"{c}cmd|' /C calc'!A0 {i}.txt") for i, c in enumerate(FORMULA_START)]
     records.append(extract_text("-1 某某单位\n" + GOOD + "自评得分 -5 分。执行率 1000%。\n", path="@x.txt"))
-    write_csvs(tmp_path, records)
+    write_csvs(tmp_path, records, headers="code")
     panel.write(panel.build(records), tmp_path)
     names = ("records.csv", "findings.csv", "panel.csv", "panel_findings.csv", "panel_unplaced.csv")
     cells = [c for n in names

@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 
 from pipeline import store
 from pipeline.cli import iter_files, main
-from pipeline.export import record_json
+from pipeline.export import record_json, shown_columns
 from pipeline.findings_view import BadJsonl, read_jsonl
 from pipeline.models import Budget, Evidence, Fact, Finding, Quantity, Record, Source
 from pipeline.store import DUCKDB, TABLES, XLSX, write_tables
@@ -33,7 +33,7 @@ from tests.conftest import CORPUS, ROOT, SEED
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 PROJECT = CORPUS / "synth" / "syn-proj-002.txt"
-NUMERIC = {"int", "float", "money"}
+NUMERIC = {"int", "float", "money", "wan"}
 
 
 def _planted(folder: Path) -> None:
@@ -89,11 +89,11 @@ def test_xlsx_has_one_sheet_per_table_with_chinese_headers_and_numbers_as_number
     for t in TABLES:
         ws = wb[t.name]
         rows = list(ws.iter_rows())
-        assert [c.value for c in rows[0]] == [c.header for c in t.columns]
+        assert [c.value for c in rows[0]] == [c.header for c in shown_columns(t)]
         assert ws.freeze_panes == "A2"
         assert len(rows) - 1 == _children(records, t.name) > 0, t.name
         numbers = 0
-        for i, col in enumerate(t.columns):
+        for i, col in enumerate(shown_columns(t)):
             cells = [row[i] for row in rows[1:] if row[i].value is not None]
             if col.type in NUMERIC:
                 numbers += len(cells)
@@ -107,8 +107,8 @@ def test_xlsx_has_one_sheet_per_table_with_chinese_headers_and_numbers_as_number
         assert numbers > 0, t.name
     headers = [c.value for c in next(wb["records"].iter_rows())]
     assert {"文件", "类型", "年度", "单位", "全年预算数(元)", "执行数(元)", "执行率(%)", "自评得分", "等级"} <= set(headers)
-    assert [c.value for c in next(wb["findings"].iter_rows())][:2] == ["文件", "SHA-256"]
-    assert [c.value for c in next(wb["findings"].iter_rows())][3:] == ["规则", "级别", "说明", "数值", "依据"]
+    assert [c.value for c in next(wb["findings"].iter_rows())][5:] == \
+        ["规则", "规则代码", "级别", "级别代码", "说明", "数值", "依据"]
 
 
 def test_xlsx_row_of_the_planted_report(run):
@@ -121,9 +121,10 @@ def test_xlsx_row_of_the_planted_report(run):
     assert row[col["执行数(元)"]].value == 11090800
     assert row[col["执行率(%)"]].value == 100 and row[col["错误数"]].value == 1
     assert row[col["执行数依据"]].value == "「1109.08万元」 第1页"
-    findings = load_workbook(run / XLSX)["findings"]
-    rule = next(r for r in findings.iter_rows(min_row=2) if r[3].value == "execution_rate")
-    assert rule[7].value.splitlines() == ["「1109.08万元」 第1页", "「1150.50万元」 第1页", "「100%」 第1页"]
+    findings = list(load_workbook(run / XLSX)["findings"].iter_rows())
+    col = {c.value: i for i, c in enumerate(findings[0])}
+    rule = next(r for r in findings[1:] if r[col["规则代码"]].value == "execution_rate")
+    assert rule[col["依据"]].value.splitlines() == ["「1109.08万元」 第1页", "「1150.50万元」 第1页", "「100%」 第1页"]
 
 
 # ---------------------------------------------------------------- Parquet
@@ -312,7 +313,7 @@ def test_rows_past_excels_limit_go_on_to_numbered_sheets_with_the_header(tmp_pat
     write_tables(_jsonl(tmp_path, 5))
     wb = load_workbook(tmp_path / XLSX)
     assert [n for n in wb.sheetnames if n.startswith("records")] == ["records", "records (2)", "records (3)"]
-    headers = [c.header for c in TABLES[0].columns]
+    headers = [c.header for c in shown_columns(TABLES[0])]
     paths = []
     for name in ("records", "records (2)", "records (3)"):
         rows = list(wb[name].iter_rows(values_only=True))

@@ -50,9 +50,29 @@ import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
 from . import export
-from .export import DUCKDB, PARTIAL, XLSX, Column, Doc, Shown, Table, shown_columns, xlsx_text
-from .findings_view import evidence_line, read_jsonl
-from .models import Budget, Evidence, Finding, FundRow, Indicator, Project, Quantity, Record, Source
+from .export import (
+    DUCKDB,
+    PARTIAL,
+    XLSX,
+    Column,
+    Doc,
+    Shown,
+    Table,
+    shown_columns,
+    xlsx_text,
+)
+from .findings_view import read_jsonl
+from .models import (
+    Budget,
+    Evidence,
+    Finding,
+    FundRow,
+    Indicator,
+    Project,
+    Quantity,
+    Record,
+    Source,
+)
 
 BATCH = 500
 YEAR = "fiscal_year"        # one year type in every table, the panel's too: int16 / SMALLINT / pandas Int16

@@ -107,7 +107,8 @@ def test_xlsx_has_one_sheet_per_table_with_chinese_headers_and_numbers_as_number
         assert numbers > 0, t.name
     headers = [c.value for c in next(wb["records"].iter_rows())]
     assert {"文件", "类型", "年度", "单位", "全年预算数(元)", "执行数(元)", "执行率(%)", "自评得分", "等级"} <= set(headers)
-    assert [c.value for c in next(wb["findings"].iter_rows())][5:] == \
+    assert [c.value for c in next(wb["findings"].iter_rows())][:5] == ["文件", "报告页", "单位", "年度", "SHA-256"]
+    assert [c.value for c in next(wb["findings"].iter_rows())][6:] == \
         ["规则", "规则代码", "级别", "级别代码", "说明", "数值", "依据"]
 
 

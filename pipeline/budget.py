@@ -213,7 +213,8 @@ def _role_rules() -> tuple[_RoleRule, ...]:
     """The keyword budget_role rules (a figure right after its keyword), each read once."""
     return tuple(_RoleRule(r, r.param("role"), r.regex,
                            r.param("priority", 9) + (100 if r.param("scope") == "project" else 0))
-                 for r in rules().of("budget_role") if r.param("reach") is None and r.pattern)
+                 for r in rules().of("budget_role")
+                 if r.param("reach") is None and r.pattern and r.param("role") in (*AMOUNT_ROLES, "rate"))
 
 
 def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
@@ -221,6 +222,7 @@ def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
         return []
     heads = _heads(doc, start, end)
     found: dict[int, Candidate] = {c.number.span.start: c for c in _phrase_candidates(doc, start, end, heads)}
+    whole = _whole_candidates(doc, start, end, heads)
     for r, role, regex, priority in _role_rules():
         for m in regex.finditer(doc.folded, start, end):
             if _scoped(doc, heads, m.start()):
@@ -234,7 +236,9 @@ def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
             old = found.get(n.span.start)
             if old is None or c.priority < old.priority:
                 found[n.span.start] = c
-    return sorted(found.values(), key=lambda c: c.number.span.start)
+    taken = {(c.number.span.start, c.role) for c in found.values()}
+    extra = [c for c in whole if (c.number.span.start, c.role) not in taken]
+    return sorted([*found.values(), *extra], key=lambda c: c.number.span.start)
 
 
 # ---------------------------------------------------------------- role phrases
@@ -284,8 +288,7 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
     its role word, the first of a list of bare figures, or one with no role word near is no
     candidate. Aggregate words (共, 合计, 全市 …) by the figure raise it above listed items' figures."""
     heads = [h for h in heads if h.rule.param("role") != "mask"]
-    cut = min((h.end for h in heads if (w := h.rule.param("to_end")) and re.fullmatch(w, doc.folded[h.start:h.end])),
-              default=end)
+    cut = _part_cut(doc, heads, end)
     out = []
     figures = money_in(doc.folded, start, end, "phrase")
     for k, n in enumerate(figures):
@@ -307,6 +310,36 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
         out.append(Candidate(role, replace(n, span=Span(n.span.start, n.span.end, h.rule.id)), priority, h.start,
                              phrase=True, whole=whole))
     return out
+
+
+def _whole_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) -> list[Candidate]:
+    """Figures the words right after them say were wholly spent or arrived ("…资金30万元全部执行到位",
+    "30万元均已到位"): the whole budget, and where the word is a spending one, the amount spent too.
+    A figure after 其中, in brackets, or led in its clause by a part or no-figure word (人员经费, 较上年)
+    is no budget, and stays none."""
+    r = rules().get("phrase.whole")
+    out = []
+    for n in money_in(doc.folded, start, _part_cut(doc, heads, end), "phrase"):
+        m = r.regex.match(doc.folded, n.span.end, end)
+        if m is None or _in_brackets(doc, start, n.span.start) or _led_by_part(doc, heads, start, n):
+            continue
+        number = replace(n, span=Span(n.span.start, n.span.end, r.id))
+        roles = ("total", "executed") if m.group("spent") else ("total",)
+        out += [Candidate(role, number, r.param("priority"), n.span.start, phrase=True) for role in roles]
+    return out
+
+
+def _led_by_part(doc: NormText, heads: list[_Head], start: int, n: Number) -> bool:
+    """Whether the last role word before n in its clause is a part or no figure's (基本支出, 较上年)."""
+    clause = start + max((m.end() for m in re.finditer(r"[,;:]", doc.folded[start:n.span.start])), default=0)
+    before = [h for h in heads if clause <= h.start and h.end <= n.span.start]
+    return bool(before) and before[-1].rule.param("role") in ("part", "none")
+
+
+def _part_cut(doc: NormText, heads: list[_Head], end: int) -> int:
+    """Where a word that makes every later figure of its sentence a part (其中) ends, else the sentence's end."""
+    return min((h.end for h in heads if (w := h.rule.param("to_end")) and re.fullmatch(w, doc.folded[h.start:h.end])),
+               default=end)
 
 
 def _listed(doc: NormText, n: Number, later: list[Number], heads: list[_Head]) -> bool:

@@ -302,6 +302,7 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
         gap = doc.folded[h.end:n.span.start]
         if (role in ("part", "none") or n.span.start - h.end > h.rule.param("reach")
                 or re.search(r"[,;:。]", gap.rstrip(":")) or _in_brackets(doc, h.end, n.span.start)
+                or _breaks_down(doc, start, n, figures[:k])
                 or _listed(doc, n, figures[k + 1:], heads) or _scoped(doc, heads, h.start)):
             continue
         lead = doc.folded[max(start, h.start - 4):n.span.start]
@@ -351,6 +352,16 @@ def _listed(doc: NormText, n: Number, later: list[Number], heads: list[_Head]) -
     return (nxt - n.span.end <= part.param("list_reach")
             and not re.search(part.param("list_break"), doc.folded[n.span.end:nxt])
             and not any(n.span.end <= h.start < nxt for h in heads))
+
+
+def _breaks_down(doc: NormText, start: int, n: Number, earlier: list[Number]) -> bool:
+    """Whether n stands in brackets opened right after an earlier figure ("资金800万元(省级资金500万元,
+    市级资金300万元)"): that figure's breakdown, a part of it, whatever role word the part names."""
+    depth, at = 0, n.span.start
+    while at > start and depth >= 0:
+        at -= 1
+        depth += {")": 1, "(": -1}.get(doc.folded[at], 0)
+    return depth < 0 and any(0 <= at - f.span.end <= 1 for f in earlier)
 
 
 def _in_brackets(doc: NormText, start: int, pos: int) -> bool:

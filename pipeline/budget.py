@@ -499,6 +499,7 @@ def _cell_re() -> re.Pattern:
 
 _UNIT = re.compile(r"[(（](万元|元|千元|亿元)[)）]")
 _LONE_UNIT = re.compile(r"(?<![\d.])[(（]\s*(万元|千元|亿元|元)(?![\d\u4e00-\u9fff])|(?<![\d.\u4e00-\u9fff])(万元|千元|亿元|元)\s*[)）]")
+_STATED_UNIT = re.compile(r"(?<![\u4e00-\u9fff])(?:金额|货币|资金)?单位[ \t]*[:：][ \t]*(万元|千元|亿元|元)(?![\u4e00-\u9fff])")
 LONE_UNIT_AFTER = 150     # characters after a fund row's label searched for a lone unit
 _CELL_SEP = re.compile(r"[\s|:：]*")
 
@@ -569,7 +570,7 @@ def _header_before(doc: NormText, pos: int, fiscal_year: int | None) -> tuple[li
     units = _UNIT.findall(doc.folded, unit_start, pos)
     if not units:       # OCR splits "(万元)" across lines, or puts it below the header: a lone "(万元" or "万元)"
         units = [a or b for a, b in _LONE_UNIT.findall(doc.folded, unit_start, pos + LONE_UNIT_AFTER)]
-    return columns, units[-1] if units else None
+    return columns, units[-1] if units else _stated_unit(doc, run_start)
 
 
 def _header_over_cells(doc: NormText, label: re.Match, fiscal_year: int | None
@@ -584,7 +585,14 @@ def _header_over_cells(doc: NormText, label: re.Match, fiscal_year: int | None
     columns, run_start, run_end = cols
     units = (_UNIT.findall(doc.folded, max(0, run_start - UNIT_BEFORE_HEADER), run_start)
              or _UNIT.findall(doc.folded, label.end(), label.end() + UNIT_BEFORE_HEADER))
-    return (columns, units[-1] if units else None), run_end
+    return (columns, units[-1] if units else _stated_unit(doc, run_start)), run_end
+
+
+def _stated_unit(doc: NormText, run_start: int) -> str | None:
+    """The unit a line above the table states once for all of it ("单位:万元", "金额单位：元"), the
+    nearest before the header, when the header carries none of its own."""
+    units = _STATED_UNIT.findall(doc.folded, max(0, run_start - HEADER_WINDOW), run_start)
+    return units[-1] if units else None
 
 
 def _header_run(doc: NormText, start: int, end: int,

@@ -426,9 +426,9 @@ def _report_level(doc: NormText, statements: list[Statement], year: str,
             pools[role] = pool
             best[role] = min(pool, key=lambda ic: (ic[1].priority, ic[1].number.span.start))
     facts = {role: to_fact(doc, c.number) for role, (_, c) in best.items()}
-    facts = _joint(doc, facts, pools)
-    if "total" in best and _outgrown(doc, best["total"][1], pools["total"], facts):
+    if "total" in best and _outgrown(doc, best, pools["total"]):
         del facts["total"]
+    facts = _joint(doc, facts, pools)
     if "total" in facts and "executed" in facts and facts["executed"].value > SCOPE_GAP * facts["total"].value:
         for role in ("executed", "total"):       # figures of two scopes: the one a phrase read goes
             if best[role][1].phrase:
@@ -437,13 +437,14 @@ def _report_level(doc: NormText, statements: list[Statement], year: str,
     return facts
 
 
-def _outgrown(doc: NormText, chosen: Candidate, pool: list[tuple[int, Candidate]], facts: dict[str, Fact]) -> bool:
-    """Whether a role phrase's budget figure is outgrown by another of the same standing: a whole is
-    at least each of its parts, so when a later figure read as well is larger ("土壤类:下达X万元" …
-    "大气类:下达Y万元"), the two are parts of a whole the text does not state, and naming either the
-    report's would be a guess. A chosen figure whose execution and stated rate agree with it stands."""
-    if not chosen.phrase or ({"executed", "rate"} <= facts.keys() and "total" in facts
-                             and _agree(facts["total"], facts["executed"], facts["rate"])):
+def _outgrown(doc: NormText, best: dict[str, tuple[int, Candidate]], pool: list[tuple[int, Candidate]]) -> bool:
+    """Whether the chosen budget figure, read by a role phrase, is outgrown by another of the same
+    standing: a whole is at least each of its parts, so when a later figure read as well is larger
+    ("土壤类:下达X万元" … "大气类:下达Y万元"), the two are parts of a whole the text does not state,
+    and naming either the report's would be a guess. A sentence that states the spending beside the
+    budget is its own whole. The stated rate decides nothing here: a changed rate must not move it."""
+    at, chosen = best["total"]
+    if not chosen.phrase or best.get("executed", (None,))[0] == at:
         return False
     mine = Interval.of(to_fact(doc, chosen.number))
     return any(c.priority == chosen.priority and Interval.of(to_fact(doc, c.number)).lo > mine.hi

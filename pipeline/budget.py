@@ -3,11 +3,13 @@
 Two readers, both on the shared number layer:
 - the fund table of a 自评表, flattened into text (cells one per line, or separated by spaces or |):
   the header's columns are read in order, the row's cells are aligned to them (anchored on the one
-  percentage cell, since a flattened row often loses an empty cell), amounts take the header's unit;
+  percentage cell, since a flattened row often loses an empty cell), amounts take the header's unit
+  (or the one a line above the table states for all of it: 单位:万元);
   cells that ran together are split where executed / total agrees with the rate they state;
 - the narrative: a role keyword, a short gap, a figure ("全年预算数 1150.50 万元"), and below the
   keywords the role phrases: the nearest role word some words before a figure in its clause
-  ("省财政下达我县某某专项资金 120 万元"), decided by head, modifier and scope (rules/budget.yaml);
+  ("省财政下达我县某某专项资金 120 万元"), decided by head, modifier and scope (rules/budget.yaml),
+  or by the words right after a figure that say all of it was spent or arrived (X万元全部执行到位);
   grouped by sentence; a sentence whose lead names a project (重点任务项目X, X项目:, an enumerated
   item) belongs to that project.
 The table wins over the narrative: it is the form the figures are reported on. The report's

@@ -3,11 +3,13 @@
 Two readers, both on the shared number layer:
 - the fund table of a 自评表, flattened into text (cells one per line, or separated by spaces or |):
   the header's columns are read in order, the row's cells are aligned to them (anchored on the one
-  percentage cell, since a flattened row often loses an empty cell), amounts take the header's unit;
+  percentage cell, since a flattened row often loses an empty cell), amounts take the header's unit
+  (or the one a line above the table states for all of it: 单位:万元);
   cells that ran together are split where executed / total agrees with the rate they state;
 - the narrative: a role keyword, a short gap, a figure ("全年预算数 1150.50 万元"), and below the
   keywords the role phrases: the nearest role word some words before a figure in its clause
-  ("省财政下达我县某某专项资金 120 万元"), decided by head, modifier and scope (rules/budget.yaml);
+  ("省财政下达我县某某专项资金 120 万元"), decided by head, modifier and scope (rules/budget.yaml),
+  or by the words right after a figure that say all of it was spent or arrived (X万元全部执行到位);
   grouped by sentence; a sentence whose lead names a project (重点任务项目X, X项目:, an enumerated
   item) belongs to that project.
 The table wins over the narrative: it is the form the figures are reported on. The report's
@@ -213,7 +215,8 @@ def _role_rules() -> tuple[_RoleRule, ...]:
     """The keyword budget_role rules (a figure right after its keyword), each read once."""
     return tuple(_RoleRule(r, r.param("role"), r.regex,
                            r.param("priority", 9) + (100 if r.param("scope") == "project" else 0))
-                 for r in rules().of("budget_role") if r.param("reach") is None and r.pattern)
+                 for r in rules().of("budget_role")
+                 if r.param("reach") is None and r.pattern and r.param("role") in (*AMOUNT_ROLES, "rate"))
 
 
 def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
@@ -221,6 +224,7 @@ def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
         return []
     heads = _heads(doc, start, end)
     found: dict[int, Candidate] = {c.number.span.start: c for c in _phrase_candidates(doc, start, end, heads)}
+    whole = _whole_candidates(doc, start, end, heads)
     for r, role, regex, priority in _role_rules():
         for m in regex.finditer(doc.folded, start, end):
             if _scoped(doc, heads, m.start()):
@@ -234,7 +238,9 @@ def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
             old = found.get(n.span.start)
             if old is None or c.priority < old.priority:
                 found[n.span.start] = c
-    return sorted(found.values(), key=lambda c: c.number.span.start)
+    taken = {(c.number.span.start, c.role) for c in found.values()}
+    extra = [c for c in whole if (c.number.span.start, c.role) not in taken]
+    return sorted([*found.values(), *extra], key=lambda c: c.number.span.start)
 
 
 # ---------------------------------------------------------------- role phrases
@@ -284,8 +290,7 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
     its role word, the first of a list of bare figures, or one with no role word near is no
     candidate. Aggregate words (共, 合计, 全市 …) by the figure raise it above listed items' figures."""
     heads = [h for h in heads if h.rule.param("role") != "mask"]
-    cut = min((h.end for h in heads if (w := h.rule.param("to_end")) and re.fullmatch(w, doc.folded[h.start:h.end])),
-              default=end)
+    cut = _part_cut(doc, heads, end)
     out = []
     figures = money_in(doc.folded, start, end, "phrase")
     for k, n in enumerate(figures):
@@ -299,6 +304,7 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
         gap = doc.folded[h.end:n.span.start]
         if (role in ("part", "none") or n.span.start - h.end > h.rule.param("reach")
                 or re.search(r"[,;:。]", gap.rstrip(":")) or _in_brackets(doc, h.end, n.span.start)
+                or _breaks_down(doc, start, n, figures[:k])
                 or _listed(doc, n, figures[k + 1:], heads) or _scoped(doc, heads, h.start)):
             continue
         lead = doc.folded[max(start, h.start - 4):n.span.start]
@@ -307,6 +313,36 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
         out.append(Candidate(role, replace(n, span=Span(n.span.start, n.span.end, h.rule.id)), priority, h.start,
                              phrase=True, whole=whole))
     return out
+
+
+def _whole_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) -> list[Candidate]:
+    """Figures the words right after them say were wholly spent or arrived ("…资金30万元全部执行到位",
+    "30万元均已到位"): the whole budget, and where the word is a spending one, the amount spent too.
+    A figure after 其中, in brackets, or led in its clause by a part or no-figure word (人员经费, 较上年)
+    is no budget, and stays none."""
+    r = rules().get("phrase.whole")
+    out = []
+    for n in money_in(doc.folded, start, _part_cut(doc, heads, end), "phrase"):
+        m = r.regex.match(doc.folded, n.span.end, end)
+        if m is None or _in_brackets(doc, start, n.span.start) or _led_by_part(doc, heads, start, n):
+            continue
+        number = replace(n, span=Span(n.span.start, n.span.end, r.id))
+        roles = ("total", "executed") if m.group("spent") else ("total",)
+        out += [Candidate(role, number, r.param("priority"), n.span.start, phrase=True) for role in roles]
+    return out
+
+
+def _led_by_part(doc: NormText, heads: list[_Head], start: int, n: Number) -> bool:
+    """Whether the last role word before n in its clause is a part or no figure's (基本支出, 较上年)."""
+    clause = start + max((m.end() for m in re.finditer(r"[,;:]", doc.folded[start:n.span.start])), default=0)
+    before = [h for h in heads if clause <= h.start and h.end <= n.span.start]
+    return bool(before) and before[-1].rule.param("role") in ("part", "none")
+
+
+def _part_cut(doc: NormText, heads: list[_Head], end: int) -> int:
+    """Where a word that makes every later figure of its sentence a part (其中) ends, else the sentence's end."""
+    return min((h.end for h in heads if (w := h.rule.param("to_end")) and re.fullmatch(w, doc.folded[h.start:h.end])),
+               default=end)
 
 
 def _listed(doc: NormText, n: Number, later: list[Number], heads: list[_Head]) -> bool:
@@ -318,6 +354,16 @@ def _listed(doc: NormText, n: Number, later: list[Number], heads: list[_Head]) -
     return (nxt - n.span.end <= part.param("list_reach")
             and not re.search(part.param("list_break"), doc.folded[n.span.end:nxt])
             and not any(n.span.end <= h.start < nxt for h in heads))
+
+
+def _breaks_down(doc: NormText, start: int, n: Number, earlier: list[Number]) -> bool:
+    """Whether n stands in brackets opened right after an earlier figure ("资金800万元(省级资金500万元,
+    市级资金300万元)"): that figure's breakdown, a part of it, whatever role word the part names."""
+    depth, at = 0, n.span.start
+    while at > start and depth >= 0:
+        at -= 1
+        depth += {")": 1, "(": -1}.get(doc.folded[at], 0)
+    return depth < 0 and any(0 <= at - f.span.end <= 1 for f in earlier)
 
 
 def _in_brackets(doc: NormText, start: int, pos: int) -> bool:
@@ -382,6 +428,8 @@ def _report_level(doc: NormText, statements: list[Statement], year: str,
             pools[role] = pool
             best[role] = min(pool, key=lambda ic: (ic[1].priority, ic[1].number.span.start))
     facts = {role: to_fact(doc, c.number) for role, (_, c) in best.items()}
+    if "total" in best and _outgrown(doc, best, pools["total"]):
+        del facts["total"]
     facts = _joint(doc, facts, pools)
     if "total" in facts and "executed" in facts and facts["executed"].value > SCOPE_GAP * facts["total"].value:
         for role in ("executed", "total"):       # figures of two scopes: the one a phrase read goes
@@ -389,6 +437,20 @@ def _report_level(doc: NormText, statements: list[Statement], year: str,
                 del facts[role]
                 break
     return facts
+
+
+def _outgrown(doc: NormText, best: dict[str, tuple[int, Candidate]], pool: list[tuple[int, Candidate]]) -> bool:
+    """Whether the chosen budget figure, read by a role phrase, is outgrown by another of the same
+    standing: a whole is at least each of its parts, so when a later figure read as well is larger
+    ("土壤类:下达X万元" … "大气类:下达Y万元"), the two are parts of a whole the text does not state,
+    and naming either the report's would be a guess. A sentence that states the spending beside the
+    budget is its own whole. The stated rate decides nothing here: a changed rate must not move it."""
+    at, chosen = best["total"]
+    if not chosen.phrase or best.get("executed", (None,))[0] == at:
+        return False
+    mine = Interval.of(to_fact(doc, chosen.number))
+    return any(c.priority == chosen.priority and Interval.of(to_fact(doc, c.number)).lo > mine.hi
+               for _, c in pool)
 
 
 def _joint(doc: NormText, facts: dict[str, Fact], pools: dict[str, list[tuple[int, Candidate]]]) -> dict[str, Fact]:
@@ -455,6 +517,7 @@ def _cell_re() -> re.Pattern:
 
 _UNIT = re.compile(r"[(（](万元|元|千元|亿元)[)）]")
 _LONE_UNIT = re.compile(r"(?<![\d.])[(（]\s*(万元|千元|亿元|元)(?![\d\u4e00-\u9fff])|(?<![\d.\u4e00-\u9fff])(万元|千元|亿元|元)\s*[)）]")
+_STATED_UNIT = re.compile(r"(?<![\u4e00-\u9fff])(?:金额|货币|资金)?单位[ \t]*[:：][ \t]*(万元|千元|亿元|元)(?![\u4e00-\u9fff])")
 LONE_UNIT_AFTER = 150     # characters after a fund row's label searched for a lone unit
 _CELL_SEP = re.compile(r"[\s|:：]*")
 
@@ -525,7 +588,7 @@ def _header_before(doc: NormText, pos: int, fiscal_year: int | None) -> tuple[li
     units = _UNIT.findall(doc.folded, unit_start, pos)
     if not units:       # OCR splits "(万元)" across lines, or puts it below the header: a lone "(万元" or "万元)"
         units = [a or b for a, b in _LONE_UNIT.findall(doc.folded, unit_start, pos + LONE_UNIT_AFTER)]
-    return columns, units[-1] if units else None
+    return columns, units[-1] if units else _stated_unit(doc, run_start)
 
 
 def _header_over_cells(doc: NormText, label: re.Match, fiscal_year: int | None
@@ -540,7 +603,14 @@ def _header_over_cells(doc: NormText, label: re.Match, fiscal_year: int | None
     columns, run_start, run_end = cols
     units = (_UNIT.findall(doc.folded, max(0, run_start - UNIT_BEFORE_HEADER), run_start)
              or _UNIT.findall(doc.folded, label.end(), label.end() + UNIT_BEFORE_HEADER))
-    return (columns, units[-1] if units else None), run_end
+    return (columns, units[-1] if units else _stated_unit(doc, run_start)), run_end
+
+
+def _stated_unit(doc: NormText, run_start: int) -> str | None:
+    """The unit a line above the table states once for all of it ("单位:万元", "金额单位：元"), the
+    nearest before the header, when the header carries none of its own."""
+    units = _STATED_UNIT.findall(doc.folded, max(0, run_start - HEADER_WINDOW), run_start)
+    return units[-1] if units else None
 
 
 def _header_run(doc: NormText, start: int, end: int,

@@ -59,8 +59,8 @@ class BudgetRole(Rule):
     kind: Literal["budget_role"]
     # a figure's role; or, for role phrases, the words around it: part (其中, 基本支出: a part of the
     # whole), none (较上年减少, 目标: no budget figure), mask (转移支付: hides the role word inside it),
-    # aggregate (共, 合计: the whole)
-    role: Literal["initial", "total", "executed", "rate", "part", "none", "mask", "aggregate"]
+    # aggregate (共, 合计: the whole), whole (全部执行到位 after a figure: all of it)
+    role: Literal["initial", "total", "executed", "rate", "part", "none", "mask", "aggregate", "whole"]
     priority: int | None = None
     scope: Literal["project"] | None = None
     target_after: str | None = None

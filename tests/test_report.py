@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from pipeline.cli import main
 from pipeline.export import Writer, text_path
 from pipeline.models import Budget, Evidence, Fact, Finding, Record, Source
-from pipeline.report import document_view, environment, write_report
+from pipeline.report import document_view, environment, explanations, write_report
 
 BAD = "某某局2021年度部门整体支出绩效自评报告\n全年预算数 100 万元，执行数 96.40 万元，执行率 98.5%。\n"
 CLEAN = "某某局2021年度部门整体支出绩效自评报告\n全年预算数 100 万元，执行数 100 万元，执行率 100%。\n扣分 5 分。自评得分 95 分。\n"
@@ -102,7 +102,7 @@ def test_document_list_links_every_page(out):
         assert (out / "report" / f"{n}.html").exists()
     bad_n, _ = page_of(out, "bad.txt")
     cells = [td.text_content().strip() for td in rows[bad_n - 1].xpath("td")]
-    assert cells[3:] == ["部门整体支出", "2021", "某某局", "", "98.5%", "1", "0"]
+    assert cells[3:] == ["部门整体支出", "2021", "某某局", "", "98.5%", "1", "0", "执行率核对"]
 
 
 def test_finding_links_to_its_highlighted_evidence(out):
@@ -110,7 +110,11 @@ def test_finding_links_to_its_highlighted_evidence(out):
     doc = html(out / "report" / f"{n}.html")
     (row,) = doc.xpath("//tr[@class='finding']")
     assert row.get("data-rule") == "execution_rate" and row.xpath(".//code")[0].text == "execution_rate"
-    assert "错误" in row.text_content() and "执行率不一致" in row.xpath(".//td[@class='message']")[0].text_content()
+    assert "错误" in row.text_content() and "执行率不一致" in row.xpath(".//div[@class='message']")[0].text_content()
+    meaning = explanations()["execution_rate"]
+    assert row.xpath(".//strong[@class='rule-title']")[0].text == meaning["title"]
+    assert [e.text_content()[len(e[0].text):] for e in row.xpath(".//div[contains(@class, 'explain')]")] == \
+        [meaning["compared"], meaning["check"]]
     finding = r.findings[0]
     links = row.xpath(".//a[@class='ev']")
     assert len(links) == len(finding.evidence) == 3
@@ -118,8 +122,12 @@ def test_finding_links_to_its_highlighted_evidence(out):
         target = a.get("href").removeprefix("#")
         (mark,) = doc.xpath(f"//mark[@id='{target}']")
         assert mark.text_content() == ev.text and "hit" in mark.get("class")
-    values = dict(zip(row.xpath(".//dt/text()"), row.xpath(".//dd/text()")))
-    assert values["computed"] == "96.4" and values["stated"] == "98.5" and values["total_yuan"] == "1,000,000.00 元"
+    values = {dd.get("data-key"): dd for dd in row.xpath(".//dd")}
+    assert [values[k].text for k in ("computed", "stated", "total_yuan", "executed_yuan")] == \
+        ["96.4%", "98.5%", "100.00 万元", "96.40 万元"]
+    assert values["total_yuan"].get("title") == "1,000,000 元"
+    assert [dt.text for dt in row.xpath(".//dt")][:2] == [meaning["values"]["computed"]["label"],
+                                                         meaning["values"]["stated"]["label"]]
 
 
 def test_facts_link_to_their_evidence(out):
@@ -127,7 +135,9 @@ def test_facts_link_to_their_evidence(out):
     doc = html(out / "report" / f"{n}.html")
     facts = {tr.get("data-key"): tr for tr in doc.xpath("//table[@id='facts']//tr[@data-key]")}
     assert set(facts) == {"report_type", "fiscal_year", "organization", "total_yuan", "executed_yuan", "rate_pct"}
-    assert "964,000.00 元" in facts["executed_yuan"].text_content()
+    executed = facts["executed_yuan"]
+    assert executed.xpath("td")[0].text == "96.40 万元" and executed.xpath("td")[0].get("title") == "964,000 元"
+    assert f"「{r.budget.executed_yuan.evidence.text}」" in executed.xpath("td")[1].text_content()   # as stated, beside
     a = facts["executed_yuan"].xpath(".//a")[0]
     assert doc.xpath(f"//mark[@id='{a.get('href')[1:]}']")[0].text_content() == r.budget.executed_yuan.evidence.text
 
@@ -171,10 +181,16 @@ def test_failed_document_shows_its_error(out):
 
 
 def test_pages_are_self_contained(out):
+    """Nothing from the network: report.html's script and index are inline, document pages have none."""
     for page in [out / "report.html", *sorted((out / "report").glob("*.html"))]:
         raw = page.read_text(encoding="utf-8")
         doc = lxml.html.fromstring(raw)
-        assert not doc.xpath("//script | //link | //img | //iframe | //@src")
+        assert not doc.xpath("//link | //img | //iframe | //@src")
+        scripts = doc.xpath("//script")
+        if page.name == "report.html":
+            assert [s.get("type") for s in scripts] == ["application/json", "application/json", None]
+        else:
+            assert not scripts
         assert not re.search(r"https?://|@import|url\(", raw.replace('xmlns="http://www.w3.org/2000/svg"', ""))
         assert doc.xpath("//style") and '"WenQuanYi Zen Hei"' in raw
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .models import Evidence, Record
 
-SCALE = 1.25                    # 90 dpi: an A4 page 744 px wide, inside a 1024 px screen
+SCALE = 1.5                     # 108 dpi: an A4 page 893 px wide, inside a 1024 px screen
 MAX_PAGES = 8                   # pages rendered per document (those holding findings' evidence first)
 _BLANK = re.compile(r"[\s|\u3000]+")
 

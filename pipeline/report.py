@@ -7,11 +7,15 @@ its row of the document list goes to a spool file that the list pages are writte
 
 - report.html: the overview (documents by status and by report type, findings by rule and
   severity, histograms of the stated execution rates and of the self-evaluation scores as inline
-  SVG) and the first `page_size` rows of the document list; further rows go to report/list-<k>.html.
-- report/<n>.html: document n of records.jsonl (1-based): its facts, findings and tables, every
-  value linked to its evidence, and the text with every evidence highlighted as <mark id="e<start>-<end>">.
+  SVG) and the document list: the first `page_size` rows as HTML (further rows go to
+  report/list-<k>.html), and every row in an embedded JSON index that an inline script (list.js)
+  searches, filters, sorts and pages.
+- report/<n>.html: document n of records.jsonl (1-based): its facts, findings (each rule explained
+  from rules/explain.yaml) and tables, every value linked to its evidence, the text with every
+  evidence highlighted as <mark id="e<start>-<end>">, and for a PDF the pages holding evidence as
+  images with each evidence's box (originals.py; images in report/img).
 
-Every page is self-contained (inline CSS, no script, no network) and made by Jinja2 templates
+Every page is self-contained (inline CSS and script, no network) and made by Jinja2 templates
 (pipeline/templates) with autoescape on, so a document's own text can never become markup.
 
     python -m pipeline.report OUTDIR
@@ -215,8 +219,8 @@ class Spans:
 
 
 def evidences(r: Record) -> list[Evidence]:
-    """Every evidence a document's page links to, the findings' first: the pages they are on are
-    the ones rendered when a document has more than originals.MAX_PAGES."""
+    """The evidences a document's page links to from its findings and facts: those to find on
+    the original (a box on a rendered page, a cell name)."""
     out = [e for f in r.findings for e in f.evidence]
     facts = [r.report_type, r.fiscal_year, r.organization, r.self_score, r.deduction, r.grade,
              *(getattr(b, k) for b in (r.budget, *(p.budget for p in r.projects)) for k in BUDGET_LABEL),

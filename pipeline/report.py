@@ -1,8 +1,9 @@
 """report: a finished OUTDIR -> report.html (overview and document list) and report/<n>.html (one page per document).
 
 Everything is read back from what `jixiao extract` wrote: records.jsonl, one record at a time, and
-texts/<sha256>.txt, the text layer every evidence offset indexes. Nothing is held for the whole batch
-but counts and histogram bins: each document's page is written as soon as its record is read, and
+texts/<sha256>.txt, the text layer every evidence offset indexes (and, for a document with findings,
+its original file, for page images and cell names). Nothing is held for the whole batch but counts,
+histogram bins and the list's index: each document's page is written as soon as its record is read, and
 its row of the document list goes to a spool file that the list pages are written from at the end.
 
 - report.html: the overview (documents by status and by report type, findings by rule and

@@ -1,17 +1,22 @@
 """report: a finished OUTDIR -> report.html (overview and document list) and report/<n>.html (one page per document).
 
 Everything is read back from what `jixiao extract` wrote: records.jsonl, one record at a time, and
-texts/<sha256>.txt, the text layer every evidence offset indexes. Nothing is held for the whole batch
-but counts and histogram bins: each document's page is written as soon as its record is read, and
+texts/<sha256>.txt, the text layer every evidence offset indexes (and, for a document with findings,
+its original file, for page images and cell names). Nothing is held for the whole batch but counts,
+histogram bins and the list's index: each document's page is written as soon as its record is read, and
 its row of the document list goes to a spool file that the list pages are written from at the end.
 
 - report.html: the overview (documents by status and by report type, findings by rule and
   severity, histograms of the stated execution rates and of the self-evaluation scores as inline
-  SVG) and the first `page_size` rows of the document list; further rows go to report/list-<k>.html.
-- report/<n>.html: document n of records.jsonl (1-based): its facts, findings and tables, every
-  value linked to its evidence, and the text with every evidence highlighted as <mark id="e<start>-<end>">.
+  SVG) and the document list: the first `page_size` rows as HTML (further rows go to
+  report/list-<k>.html), and every row in an embedded JSON index that an inline script (list.js)
+  searches, filters, sorts and pages.
+- report/<n>.html: document n of records.jsonl (1-based): its facts, findings (each rule explained
+  from rules/explain.yaml) and tables, every value linked to its evidence, the text with every
+  evidence highlighted as <mark id="e<start>-<end>">, and for a PDF the pages holding evidence as
+  images with each evidence's box (originals.py; images in report/img).
 
-Every page is self-contained (inline CSS, no script, no network) and made by Jinja2 templates
+Every page is self-contained (inline CSS and script, no network) and made by Jinja2 templates
 (pipeline/templates) with autoescape on, so a document's own text can never become markup.
 
     python -m pipeline.report OUTDIR
@@ -27,15 +32,20 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
 from itertools import islice
 from pathlib import Path
 
+import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from .export import PAGES, replacing, text_path
 from .findings_view import REPORT_TYPE, SEVERITY_ORDER, evidence_line, read_jsonl
 from .models import Budget, Evidence, Fact, Record
+from .originals import Original, original
+from .rules import RULES_DIR
 
 PAGE_SIZE = 500                 # rows of the document list per page (report.html holds the first page)
 TEMPLATES = Path(__file__).parent / "templates"
@@ -46,6 +56,23 @@ BUDGET_LABEL = {"initial_yuan": "年初预算数", "total_yuan": "全年预算�
                 "rate_pct": "执行率"}
 FUND_ROLE = {"total": "年度资金总额", "fiscal": "当年财政拨款", "carryover": "上年结转", "other": "其他资金"}
 _OWN_PAGE = re.compile(r"(\d+|list-\d+)\.html")
+IMAGES = "img"                  # report/img: the PDF page images
+
+
+@cache
+def explanations() -> dict[str, dict]:
+    """rule id -> {title, compared, check, values: {key: {label, unit}}} from rules/explain.yaml: the
+    words an auditor reads beside a rule, kept as data beside the rules they explain."""
+    try:
+        data = yaml.safe_load((RULES_DIR / "explain.yaml").read_text(encoding="utf-8")) or {}
+    except OSError:
+        return {}
+    return data.get("explain") or {}
+
+
+def explain(rule: str) -> dict:
+    """A rule's explanation, or its id alone for a rule explain.yaml does not know."""
+    return {"title": rule, "compared": "", "check": "", "values": {}, **explanations().get(rule, {})}
 
 
 # ---------------------------------------------------------------- the overview's numbers
@@ -112,6 +139,7 @@ class Overview:
     types: Counter = field(default_factory=Counter)              # ok documents only; None: not recognised
     findings: Counter = field(default_factory=Counter)           # (rule, severity) -> findings
     rule_documents: Counter = field(default_factory=Counter)     # rule -> documents
+    years: Counter = field(default_factory=Counter)              # ok documents by fiscal year
     with_findings: int = 0
     rates: Histogram = field(default_factory=lambda: Histogram("报告所称执行率", "%"))
     scores: Histogram = field(default_factory=lambda: Histogram("自评得分", "分"))
@@ -122,6 +150,7 @@ class Overview:
         if r.status != "ok":
             return
         self.types[None if r.report_type is None else r.report_type.value] += 1
+        self.years[_value(r.fiscal_year)] += 1
         self.rates.add(_value(r.budget.rate_pct))
         self.scores.add(_value(r.self_score))
         self.with_findings += bool(r.findings)
@@ -141,7 +170,8 @@ class Overview:
             "documents": self.documents, "with_findings": self.with_findings,
             "status": [{"key": s, "label": STATUS_LABEL[s], "count": self.status[s]} for s in STATUS_LABEL],
             "types": types,
-            "rules": [{"rule": rule, "documents": self.rule_documents[rule],
+            "years": sorted((y for y in self.years if isinstance(y, int)), reverse=True),
+            "rules": [{"rule": rule, "documents": self.rule_documents[rule], "explain": explain(rule),
                        "counts": {s: self.findings[(rule, s)] for s in SEVERITIES}} for rule in rules],
             "severity_totals": {s: sum(c for (_, sev), c in self.findings.items() if sev == s) for s in SEVERITIES},
             "rates": self.rates, "scores": self.scores,
@@ -160,10 +190,12 @@ def span_id(e: Evidence) -> str:
 
 
 class Spans:
-    """The evidences one page links to, each distinct span once, with what uses it."""
+    """The evidences one page links to, each distinct span once, with what uses it, and where each
+    is on the original (a box on a page image, a cell name)."""
 
-    def __init__(self, text: str | None):
+    def __init__(self, text: str | None, orig: Original | None = None):
         self.text = text
+        self.original = orig or Original()
         self.uses: dict[tuple[int, int], list[str]] = {}
         self.by_finding: set[tuple[int, int]] = set()
 
@@ -179,11 +211,24 @@ class Spans:
             if finding:
                 self.by_finding.add(key)
         return {"href": f"#{span_id(e)}" if shown else None, "label": evidence_line(e), "text": e.text,
-                "start": e.start, "end": e.end,
+                "start": e.start, "end": e.end, "page": e.page,
+                "box": self.original.box_of(e), "cell": self.original.cells.get(key),
                 "mismatch": shown and self.text[e.start:e.end] != e.text}
 
     def fact(self, f: Fact | None, use: str) -> dict | None:
         return None if f is None else {"value": f.value, "evidence": self.link(f.evidence, use)}
+
+
+def evidences(r: Record) -> list[Evidence]:
+    """The evidences a document's page links to from its findings and facts: those to find on
+    the original (a box on a rendered page, a cell name)."""
+    out = [e for f in r.findings for e in f.evidence]
+    facts = [r.report_type, r.fiscal_year, r.organization, r.self_score, r.deduction, r.grade,
+             *(getattr(b, k) for b in (r.budget, *(p.budget for p in r.projects)) for k in BUDGET_LABEL),
+             *(getattr(fr, k) for fr in r.funds
+               for k in ("initial_yuan", "total_yuan", "executed_yuan", "weight", "rate_pct", "score"))]
+    out += [f.evidence for f in facts if f is not None]
+    return out
 
 
 def text_html(tree: list) -> Markup:
@@ -218,6 +263,10 @@ def evidence_html(ev: dict | None) -> Markup:
                f'{escape(ev["label"])}</a>')
     else:
         out = f'<span class="ev muted" title="不在保存的文本中">{escape(ev["label"])}</span>'
+    if ev["cell"]:
+        out += f' <span class="cell" title="原件中的单元格">{escape(ev["cell"])}</span>'
+    if ev["box"]:
+        out += f' <a class="orig" href="#{escape(ev["box"])}" title="原件第 {ev["page"]} 页上的位置">原件第 {ev["page"]} 页</a>'
     if ev["mismatch"]:
         out += ' <span class="mismatch">（与文本不符）</span>'
     return Markup(out)
@@ -285,14 +334,26 @@ def _budget_facts(b: Budget, spans: Spans, scope: str) -> list[dict]:
     return out
 
 
-def document_view(n: int, r: Record, text: str | None) -> dict:
-    """What document.html shows of one record (evidence links resolved against its text)."""
-    spans = Spans(text)
+def finding_values(rule: str, values: dict) -> list[dict]:
+    """A finding's figures as the auditor reads them: labelled, in their unit (explain.yaml)."""
+    known = explain(rule)["values"]
+    out = []
+    for key, v in values.items():
+        meaning = known.get(key) or {"label": key, "unit": _unit_of(key)}
+        out.append({"key": key, "label": meaning["label"], "shown": _in_unit(v, meaning["unit"]),
+                    "exact": _exact(v, meaning["unit"])})
+    return out
+
+
+def document_view(n: int, r: Record, text: str | None, orig: Original | None = None) -> dict:
+    """What document.html shows of one record (evidence links resolved against its text and, given
+    `orig`, against the original's page images and cells)."""
+    spans = Spans(text, orig)
     findings = []
     for i, f in enumerate(sorted(r.findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 3)), 1):
-        findings.append({"n": i, "rule": f.rule, "severity": f.severity,
+        findings.append({"n": i, "rule": f.rule, "severity": f.severity, "explain": explain(f.rule),
                          "severity_label": SEVERITY_LABEL.get(f.severity, f.severity),
-                         "message": f.message, "values": f.values,
+                         "message": f.message, "values": finding_values(f.rule, f.values),
                          "evidence": [spans.link(e, f"{f.rule}（{SEVERITY_LABEL.get(f.severity, f.severity)}）",
                                                  finding=True) for e in f.evidence]})
     facts = []
@@ -329,18 +390,27 @@ def document_view(n: int, r: Record, text: str | None) -> dict:
         "projects": projects, "funds": funds, "quantities": quantities,
         "has_text": text is not None, "text_chars": len(text) if text is not None else 0,
         "text_html": text_html(highlight(text, spans.uses, spans.by_finding)) if text is not None else "",
-        "marks": len(spans.uses),
+        "marks": len(spans.uses), "original": spans.original,
     }
 
 
 def list_row(n: int, r: Record) -> dict:
-    """One row of the document list: what the overview keeps of a record (spooled, not held)."""
+    """One row of the document list: what the overview keeps of a record (spooled, not held), and
+    what report.html's script searches, filters and sorts by (its embedded index is these rows)."""
     return {"n": n, "path": r.source.path, "status": r.status, "error": r.error,
             "report_type": _value(r.report_type), "fiscal_year": _value(r.fiscal_year),
             "organization": _value(r.organization), "score": _value(r.self_score),
             "rate": _value(r.budget.rate_pct),
             "errors": sum(f.severity == "error" for f in r.findings),
-            "warnings": sum(f.severity == "warning" for f in r.findings)}
+            "warnings": sum(f.severity == "warning" for f in r.findings),
+            "infos": sum(f.severity == "info" for f in r.findings),
+            "rules": sorted({f.rule for f in r.findings})}
+
+
+def index_json(rows: Iterable[str]) -> Markup:
+    """The list rows (JSON lines) as one JSON array for a <script type="application/json">: "<" is
+    written \\u003c, so a document's own "</script>" cannot end the element."""
+    return Markup("[" + ",".join(line.strip().replace("<", "\\u003c") for line in rows) + "]")
 
 
 def read_text(outdir: Path, r: Record) -> str | None:
@@ -355,14 +425,37 @@ def read_text(outdir: Path, r: Record) -> str | None:
 # ---------------------------------------------------------------- rendering
 
 def _money(v) -> str:
+    """An amount in yuan as finance staff read it: 900000 -> 90.00 万元 (more decimals only when
+    the yuan need them: 1234567.8 -> 123.45678 万元)."""
     if v is None:
         return ""
-    return f"{v:,.2f} 元"
+    if isinstance(v, bool) or not isinstance(v, (int, float, Decimal)):
+        return str(v)
+    try:
+        wan = Decimal(str(v)) / 10000
+    except InvalidOperation:
+        return str(v)
+    if not wan.is_finite():
+        return str(v)
+    places = max(2, min(8, -wan.normalize().as_tuple().exponent))
+    return f"{wan:,.{places}f} 万元"
+
+
+def _yuan(v) -> str:
+    """The same amount in yuan, for a tooltip: 900000 -> 900,000 元."""
+    if isinstance(v, bool) or not isinstance(v, (int, float, Decimal)):
+        return ""
+    if abs(v) >= 1e15:
+        return f"{_num(v)} 元"
+    shown = f"{Decimal(str(v)):,f}"
+    return f"{shown.rstrip('0').rstrip('.') if '.' in shown else shown} 元"
 
 
 def _num(v) -> str:
     if v is None:
         return ""
+    if isinstance(v, Decimal):
+        v = float(v)
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return str(v)
     if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
@@ -372,6 +465,27 @@ def _num(v) -> str:
 
 def _pct(v) -> str:
     return "" if v is None else f"{_num(v)}%"
+
+
+def _unit_of(key: str) -> str:
+    """The unit a value's key names (..._yuan, ..._pct), for values explain.yaml does not describe."""
+    return "yuan" if key.endswith("_yuan") else "pct" if key.endswith("_pct") else "text"
+
+
+def _in_unit(v, unit: str) -> str:
+    """A finding's figure shown in its unit: 万元, %, 分, 个, 年."""
+    number = isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)
+    if unit == "yuan" and number:
+        return _money(v)
+    if unit == "pct" and number:
+        return _pct(v)
+    if unit == "points" and number:
+        return f"{_num(v)} 分"
+    return _num(v)
+
+
+def _exact(v, unit: str) -> str:
+    return _yuan(v) if unit == "yuan" else ""
 
 
 def _figure(v, key: str = "") -> str:
@@ -388,9 +502,9 @@ def _figure(v, key: str = "") -> str:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(money=_money, num=_num, pct=_pct, figure=_figure, evidence=evidence_html)
+    env.filters.update(money=_money, yuan=_yuan, num=_num, pct=_pct, figure=_figure, evidence=evidence_html)
     env.globals.update(REPORT_TYPE=REPORT_TYPE, SEVERITIES=SEVERITIES, SEVERITY_LABEL=SEVERITY_LABEL,
-                       STATUS_LABEL=STATUS_LABEL)
+                       STATUS_LABEL=STATUS_LABEL, rule_title=lambda rule: explain(rule)["title"])
     return env
 
 
@@ -438,14 +552,20 @@ def write_report(outdir: Path, *, page_size: int = PAGE_SIZE) -> Path:
     document = _TEMPLATE["document.html"]
     overview = Overview()
     total = _count_lines(outdir / "records.jsonl")
+    images: set[str] = set()
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         for n, r in enumerate(read_jsonl(outdir / "records.jsonl"), 1):
             overview.add(r)
             list_page = (n - 1) // page_size + 1
             back = "../report.html" if list_page == 1 else f"list-{list_page}.html"
-            _write(pages / f"{n}.html", document.render(doc=document_view(n, r, read_text(outdir, r)), back=back,
+            text = read_text(outdir, r)
+            orig = original(r, text, evidences(r), pages / IMAGES, images)
+            _write(pages / f"{n}.html", document.render(doc=document_view(n, r, text, orig), back=back,
                                                         total=total, outdir=str(outdir)))
             spool.write(json.dumps(list_row(n, r), ensure_ascii=False) + "\n")
+        _prune(pages / IMAGES, images)
+        spool.seek(0)
+        index = index_json(spool)
         spool.seek(0)
         count = max(1, math.ceil(overview.documents / page_size))
         nav = [{"k": k, "first": (k - 1) * page_size + 1, "last": min(k * page_size, overview.documents)}
@@ -454,12 +574,27 @@ def write_report(outdir: Path, *, page_size: int = PAGE_SIZE) -> Path:
         chunks = _chunks(rows, page_size)
         first = _TEMPLATE["report.html"].render(
             overview=overview.view(), rows=next(chunks, []), nav=nav, page=1, prefix=f"{PAGES}/", list_prefix="",
-            pages_dir=f"{PAGES}/", outdir=str(outdir))
+            pages_dir=f"{PAGES}/", outdir=str(outdir), index=index, labels=labels_json())
         for k, chunk in enumerate(chunks, 2):
             _write(pages / f"list-{k}.html", _TEMPLATE["list.html"].render(
                 rows=chunk, nav=nav, page=k, prefix="", document_count=overview.documents, outdir=str(outdir)))
     _write(report, first)
     return report
+
+
+def labels_json() -> Markup:
+    """The words report.html's script shows for codes: report types, statuses, rule titles."""
+    labels = {"type": {**REPORT_TYPE, "unknown": "未识别"}, "status": STATUS_LABEL,
+              "rule": {rule: e.get("title", rule) for rule, e in explanations().items()}}
+    return Markup(json.dumps(labels, ensure_ascii=False).replace("<", "\\u003c"))
+
+
+def _prune(folder: Path, kept: set[str]) -> None:
+    """Page images no document's page shows any more (a file gone from the run, or changed)."""
+    if folder.is_dir():
+        for old in folder.iterdir():
+            if old.suffix == ".png" and old.name not in kept:
+                old.unlink()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -75,13 +75,15 @@ def test_overview_as_rendered(exe, out, tmp_path):
         bars = doc.xpath(f"//*[local-name()='svg'][@id='{chart}']//*[local-name()='rect'][contains(@class, 'bar')]")
         assert len(bars) == 21
         assert sum(int(b.get("data-count")) for b in bars) == counted
-    assert len(doc.xpath("//table[@id='documents']/tbody/tr")) == 5
+    shown = doc.xpath("//table[@id='documents']/tbody/tr")      # the script's first view: documents with findings
+    assert [tr.get("id") for tr in shown] == [f"doc-{page_of(out, 'bad.txt')[0]}"]
+    assert doc.get_element_by_id("shown").get("data-count") == "1"
 
 
 def test_document_page_as_rendered(exe, out, tmp_path):
     n, r = page_of(out, "bad.txt")
     doc = dom(exe, tmp_path, out / "report" / f"{n}.html")
-    message = doc.xpath("//tr[@class='finding']//td[@class='message']")[0].text_content()
+    message = doc.xpath("//tr[@class='finding']//div[@class='message']")[0].text_content()
     assert message == r.findings[0].message and "执行率不一致" in message
     for a, ev in zip(doc.xpath("//tr[@class='finding']//a[@class='ev']"), r.findings[0].evidence, strict=True):
         assert doc.xpath(f"//mark[@id='{a.get('href')[1:]}']")[0].text_content() == ev.text

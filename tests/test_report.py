@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from pipeline.cli import main
 from pipeline.export import Writer, text_path
 from pipeline.models import Budget, Evidence, Fact, Finding, Record, Source
-from pipeline.report import document_view, environment, write_report
+from pipeline.report import document_view, environment, explanations, write_report
 
 BAD = "某某局2021年度部门整体支出绩效自评报告\n全年预算数 100 万元，执行数 96.40 万元，执行率 98.5%。\n"
 CLEAN = "某某局2021年度部门整体支出绩效自评报告\n全年预算数 100 万元，执行数 100 万元，执行率 100%。\n扣分 5 分。自评得分 95 分。\n"
@@ -102,7 +102,7 @@ def test_document_list_links_every_page(out):
         assert (out / "report" / f"{n}.html").exists()
     bad_n, _ = page_of(out, "bad.txt")
     cells = [td.text_content().strip() for td in rows[bad_n - 1].xpath("td")]
-    assert cells[3:] == ["部门整体支出", "2021", "某某局", "", "98.5%", "1", "0"]
+    assert cells[3:] == ["部门整体支出", "2021", "某某局", "", "98.5%", "1", "0", "执行率核对"]
 
 
 def test_finding_links_to_its_highlighted_evidence(out):
@@ -110,7 +110,11 @@ def test_finding_links_to_its_highlighted_evidence(out):
     doc = html(out / "report" / f"{n}.html")
     (row,) = doc.xpath("//tr[@class='finding']")
     assert row.get("data-rule") == "execution_rate" and row.xpath(".//code")[0].text == "execution_rate"
-    assert "错误" in row.text_content() and "执行率不一致" in row.xpath(".//td[@class='message']")[0].text_content()
+    assert "错误" in row.text_content() and "执行率不一致" in row.xpath(".//div[@class='message']")[0].text_content()
+    meaning = explanations()["execution_rate"]
+    assert row.xpath(".//strong[@class='rule-title']")[0].text == meaning["title"]
+    assert [e.text_content()[len(e[0].text):] for e in row.xpath(".//div[contains(@class, 'explain')]")] == \
+        [meaning["compared"], meaning["check"]]
     finding = r.findings[0]
     links = row.xpath(".//a[@class='ev']")
     assert len(links) == len(finding.evidence) == 3
@@ -118,8 +122,12 @@ def test_finding_links_to_its_highlighted_evidence(out):
         target = a.get("href").removeprefix("#")
         (mark,) = doc.xpath(f"//mark[@id='{target}']")
         assert mark.text_content() == ev.text and "hit" in mark.get("class")
-    values = dict(zip(row.xpath(".//dt/text()"), row.xpath(".//dd/text()")))
-    assert values["computed"] == "96.4" and values["stated"] == "98.5" and values["total_yuan"] == "1,000,000.00 元"
+    values = {dd.get("data-key"): dd for dd in row.xpath(".//dd")}
+    assert [values[k].text for k in ("computed", "stated", "total_yuan", "executed_yuan")] == \
+        ["96.4%", "98.5%", "100.00 万元", "96.40 万元"]
+    assert values["total_yuan"].get("title") == "1,000,000 元"
+    assert [dt.text for dt in row.xpath(".//dt")][:2] == [meaning["values"]["computed"]["label"],
+                                                         meaning["values"]["stated"]["label"]]
 
 
 def test_facts_link_to_their_evidence(out):
@@ -127,7 +135,9 @@ def test_facts_link_to_their_evidence(out):
     doc = html(out / "report" / f"{n}.html")
     facts = {tr.get("data-key"): tr for tr in doc.xpath("//table[@id='facts']//tr[@data-key]")}
     assert set(facts) == {"report_type", "fiscal_year", "organization", "total_yuan", "executed_yuan", "rate_pct"}
-    assert "964,000.00 元" in facts["executed_yuan"].text_content()
+    executed = facts["executed_yuan"]
+    assert executed.xpath("td")[0].text == "96.40 万元" and executed.xpath("td")[0].get("title") == "964,000 元"
+    assert f"「{r.budget.executed_yuan.evidence.text}」" in executed.xpath("td")[1].text_content()   # as stated, beside
     a = facts["executed_yuan"].xpath(".//a")[0]
     assert doc.xpath(f"//mark[@id='{a.get('href')[1:]}']")[0].text_content() == r.budget.executed_yuan.evidence.text
 
@@ -171,10 +181,16 @@ def test_failed_document_shows_its_error(out):
 
 
 def test_pages_are_self_contained(out):
+    """Nothing from the network: report.html's script and index are inline, document pages have none."""
     for page in [out / "report.html", *sorted((out / "report").glob("*.html"))]:
         raw = page.read_text(encoding="utf-8")
         doc = lxml.html.fromstring(raw)
-        assert not doc.xpath("//script | //link | //img | //iframe | //@src")
+        assert not doc.xpath("//link | //img | //iframe | //@src")
+        scripts = doc.xpath("//script")
+        if page.name == "report.html":
+            assert [s.get("type") for s in scripts] == ["application/json", "application/json", None]
+        else:
+            assert not scripts
         assert not re.search(r"https?://|@import|url\(", raw.replace('xmlns="http://www.w3.org/2000/svg"', ""))
         assert doc.xpath("//style") and '"WenQuanYi Zen Hei"' in raw
 
@@ -263,3 +279,112 @@ def test_any_overlap_keeps_the_markup_well_formed(case):
     page = environment().get_template("document.html").render(doc=document_view(1, r, text), back="../report.html",
                                                               total=1, outdir="out")
     check_page(lxml.html.fromstring(page), text, spans)
+
+
+def test_every_audit_rule_is_explained_in_chinese():
+    """rules/explain.yaml has a name, what was compared and what to check for every finding rule,
+    and a label and a known unit for every figure it describes."""
+    import yaml
+
+    from pipeline.rules import RULES_DIR
+    audit = yaml.safe_load((RULES_DIR / "audit.yaml").read_text(encoding="utf-8"))["rules"]
+    ids = {r["id"] for r in audit if r["kind"] == "finding"}
+    assert ids and ids <= set(explanations())
+    for rule, e in explanations().items():
+        assert rule in ids, f"{rule}: explained but not a rule of audit.yaml"
+        assert all(re.search(r"[\u4e00-\u9fff]", e[k]) for k in ("title", "compared", "check")), rule
+        assert {v["unit"] for v in e["values"].values()} <= {"yuan", "pct", "points", "count", "year", "text"}
+
+
+def test_index_cannot_end_its_script_element():
+    from pipeline.report import index_json
+    line = '{"path": "a</script><script>alert(1)</script>.txt"}\n'
+    index = str(index_json([line]))
+    assert "<" not in index and __import__("json").loads(index) == [{"path": "a</script><script>alert(1)</script>.txt"}]
+
+
+SYNTH = Path(__file__).parent.parent / "corpus" / "synth"
+PLANTED_PDF = ["青石县水利局2021年度部门整体支出绩效自评报告", "一、基本情况", "本局负责全县水利工程的建设与维护。",
+               "\f", "二、预算执行情况", "全年预算数 200 万元，执行数 180 万元，执行率 95%。"]
+
+
+def planted_pdf(path: Path) -> None:
+    """A two-page text PDF whose second page states a rate its figures cannot give (90% is 95%):
+    one execution_rate finding, its evidence on page 2. Skips without reportlab or a CJK font."""
+    pytest.importorskip("reportlab")
+    from reportlab.pdfgen import canvas
+
+    from pipeline.synth import render_pdf
+    if render_pdf.unavailable():
+        pytest.skip(render_pdf.unavailable())
+    font = render_pdf._register()
+    pdf = canvas.Canvas(str(path), pagesize=(595.27, 841.89))
+    y = 760
+    for line in PLANTED_PDF:
+        if line == "\f":
+            pdf.showPage()
+            y = 760
+            continue
+        pdf.setFont(font, 13)
+        pdf.drawString(72, y, line)
+        y -= 26
+    pdf.save()
+
+
+def test_xlsx_evidence_names_its_real_cell(tmp_path):
+    """An amount read from a workbook's cell is shown with that cell's name (Sheet!D5), and the cell
+    there shows the amount's words."""
+    import openpyxl
+
+    from pipeline.readers.sheet import display
+    book = tmp_path / "src" / "form.xlsx"
+    book.parent.mkdir()
+    wb = openpyxl.load_workbook(SYNTH / "syn-dept-001.xlsx")
+    sheet = wb.worksheets[0]
+    assert sheet["D5"].value == sheet["E5"].value and sheet["F5"].value == 316.32   # 年初 and 全年 alike
+    sheet["F5"] = 300                                   # executed: the stated 85.7% no longer follows
+    wb.save(book)
+    assert main(["extract", str(book.parent), "-o", str(tmp_path / "out"), "-q"]) == 0
+    (r,) = records(tmp_path / "out")
+    assert "execution_rate" in {f.rule for f in r.findings}
+    doc = html(tmp_path / "out" / "report" / "1.html")
+    names = {tr.get("data-key"): tr.xpath(".//span[@class='cell']")[0].text
+             for tr in doc.xpath("//table[@id='facts']//tr[@data-key]") if tr.xpath(".//span[@class='cell']")}
+    assert names["total_yuan"] == f"{sheet.title}!E5" and names["executed_yuan"] == f"{sheet.title}!F5"
+    assert doc.xpath("//tr[@class='finding']//span[@class='cell']")           # the finding's evidence too
+    wb = openpyxl.load_workbook(book, data_only=True)
+    for key in ("total_yuan", "executed_yuan"):
+        sheet, cell = names[key].rsplit("!", 1)
+        assert re.fullmatch(r"[A-Z]+[0-9]+", cell)
+        c = wb[sheet][cell]
+        assert getattr(r.budget, key).evidence.text in display(c.value, c.number_format)
+
+
+def test_pdf_page_images_need_the_unchanged_original(tmp_path):
+    """A PDF's page holding evidence is shown as an image with a box per evidence; once the original
+    has changed or gone, the page says so and shows no image (never a box on another file)."""
+    pdf = tmp_path / "src" / "form.pdf"
+    pdf.parent.mkdir()
+    planted_pdf(pdf)
+    out = tmp_path / "out"
+    assert main(["extract", str(pdf.parent), "-o", str(out), "-q"]) == 0
+    (r,) = records(out)
+    assert [f.rule for f in r.findings] == ["execution_rate"] and r.budget.executed_yuan.evidence.page == 2
+    doc = html(out / "report" / "1.html")
+    assert [f.get("id") for f in doc.xpath("//figure")] == ["page-2"]      # the page the finding is on
+    e = r.budget.executed_yuan.evidence
+    box = doc.get_element_by_id(f"b{e.start}-{e.end}")
+    figure = box.getparent().getparent()
+    assert figure.get("id") == f"page-{e.page}" and box.get("href") == f"#e{e.start}-{e.end}"
+    src = figure.xpath(".//img")[0].get("src")
+    assert (out / "report" / src).stat().st_size > 10_000
+    assert doc.xpath("//tr[@data-key='executed_yuan']//a[@class='orig']")[0].get("href") == f"#b{e.start}-{e.end}"
+
+    pdf.write_bytes(pdf.read_bytes() + b"\n%changed\n")
+    write_report(out)
+    doc = html(out / "report" / "1.html")
+    assert "sha256" in by_id(doc, "original-note") and not doc.xpath("//img")
+    assert not (out / "report" / src).exists()                  # an image no page shows is removed
+    pdf.unlink()
+    write_report(out)
+    assert str(pdf) in by_id(html(out / "report" / "1.html"), "original-note")

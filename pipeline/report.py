@@ -45,16 +45,17 @@ from .export import PAGES, replacing, text_path
 from .findings_view import REPORT_TYPE, SEVERITY_ORDER, evidence_line, read_jsonl
 from .models import Budget, Evidence, Fact, Record
 from .originals import Original, original
+from .labels import label, labels
 from .rules import RULES_DIR
 
 PAGE_SIZE = 500                 # rows of the document list per page (report.html holds the first page)
 TEMPLATES = Path(__file__).parent / "templates"
 SEVERITIES = ("error", "warning", "info")
-SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
-STATUS_LABEL = {"ok": "已读取", "failed": "失败", "skipped": "跳过"}
+SEVERITY_LABEL = labels().labels.severity       # code -> Chinese name, one vocabulary (rules/labels.yaml)
+STATUS_LABEL = labels().labels.status
 BUDGET_LABEL = {"initial_yuan": "年初预算数", "total_yuan": "全年预算数", "executed_yuan": "执行数",
                 "rate_pct": "执行率"}
-FUND_ROLE = {"total": "年度资金总额", "fiscal": "当年财政拨款", "carryover": "上年结转", "other": "其他资金"}
+FUND_ROLE = labels().labels.fund_role
 _OWN_PAGE = re.compile(r"(\d+|list-\d+)\.html")
 IMAGES = "img"                  # report/img: the PDF page images
 
@@ -71,8 +72,9 @@ def explanations() -> dict[str, dict]:
 
 
 def explain(rule: str) -> dict:
-    """A rule's explanation, or its id alone for a rule explain.yaml does not know."""
-    return {"title": rule, "compared": "", "check": "", "values": {}, **explanations().get(rule, {})}
+    """A rule's explanation, titled with its name in the one vocabulary (rules/labels.yaml), or its
+    name alone for a rule explain.yaml does not know."""
+    return {"compared": "", "check": "", "values": {}, **explanations().get(rule, {}), "title": label("rule", rule)}
 
 
 # ---------------------------------------------------------------- the overview's numbers

@@ -40,7 +40,7 @@ def _tokenizer():
 def _import_jieba():
     hide = "pkg_resources" not in sys.modules
     if hide:
-        sys.modules["pkg_resources"] = None      # an import of it raises ImportError: jieba's fallback
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # None: an import of it raises ImportError, jieba's fallback
     try:
         import jieba
     finally:

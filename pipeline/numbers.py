@@ -51,7 +51,7 @@ def resolve_numeral(numeral: str) -> tuple[Decimal, Decimal] | None:
 
 def money_multiplier(unit: str | None) -> Decimal | None:
     for r in rules().of("money_unit"):
-        if unit in r.lexicon:
+        if unit in (r.lexicon or ()):
             return Decimal(str(r.param("yuan")))
     return None
 
@@ -67,7 +67,7 @@ def resolve_money(numeral: str, unit: str | None) -> tuple[Decimal, Decimal] | N
 @cache
 def _money_units() -> str:
     """The money units as one alternation, the longest first."""
-    return "|".join(sorted((u for r in rules().of("money_unit") for u in r.lexicon), key=len, reverse=True))
+    return "|".join(sorted((u for r in rules().of("money_unit") for u in r.lexicon or ()), key=len, reverse=True))
 
 
 @cache

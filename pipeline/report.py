@@ -25,10 +25,11 @@ import re
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import overload
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -180,8 +181,12 @@ class Spans:
                 self.by_finding.add(key)
         return {"href": f"#{span_id(e)}" if shown else None, "label": evidence_line(e), "text": e.text,
                 "start": e.start, "end": e.end,
-                "mismatch": shown and self.text[e.start:e.end] != e.text}
+                "mismatch": shown and self.text is not None and self.text[e.start:e.end] != e.text}
 
+    @overload
+    def fact(self, f: Fact, use: str) -> dict: ...
+    @overload
+    def fact(self, f: None, use: str) -> None: ...
     def fact(self, f: Fact | None, use: str) -> dict | None:
         return None if f is None else {"value": f.value, "evidence": self.link(f.evidence, use)}
 
@@ -223,7 +228,7 @@ def evidence_html(ev: dict | None) -> Markup:
     return Markup(out)
 
 
-def highlight(text: str, spans: dict[tuple[int, int], list[str]], hits: set[tuple[int, int]] = frozenset()) -> list:
+def highlight(text: str, spans: dict[tuple[int, int], list[str]], hits: Set[tuple[int, int]] = frozenset()) -> list:
     """The text as a tree for the template: text runs, page breaks and <mark> nodes.
 
     Spans that nest (or coincide) become nested marks, so a mark's text is its evidence's words. A

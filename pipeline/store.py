@@ -54,7 +54,7 @@ def _evidence_fields() -> list[tuple[str, str]]:
     out = []
     for name, field in Evidence.model_fields.items():
         ann = field.annotation
-        args = [a for a in get_args(ann) if a is not type(None)] if get_origin(ann) in (Union, UnionType) else [ann]
+        args: list[Any] = [a for a in get_args(ann) if a is not type(None)] if get_origin(ann) in (Union, UnionType) else [ann]
         out.append((name, {int: "int", float: "float", str: "str"}[args[0]]))
     return out
 
@@ -207,6 +207,7 @@ class _Outputs:
             self.db.execute(f'CREATE TABLE "{t.name}" ({cols})')
 
     def add(self, records: list[Record]) -> None:
+        assert self.db is not None          # opened
         for t, schema, parquet, sheet in zip(TABLES, self.schemas, self.parquet, self.sheets):
             rows = [row for r in records for row in t.rows(r)]
             if not rows:
@@ -219,6 +220,7 @@ class _Outputs:
             self.db.unregister("batch")
 
     def finish(self) -> list[Path]:
+        assert self.db is not None and self.spill is not None       # opened
         for w in self.parquet:
             w.close()
         for s in self.sheets:

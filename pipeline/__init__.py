@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import importlib
 
-_API = ["Extraction", "extract_document", "extract_file", "extract_text", "text_of", "text_layer", "STAGES", "Record"]
-_NOTEBOOK = ["read_outputs", "to_frame", "extract_many"]
-__all__ = _API + _NOTEBOOK
+__all__ = ["Extraction", "extract_document", "extract_file", "extract_text", "text_of", "text_layer", "STAGES", "Record",
+           "read_outputs", "to_frame", "extract_many"]
+_NOTEBOOK = {"read_outputs", "to_frame", "extract_many"}     # from .notebook; the rest from .api
 
 
 def __getattr__(name: str):
     if name in __all__:
-        return getattr(importlib.import_module(".api" if name in _API else ".notebook", __name__), name)
+        return getattr(importlib.import_module(".notebook" if name in _NOTEBOOK else ".api", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .classify import classify
 from .extract import extract
@@ -74,7 +74,7 @@ def extract_document(path: str | Path, *, max_pages: int | None = MAX_PAGES, pas
 def _run(data: RawDoc) -> Extraction:
     text = None
     try:
-        result = data
+        result: Any = data              # each stage takes what the one before gives
         for stage in STAGES:
             result = stage(result)
             if isinstance(result, NormText):

@@ -88,10 +88,10 @@ def extract_budget(doc: NormText, fiscal_year: int | None, several: bool = False
 
 def _with_total(facts: dict[str, Fact | None]) -> dict[str, Fact]:
     """Where only the 年初 budget is stated, it is the budget execution is measured against too."""
-    facts = {role: f for role, f in facts.items() if f is not None}
-    if "total" not in facts and "initial" in facts:
-        facts["total"] = facts["initial"]
-    return facts
+    stated = {role: f for role, f in facts.items() if f is not None}
+    if "total" not in stated and "initial" in stated:
+        stated["total"] = stated["initial"]
+    return stated
 
 
 def _budget(facts: dict[str, Fact]) -> Budget:
@@ -260,7 +260,7 @@ def _phrase_rules() -> tuple[Rule, ...]:
 def _aggregate() -> tuple[re.Pattern, int]:
     """The aggregate words, and how much they raise a figure (lower priority wins)."""
     r = rules().get("phrase.aggregate")
-    return re.compile("|".join(map(re.escape, r.lexicon))), r.param("boost")
+    return re.compile("|".join(map(re.escape, r.lexicon or ()))), r.param("boost")
 
 
 def _heads(doc: NormText, start: int, end: int) -> list[_Head]:
@@ -482,6 +482,7 @@ def _project(doc: NormText, s: Statement) -> Project:
         if c.year == "prior":                                     # last year's figure is not the project's
             continue
         by_role.setdefault(c.role, to_fact(doc, c.number))
+    assert s.project is not None        # asked only of a statement that names its project
     name_start, name_end, rule_id = s.project
     facts = Budget(initial_yuan=by_role.get("initial"), total_yuan=by_role.get("total"),
                    executed_yuan=by_role.get("executed"), rate_pct=by_role.get("rate"))
@@ -652,6 +653,7 @@ def _cells_after(doc: NormText, pos: int) -> list[Cell]:
     cells: list[Cell] = []
     while len(cells) < MAX_CELLS:
         sep = _CELL_SEP.match(doc.folded, pos)
+        assert sep is not None          # [...]* matches, if only the empty string
         if "\n" not in sep.group():       # "| |" on one line is an empty cell that kept its place
             cells += [Cell(sep.start(), sep.start(), None, None)] * max(0, sep.group().count("|") - 1)
         pos = sep.end()
@@ -686,16 +688,18 @@ def _split_run(columns: list[Column], cells: list[Cell]) -> list[Cell]:
     spent wins over it."""
     rate_col = next((i for i, c in enumerate(columns) if c.role == "rate"), None)
     roles = [c.role for c in columns[:rate_col or 0]]
-    if (not cells or cells[0].numeral is None or "total" not in roles or "executed" not in roles
-            or (cells[0].unit != "%" and len(cells) > 1)):
+    first = cells[0] if cells else None
+    if (first is None or first.numeral is None or rate_col is None or "total" not in roles
+            or "executed" not in roles or (first.unit != "%" and len(cells) > 1)):
         return cells
-    first, ratio = cells[0], cells[0].unit != "%"
+    ratio = first.unit != "%"
     t, e = roles.index("total"), roles.index("executed")
     readings = [pieces for pieces in _splits(first.numeral, len(columns) if ratio else rate_col + 1)
                 if len({_decimals(p) for p in pieces[:rate_col]}) == 1
                 and len(pieces[rate_col].partition(".")[0]) <= RATE_DIGITS
                 and _agrees(pieces[t], pieces[e], pieces[rate_col], 100 if ratio else 1)]
-    spent = [r for r in readings if resolve_numeral(r[rate_col])[0] != 0]     # 0 of anything agrees with 0%
+    # 0 of anything agrees with 0%
+    spent = [r for r in readings if (v := resolve_numeral(r[rate_col])) is not None and v[0] != 0]
     readings = spent if len(spent) == 1 else readings
     if len(readings) != 1:
         return cells
@@ -731,6 +735,8 @@ def _decimals(numeral: str) -> int:
 def _agrees(total: str, executed: str, rate: str, scale: int = 1) -> bool:
     """Whether the numerals agree: executed / total × 100 can equal rate × scale (100 for a ratio)."""
     t, e, r = (resolve_numeral(x) for x in (total, executed, rate))
+    if t is None or e is None or r is None:
+        return False
     spread = lambda n: Interval(n[0] - n[1], n[0] + n[1])  # noqa: E731
     ratio = spread(e).scale(Decimal(100)).ratio(spread(t)) if t[0] > 0 else None
     return ratio is not None and ratio.meets(spread(r).scale(Decimal(scale)))
@@ -747,11 +753,11 @@ def _align(columns: list[Column], cells: list[Cell]) -> dict[int, Cell]:
     rate_col = next((i for i, c in enumerate(columns) if c.role == "rate"), None)
     pct = next((i for i, c in enumerate(cells) if c.unit == "%"), None)
     if pct is None:         # every column filled: the rate is a ratio without % (0.958); else it is empty
-        slots = [i for i, c in enumerate(columns) if c.role != "rate" or len(cells) == len(columns)]
-        return {slot: cell for slot, cell in zip(slots, cells)}
+        filled = [i for i, c in enumerate(columns) if c.role != "rate" or len(cells) == len(columns)]
+        return {slot: cell for slot, cell in zip(filled, cells)}
     if rate_col is None:        # the unnamed rate column: one slot, in no column
         at = 1 + max((i for i, c in enumerate(columns) if c.role in (*AMOUNT_ROLES, "sum", "weight")), default=-1)
-        slots = [*range(at), None, *range(at, len(columns))]
+        slots: list[int | None] = [*range(at), None, *range(at, len(columns))]
     else:
         at, slots = rate_col, list(range(len(columns)))
     placed: dict[int, Cell] = {}
@@ -835,17 +841,17 @@ def _header_only_row(doc: NormText, fiscal_year: int | None) -> dict[str, Fact]:
         units = _UNIT.findall(doc.folded, m.start() - 60, window_end)
         if not units:
             continue
-        amounts, rate = [], None
+        read, rate = [], None
         for t in _TOKEN.finditer(doc.folded, m.end(), window_end):
             if t.group(0).rstrip().endswith("%"):
                 rate = percent_at(doc.folded, t.start(), "col.rate")
                 break
-            amounts.append(plain_at(doc.folded, t.start(), "col.sum"))
-        amounts = [a for a in amounts if a]
+            read.append(plain_at(doc.folded, t.start(), "col.sum"))
+        amounts = [a for a in read if a]
         if len(amounts) < 2 or len({a.value for a in amounts}) != 1:
             continue
-        money = [resolve_money(str(a.value), units[0]) for a in amounts[:2]]
-        if None in money:
+        money = [y for a in amounts[:2] if (y := resolve_money(str(a.value), units[0])) is not None]
+        if len(money) < 2:
             continue
         total = Number(amounts[0].span, *money[0], "元")
         executed = Number(Span(amounts[1].span.start, amounts[1].span.end, "col.executed"), *money[1], "元")

@@ -60,7 +60,7 @@ def _title_segments(doc: NormText) -> list[tuple[int, int, str]]:
             # a long title wrapped onto the next line (…项目绩效 / 自评报告): one title over both lines
             start = max(0, wrapped.start() - TITLE_CONTEXT)
             titles.append((line_start + start, after.end(), perf.id))
-        elif (sm := summary.regex.search(line)) and not sentence.search(line):
+        elif summary.regex.search(line) and not sentence.search(line):
             titles.append((line_start, line_start + len(line), summary.id))
     return titles + prose
 

@@ -14,7 +14,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -361,10 +361,10 @@ def csv_safe(v: Any) -> Any:
 class CsvWriter(csv.DictWriter):
     """The writer of every CSV jixiao writes: each cell through csv_safe."""
 
-    def writerow(self, rowdict: dict):
+    def writerow(self, rowdict: Mapping[str, Any]):
         return super().writerow({k: csv_safe(v) for k, v in rowdict.items()})
 
-    def writerows(self, rowdicts: Iterable[dict]) -> None:
+    def writerows(self, rowdicts: Iterable[Mapping[str, Any]]) -> None:
         for row in rowdicts:
             self.writerow(row)
 

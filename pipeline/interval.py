@@ -40,7 +40,7 @@ class Interval:
     def assigned(cls, x: float | Decimal, exact_decimals: int) -> Interval:
         """Points a scorer assigns (10, 9.5) are exact; 8.57 was computed and rounded to 0.01."""
         v = dec(x).normalize()
-        places = max(0, -v.as_tuple().exponent)
+        places = max(0, -int(v.as_tuple().exponent))      # finite: the exponent is an int
         if places <= exact_decimals:
             return cls(v, v)
         h = Decimal(5).scaleb(-places - 1)

@@ -180,10 +180,13 @@ class Scored(Frozen):
     confidence: float
 
 
+PageMethod = Literal["text", "tables", "ocr", "none"]
+
+
 class PageInfo(Frozen):
     """How a reader got one page's text: kept so a person can see which pages cost what."""
     number: int
-    method: Literal["text", "tables", "ocr", "none"]
+    method: PageMethod
     chars: int = 0
     tables: int = 0
 

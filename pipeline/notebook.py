@@ -70,7 +70,7 @@ def extract_many(paths: Iterable[str | Path], *, jobs: int | None = None, outdir
     paths = [os.fspath(p) for p in paths]
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
-        raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
+        raise FileNotFoundError(f"no such file or folder: {', '.join(map(str, missing))}")
     request = {"paths": paths, "jobs": jobs or os.cpu_count() or 1, "timeout": timeout,
                "outdir": None if outdir is None else os.fspath(outdir)}
     root = str(Path(__file__).resolve().parents[1])        # this jixiao, whatever the child's sys.path

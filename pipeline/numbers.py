@@ -53,7 +53,7 @@ def resolve_numeral(numeral: str) -> tuple[Decimal, Decimal] | None:
 
 def money_multiplier(unit: str | None) -> Decimal | None:
     for r in rules().of("money_unit"):
-        if unit in r.lexicon:
+        if unit in (r.lexicon or ()):
             return Decimal(str(r.param("yuan")))
     return None
 
@@ -69,7 +69,7 @@ def resolve_money(numeral: str, unit: str | None) -> tuple[Decimal, Decimal] | N
 @cache
 def _money_units() -> str:
     """The money units as one alternation, the longest first."""
-    return "|".join(sorted((u for r in rules().of("money_unit") for u in r.lexicon), key=len, reverse=True))
+    return "|".join(sorted((u for r in rules().of("money_unit") for u in r.lexicon or ()), key=len, reverse=True))
 
 
 @cache
@@ -238,7 +238,7 @@ def unread_noted(stage):
         token = _unread.set([])
         try:
             out = stage(c)
-            found = sorted(set(_unread.get()), key=lambda u: u.start)
+            found = sorted(set(_unread.get() or ()), key=lambda u: u.start)
         finally:
             _unread.reset(token)
         if not found:

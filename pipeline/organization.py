@@ -172,7 +172,7 @@ def _suffix_end(name: str) -> int:
     r = rules().get("org.suffix")
     runon = r.param("runon")
     best = 0
-    for s in r.lexicon:
+    for s in r.lexicon or ():
         i = name.find(s, 2)
         while i >= 0:
             end = i + len(s)
@@ -205,7 +205,7 @@ def _fullest(doc: NormText, org: Fact, pool: list[Fact]) -> Fact:
     short = org.value
     fuller = [f for f in pool if len(f.value) > len(short)
               and (f.value.endswith(short) or _abbreviates(short, f.value))]
-    fuller += _place_prefixed(doc, doc.folded[org.evidence.start:org.evidence.end], org.evidence.rule)
+    fuller += _place_prefixed(doc, doc.folded[org.evidence.start:org.evidence.end], org.evidence.rule or "")
     return max(fuller, key=lambda f: len(f.value), default=org)
 
 

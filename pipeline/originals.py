@@ -21,8 +21,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .models import Evidence, Record
+
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium
 
 SCALE = 1.5                     # 108 dpi: an A4 page 893 px wide, inside a 1024 px screen
 MAX_PAGES = 8                   # pages rendered per document: those holding its findings' evidence
@@ -153,7 +157,7 @@ def _page_image(page, number: int, sha: str, img_dir: Path, used: set[str], page
 @dataclass
 class Glyphs:
     """A page's glyphs, blanks left out: as a string, and each one's pdfium index."""
-    textpage: object
+    textpage: pdfium.PdfTextPage
     stream: str
     index: list[int]
 

@@ -32,7 +32,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -175,6 +175,7 @@ class Entry:
 
     @classmethod
     def of(cls, r: Record, names: Names) -> Entry:
+        assert r.organization and r.report_type and r.fiscal_year     # panel() keeps only placed reports
         written = r.organization.value
         subject = "" if r.report_type.value == "department" else subject_of(r.report_type.evidence.text, written)
         return cls(path=r.source.path, sha256=r.source.sha256, report_type=r.report_type.value,
@@ -241,7 +242,7 @@ class PanelFinding(BaseModel):
 
 def _finding(rule_id: str, e: Entry, values: dict, evidence: list[PanelEvidence], **fmt: Any) -> PanelFinding:
     r = rules().get(rule_id)
-    return PanelFinding(rule=rule_id, severity=r.param("severity"), message=r.message.format(**fmt),
+    return PanelFinding(rule=rule_id, severity=r.param("severity"), message=r.param("message").format(**fmt),
                         organization=e.organization, fiscal_year=e.year, sha256=e.sha256, values=values,
                         evidence=evidence)
 
@@ -250,7 +251,7 @@ def _number(f: Fact) -> float:
     return float(dec(f.value))
 
 
-def prior_year_mismatch(now: Entry, before: Entry, others: list[Entry] = ()) -> list[PanelFinding]:
+def prior_year_mismatch(now: Entry, before: Entry, others: Sequence[Entry] = ()) -> list[PanelFinding]:
     """`now` restates last year's figures; `before` is last year's report of the same scope (its lead),
     `others` the scope's other reports that year (duplicates): a restatement one of them agrees with
     is no finding."""
@@ -259,7 +260,7 @@ def prior_year_mismatch(now: Entry, before: Entry, others: list[Entry] = ()) -> 
         restated, stated = getattr(now.prior, column), before.fact(column)
         if restated is None or stated is None or Interval.of(restated).meets(Interval.of(stated)):
             continue
-        if any(o.fact(column) is not None and Interval.of(restated).meets(Interval.of(o.fact(column)))
+        if any((f := o.fact(column)) is not None and Interval.of(restated).meets(Interval.of(f))
                for o in others):
             continue
         scope = "" if now.report_type == "department" else f"（{now.scope_name()}）"
@@ -495,7 +496,7 @@ def _row(g: Group, before: Group | None, found: list[PanelFinding]) -> dict:
     b = lead.budget if lead else Budget()
     p = lead.prior if lead else Budget()
     score_change = None
-    if comparable and lead.score is not None and prev.score is not None:
+    if comparable and lead and prev and lead.score is not None and prev.score is not None:
         score_change = float(dec(lead.score.value) - dec(prev.score.value))
     return {
         "organization": g.organization, "organization_as_written": "；".join(g.written), "fiscal_year": g.year,
@@ -507,8 +508,8 @@ def _row(g: Group, before: Group | None, found: list[PanelFinding]) -> dict:
         "errors": lead.errors if lead else None, "warnings": lead.warnings if lead else None,
         "prior_total_yuan": _value(p.total_yuan), "prior_executed_yuan": _value(p.executed_yuan),
         "prior_rate_pct": _value(p.rate_pct),
-        "budget_change_pct": _change_pct(b.total_yuan, prev.budget.total_yuan) if comparable else None,
-        "executed_change_pct": _change_pct(b.executed_yuan, prev.budget.executed_yuan) if comparable else None,
+        "budget_change_pct": _change_pct(b.total_yuan, prev.budget.total_yuan) if comparable and prev else None,
+        "executed_change_pct": _change_pct(b.executed_yuan, prev.budget.executed_yuan) if comparable and prev else None,
         "score_change": score_change,
         "cross_year_errors": sum(f.severity == "error" for f in found),
         "cross_year_warnings": sum(f.severity == "warning" for f in found),

@@ -30,12 +30,13 @@ import re
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from itertools import islice
 from pathlib import Path
+from typing import overload
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -215,8 +216,12 @@ class Spans:
         return {"href": f"#{span_id(e)}" if shown else None, "label": evidence_line(e), "text": e.text,
                 "start": e.start, "end": e.end, "page": e.page,
                 "box": self.original.box_of(e), "cell": self.original.cells.get(key),
-                "mismatch": shown and self.text[e.start:e.end] != e.text}
+                "mismatch": shown and self.text is not None and self.text[e.start:e.end] != e.text}
 
+    @overload
+    def fact(self, f: Fact, use: str) -> dict: ...
+    @overload
+    def fact(self, f: None, use: str) -> None: ...
     def fact(self, f: Fact | None, use: str) -> dict | None:
         return None if f is None else {"value": f.value, "evidence": self.link(f.evidence, use)}
 
@@ -274,7 +279,7 @@ def evidence_html(ev: dict | None) -> Markup:
     return Markup(out)
 
 
-def highlight(text: str, spans: dict[tuple[int, int], list[str]], hits: set[tuple[int, int]] = frozenset()) -> list:
+def highlight(text: str, spans: dict[tuple[int, int], list[str]], hits: Set[tuple[int, int]] = frozenset()) -> list:
     """The text as a tree for the template: text runs, page breaks and <mark> nodes.
 
     Spans that nest (or coincide) become nested marks, so a mark's text is its evidence's words. A
@@ -329,10 +334,10 @@ def highlight(text: str, spans: dict[tuple[int, int], list[str]], hits: set[tupl
 
 def _budget_facts(b: Budget, spans: Spans, scope: str) -> list[dict]:
     out = []
-    for k, label in BUDGET_LABEL.items():
+    for k, name in BUDGET_LABEL.items():
         f = getattr(b, k)
         if f is not None:
-            out.append({"key": k, "label": label, **spans.fact(f, f"{scope}{label}")})
+            out.append({"key": k, "label": name, **spans.fact(f, f"{scope}{name}")})
     return out
 
 
@@ -359,15 +364,15 @@ def document_view(n: int, r: Record, text: str | None, orig: Original | None = N
                          "evidence": [spans.link(e, f"{f.rule}（{SEVERITY_LABEL.get(f.severity, f.severity)}）",
                                                  finding=True) for e in f.evidence]})
     facts = []
-    for key, label in (("report_type", "报告类型"), ("fiscal_year", "年度"), ("organization", "单位")):
+    for key, name in (("report_type", "报告类型"), ("fiscal_year", "年度"), ("organization", "单位")):
         f = getattr(r, key)
         if f is not None:
-            facts.append({"key": key, "label": label, **spans.fact(f, label)})
+            facts.append({"key": key, "label": name, **spans.fact(f, name)})
     facts += _budget_facts(r.budget, spans, "")
-    for key, label in (("self_score", "自评得分"), ("deduction", "扣分"), ("grade", "自评等级")):
+    for key, name in (("self_score", "自评得分"), ("deduction", "扣分"), ("grade", "自评等级")):
         f = getattr(r, key)
         if f is not None:
-            facts.append({"key": key, "label": label, **spans.fact(f, label)})
+            facts.append({"key": key, "label": name, **spans.fact(f, name)})
     indicators = [{**i.model_dump(exclude={"evidence"}), "evidence": spans.link(i.evidence, f"指标 {i.level3 or ''}")}
                   for i in r.indicators]
     structure = [{"level": s.level, "count": s.count, "names": s.names,
@@ -439,15 +444,16 @@ def _money(v) -> str:
         return str(v)
     if not wan.is_finite():
         return str(v)
-    places = max(2, min(8, -wan.normalize().as_tuple().exponent))
+    exponent = wan.normalize().as_tuple().exponent
+    places = max(2, min(8, -exponent if isinstance(exponent, int) else 0))
     return f"{wan:,.{places}f} 万元"
 
 
-def _yuan(v) -> str:
+def _yuan(v: object) -> str:
     """The same amount in yuan, for a tooltip: 900000 -> 900,000 元."""
-    if isinstance(v, bool) or not isinstance(v, (int, float, Decimal)):
+    if not isinstance(v, (int, float, Decimal)) or isinstance(v, bool):
         return ""
-    if abs(v) >= 1e15:
+    if abs(float(v)) >= 1e15:
         return f"{_num(v)} 元"
     shown = f"{Decimal(str(v)):,f}"
     return f"{shown.rstrip('0').rstrip('.') if '.' in shown else shown} 元"

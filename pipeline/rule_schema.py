@@ -7,7 +7,7 @@ every bad field of every rule at once.
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from functools import cache
 from importlib import import_module
@@ -218,7 +218,7 @@ PLAIN_KINDS = (
 
 KINDS: dict[str, type[Rule]] = {
     **{k: _plain(k) for k in PLAIN_KINDS},
-    **{m.model_fields["kind"].annotation.__args__[0]: m for m in (
+    **{get_args(m.model_fields["kind"].annotation)[0]: m for m in (
         BudgetRole, ReportScope, ProjectName, FundColumn, FundLabel, YearContext, BodyType, FormType, OrgLabel, OrgSuffix,
         OrgAbbrev, OrgAlias, MoneyUnit, Deduction, Target, Score, Grade, GradeBand, IndicatorColumn, Finding,
         PanelFinding)},

@@ -66,13 +66,16 @@ def rules() -> RuleSet:
 @cache
 def compiled(rule_id: str) -> re.Pattern:
     rs = rules()
-    return re.compile(rs.expand(rs.get(rule_id).pattern))
+    pattern = rs.get(rule_id).pattern
+    if pattern is None:
+        raise RulesError(f"rule {rule_id} has no pattern to compile")
+    return re.compile(rs.expand(pattern))
 
 
 def load_rules(folder: Path) -> RuleSet:
     problems: list[str] = []
     fragments: dict[str, str] = {}
-    entries: list[tuple[str, dict]] = []
+    entries: list[tuple[str, int, Any]] = []
     files = sorted(folder.glob("*.yaml"))
     if not files:       # a missing or empty folder would give a tool that reads nothing: say so at start
         raise RulesError(f"no rules in {folder}: the folder is missing or holds no .yaml file "
@@ -102,7 +105,7 @@ def load_rules(folder: Path) -> RuleSet:
 
 def _checked(entry: Any, fragments: dict[str, str], seen: set[str]) -> tuple[Rule | None, list[str]]:
     """One rule file entry as its kind's model, and everything wrong with it."""
-    model = KINDS.get(entry.get("kind")) if isinstance(entry, dict) else None
+    model = KINDS.get(entry.get("kind") or "") if isinstance(entry, dict) else None
     if model is None:
         kind = entry.get("kind") if isinstance(entry, dict) else entry
         return None, [f"unknown kind {kind!r} (known: {', '.join(sorted(KINDS))})"]
@@ -133,6 +136,8 @@ def _line(path: Path, index: int) -> int | str:
     rule set is loaded without composing the YAML twice."""
     try:
         node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        if node is None:
+            return "?"
         rules_node = next(v for k, v in node.value if k.value == "rules")
         return rules_node.value[index].start_mark.line + 1
     except Exception:       # the file's own YAML error is reported already

@@ -567,18 +567,20 @@ def compact(outdir: Path, items: list[Item]) -> None:
     is left as it is when it already is so (an uninterrupted run whose files finished in order, a
     rerun with nothing to do)."""
     records = outdir / RECORDS
+    kept = [(i.line, i.entry) for i in items if i.line is not None and i.entry is not None]
+    assert len(kept) == len(items)          # by now every input has its record line and manifest entry
     position, in_order = 0, True
-    for i in items:
-        in_order = in_order and i.line.offset == position
-        position += i.line.length
+    for line, _ in kept:
+        in_order = in_order and line.offset == position
+        position += line.length
     if not (in_order and position == (records.stat().st_size if records.exists() else 0)):
         with open(records, "rb") as f:
             def lines() -> Iterator[bytes]:
-                for i in items:
-                    f.seek(i.line.offset)
-                    yield f.read(i.line.length)
+                for line, _ in kept:
+                    f.seek(line.offset)
+                    yield f.read(line.length)
             _replace(records, lines())
-    _replace(outdir / MANIFEST, (manifest_line(i.entry) for i in items))
+    _replace(outdir / MANIFEST, (manifest_line(entry) for _, entry in kept))
 
 
 def manifest_line(entry: dict) -> bytes:

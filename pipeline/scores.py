@@ -54,12 +54,13 @@ def _score_row(doc: NormText) -> tuple[Fact | None, Fact | None]:
     """总分 | 100 | 95 | 优: the maximum, the score, and the grade when the row has one."""
     for r in rules().of("score_row"):
         for m in r.regex.finditer(doc.folded):
-            cells, pos = [], m.end()
+            cells: list[re.Match[str]] = []
+            pos = m.end()
             while len(cells) < 3 and (c := _cells().match(doc.folded, pos)):
                 cells.append(c)
                 pos = c.end()
             nums = [c for c in cells if c.group("cell")[0].isdigit()]
-            if len(nums) >= 2 and resolve_numeral(nums[0].group("cell"))[0] == 100:
+            if len(nums) >= 2 and (v := resolve_numeral(nums[0].group("cell"))) is not None and v[0] == 100:
                 fact = _score_fact(doc, nums[1].start("cell"), nums[1].end("cell"), r.id, nums[1].group("cell"))
                 grade = next((c for c in cells[cells.index(nums[1]) + 1:] if not c.group("cell")[0].isdigit()), None)
                 grade_fact = (Fact(value=grade.group("cell"), evidence=evidence(

@@ -40,7 +40,8 @@ def _tokenizer():
 def _import_jieba():
     hide = "pkg_resources" not in sys.modules
     if hide:
-        sys.modules["pkg_resources"] = None      # an import of it raises ImportError: jieba's fallback
+        # None: an import of it raises ImportError, jieba's fallback (typeshed allows only modules)
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]
     try:
         import jieba
     finally:

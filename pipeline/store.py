@@ -112,15 +112,17 @@ _OWN = {
 def describe(table: str, column: str) -> str:
     """A column's description, from the record model's own field descriptions where the column is a field
     (`jixiao schema` shows the same words): what Parquet field metadata and DuckDB comments carry."""
-    if column in _OWN:
-        return _OWN[column]
+    own = _OWN.get(column)
+    if own:
+        return own
     if table == "records" and column in _COUNTED:
         return f"how many rows the document has in the {column} table"
     if column.endswith("_evidence"):
         return f"where the document states {column.removesuffix('_evidence')}: page, offsets and words"
     for model in _MODELS[table]:
-        if column in model.model_fields:
-            return model.model_fields[column].description
+        field = model.model_fields.get(column)
+        if field is not None and field.description:
+            return field.description
     raise KeyError(f"{table}.{column} has no description")
 
 
@@ -131,7 +133,7 @@ def _evidence_fields() -> list[tuple[str, str]]:
     out = []
     for name, field in Evidence.model_fields.items():
         ann = field.annotation
-        args = [a for a in get_args(ann) if a is not type(None)] if get_origin(ann) in (Union, UnionType) else [ann]
+        args: list[Any] = [a for a in get_args(ann) if a is not type(None)] if get_origin(ann) in (Union, UnionType) else [ann]
         out.append((name, {int: "int", float: "float", str: "str"}[args[0]]))
     return out
 
@@ -308,6 +310,7 @@ class _Outputs:
         document_db(self.db)
 
     def add(self, records: list[Record]) -> None:
+        assert self.db is not None          # opened
         docs = [Doc.of(r, n) for n, r in enumerate(records, self.documents + 1)]
         self.documents += len(records)
         for t, schema, parquet, sheet in zip(TABLES, self.schemas, self.parquet, self.sheets):
@@ -323,6 +326,7 @@ class _Outputs:
             self.db.unregister("batch")
 
     def finish(self) -> list[Path]:
+        assert self.db is not None and self.spill is not None       # opened
         for w in self.parquet:
             w.close()
         for s in self.sheets:

@@ -91,7 +91,8 @@ class _Layer:
 def _nfkc_layer(rawtext: str) -> _Layer:
     """rawtext through _nfkc, without "\r". Most characters map to themselves and most others to one
     character, which keeps offsets; only the rest (① -> "(1)", "\r" -> "") are edits."""
-    one, other = {}, {"\r": ""}
+    one: dict[str, str] = {}
+    other = {"\r": ""}
     for ch in set(rawtext):
         out = _nfkc(ch)
         if out != ch:

@@ -21,7 +21,7 @@ def chromium() -> str:
     if exe is None:
         reason = ("Chromium is not installed, so the report was not opened in a browser: "
                   "apt-get install chromium fonts-wqy-zenhei (Debian/Ubuntu), as .ci/run does")
-        warnings.warn(reason)
+        warnings.warn(reason, stacklevel=2)
         pytest.skip(reason)
     return exe
 

@@ -26,7 +26,8 @@ def installed(tmp_path_factory) -> Path:
     """A fresh venv with jixiao installed from a wheel built from this checkout: its bin folder."""
     tmp = tmp_path_factory.mktemp("wheel")
     source = tmp / "source"     # a copy: a build/ folder left in the checkout would be reused by setuptools
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "output", ".corpus", "*.egg-info"))
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "output", ".corpus", "*.egg-info",
+                                                               ".mypy_cache", ".ruff_cache"))
     built = _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp / "dist", source)
     assert built.returncode == 0, built.stderr[-2000:]
     venv = tmp / "venv"
@@ -53,6 +54,12 @@ def test_a_wheel_installed_in_a_fresh_venv_reads_the_seed_report(installed, tmp_
     # the installed copy, not this checkout, did the reading
     where = _run(installed / "python", "-c", "import pipeline.rules as r; print(r.RULES_DIR)", cwd=tmp_path)
     assert "rules_data" in where.stdout and str(ROOT) not in where.stdout
+
+
+def test_the_installed_package_is_marked_typed(installed, tmp_path):
+    """py.typed (PEP 561): a project that imports pipeline has mypy read its annotations."""
+    marker = "import pathlib, pipeline; print((pathlib.Path(pipeline.__file__).parent / 'py.typed').is_file())"
+    assert _run(installed / "python", "-c", marker, cwd=tmp_path).stdout.strip() == "True"
 
 
 def test_a_missing_or_empty_rules_folder_is_refused_at_start(tmp_path):

@@ -12,7 +12,7 @@ from ..rules import rules
 def finding(rule_id: str, values: dict[str, Any], evidence: list[Evidence], **fmt: Any) -> Finding:
     r = rules().get(rule_id)
     clean = {k: float(v) if isinstance(v, Decimal) else v for k, v in values.items()}
-    return Finding(rule=rule_id, severity=r.param("severity"), message=r.message.format(**fmt),
+    return Finding(rule=rule_id, severity=r.param("severity"), message=r.param("message").format(**fmt),
                    values=clean, evidence=evidence)
 
 

@@ -42,8 +42,8 @@ def computed_rate(b: Budget) -> Interval | None:
     return r.scale(HUNDRED) if r else None
 
 
-def _point_rate(b: Budget) -> Decimal:
-    return dec(b.executed_yuan.value) / dec(b.total_yuan.value) * HUNDRED
+def _point_rate(executed: Fact, total: Fact) -> Decimal:
+    return dec(executed.value) / dec(total.value) * HUNDRED
 
 
 def execution_rate(x: Extracted) -> list[Finding]:
@@ -54,7 +54,8 @@ def execution_rate(x: Extracted) -> list[Finding]:
         computed = computed_rate(b)
         if computed is None or b.rate_pct is None or computed.meets(Interval.of(b.rate_pct)):
             continue
-        point, stated = _point_rate(b), dec(b.rate_pct.value)
+        assert b.executed_yuan and b.total_yuan      # a computed rate has both
+        point, stated = _point_rate(b.executed_yuan, b.total_yuan), dec(b.rate_pct.value)
         out.append(finding("execution_rate", {"computed": point.quantize(Decimal("0.01")), "stated": stated,
                                               "executed_yuan": b.executed_yuan.value, "total_yuan": b.total_yuan.value},
                            [b.executed_yuan.evidence, b.total_yuan.evidence, b.rate_pct.evidence],

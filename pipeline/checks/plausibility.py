@@ -29,7 +29,7 @@ def merged_digits(x: Extracted) -> list[Finding]:
 
 def _three_decimals(f: Fact) -> bool:
     m = re.search(r"\d\.(\d+)", f.evidence.text)
-    return bool(m) and len(m.group(1)) == 3
+    return m is not None and len(m.group(1)) == 3
 
 
 def _times(f: Fact, k: Decimal) -> Fact:
@@ -49,8 +49,8 @@ def separator_misread(x: Extracted) -> list[Finding]:
             out.append(finding("separator_misread", {"stated": f.value, "corrected": float(Decimal(str(f.value)) * k)},
                                [f.evidence, other.evidence], text=f.evidence.text, why=why))
 
-    for column, a, b in same_amounts(x):
-        for f, other in ((a, b), (b, a)):
+    for column, one, two in same_amounts(x):
+        for f, other in ((one, two), (two, one)):
             if _three_decimals(f) and off_by(f, other, k) and Interval.of(f).scale(k).meets(Interval.of(other)):
                 add(f, other, f"另处{AMOUNTS[column]}为 {other.evidence.text}")
     for s in scopes(x):

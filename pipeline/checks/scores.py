@@ -39,7 +39,7 @@ def score_grade(x: Extracted) -> list[Finding]:
     score, grade = x.self_score, x.grade
     if not (score and grade):
         return []
-    band = next((r for r in rules().of("grade_band") if grade.value in r.lexicon), None)
+    band = next((r for r in rules().of("grade_band") if grade.value in (r.lexicon or ())), None)
     if band is None:
         return []
     low, high = dec(band.param("low")), dec(band.param("high"))
@@ -81,7 +81,7 @@ def _weights_complete(x: Extracted, rows: list[Indicator]) -> Decimal | None:
         return None
     fund = scored_fund_row(x)
     extra = dec(fund.weight.value) if fund and fund.weight else ZERO
-    return sum((dec(r.weight) for r in rows), ZERO) + extra
+    return sum((dec(r.weight) for r in rows if r.weight is not None), ZERO) + extra
 
 
 def indicator_weight_sum(x: Extracted) -> list[Finding]:
@@ -103,7 +103,7 @@ def indicator_score_sum(x: Extracted) -> list[Finding]:
     rows, score = table_rows(x), x.self_score
     if score is None or _weights_complete(x, rows) != HUNDRED or any(r.score is None for r in rows):
         return []
-    parts = [_assigned(r.score) for r in rows]
+    parts = [_assigned(r.score) for r in rows if r.score is not None]
     evidence = [r.evidence for r in rows]
     fund = scored_fund_row(x)
     if fund and fund.score:
@@ -134,7 +134,7 @@ def indicator_score_bounds(x: Extracted) -> list[Finding]:
 def _target(text: str) -> tuple[str, Decimal, str] | None:
     """'≥95%' -> ('floor', 95, '%'); a bare count is a floor; a bare amount of money says nothing."""
     m = re.fullmatch(rules().expand(param("target_not_met", "target_pattern")), text.strip())
-    if not m or resolve_numeral(m.group("num")) is None:
+    if not m or (num := resolve_numeral(m.group("num"))) is None:
         return None
     words = param("target_not_met", "comparators")
     written = m.group("cmp") or m.group("post") or ""
@@ -144,7 +144,7 @@ def _target(text: str) -> tuple[str, Decimal, str] | None:
         if written or unit in param("target_not_met", "no_bare_floor"):
             return None
         kind = "floor"
-    return kind, resolve_numeral(m.group("num"))[0], unit
+    return kind, num[0], unit
 
 
 def _missed(kind: str, target: Decimal, actual: Interval) -> bool:
@@ -161,7 +161,7 @@ def target_not_met(x: Extracted) -> list[Finding]:
             continue
         target, m = _target(r.target), actual_re.fullmatch(r.actual.strip())
         resolved = resolve_numeral(m.group("num")) if m else None
-        if target is None or resolved is None or (m.group("unit") or "") not in ("", target[2]):
+        if target is None or m is None or resolved is None or (m.group("unit") or "") not in ("", target[2]):
             continue
         value, half = resolved
         if _missed(target[0], target[1], Interval(value - half, value + half)):

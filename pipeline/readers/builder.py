@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 
-from ..models import Cell, PageInfo, RawDoc, Scored, Source
+from collections.abc import Sequence
+
+from ..models import Cell, PageInfo, PageMethod, RawDoc, Scored, Source
 from .bounds import check_chars
 
 CELL_SEP = " | "
@@ -44,15 +46,15 @@ class DocBuilder:
             self._ocr.append(Scored(start=start, end=start + len(text), confidence=round(confidence, 4)))
         self._append("\n")
 
-    def table(self, rows: list[list[str | None]]) -> None:
+    def table(self, rows: Sequence[Sequence[str | None]]) -> None:
         """A table as rows of cell texts (None or "" for an empty or merged-over position)."""
-        rows = [[_BLANKS.sub(" ", c or "").strip() for c in row] for row in rows]
-        rows = [row for row in rows if any(row)]
-        if not rows:
+        grid = [[_BLANKS.sub(" ", c or "").strip() for c in row] for row in rows]
+        grid = [row for row in grid if any(row)]
+        if not grid:
             return
         self._tables += 1
         self._page_tables += 1
-        for r, row in enumerate(rows, 1):
+        for r, row in enumerate(grid, 1):
             for c, text in enumerate(row, 1):
                 if c > 1:
                     self._append(CELL_SEP)
@@ -61,7 +63,7 @@ class DocBuilder:
                     self._cells.append(Cell(table=self._tables, row=r, col=c, start=start, end=start + len(text)))
             self._append("\n")
 
-    def end_page(self, method: str = "text") -> None:
+    def end_page(self, method: PageMethod = "text") -> None:
         text = "".join(self._parts)
         self._info.append(PageInfo(number=len(self._pages) + 1, method=method, chars=len(text.strip()),
                                    tables=self._page_tables))

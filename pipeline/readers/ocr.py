@@ -174,7 +174,7 @@ def find_grids(grey: Any, unit: float) -> list[list[GridCell]]:
     long_h, long_v = max(40, int(RULE_H * unit)), max(20, int(RULE_V * unit))
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_h, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_v)))
-    rules = cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8))
+    rules = cv2.dilate(np.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
     grids = []
     for k in range(1, n):

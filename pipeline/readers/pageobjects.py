@@ -25,7 +25,8 @@ def bare(function, restype, *argtypes):
     and a worker runs one thread: releasing and taking it back cost more than the call). With
     `argtypes`, handles go in and out as plain ints; without, ctypes converts nothing, the cheapest
     call: pass a handle as a c_void_p, an index as an int, a struct by byref()."""
-    return ctypes.PYFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    return ctypes.PYFUNCTYPE(restype, *argtypes)(address)  # type: ignore[arg-type]  # a function's address: never NULL
 
 
 class _Handle(ctypes.c_void_p):

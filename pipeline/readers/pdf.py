@@ -32,7 +32,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..load import LoadError
-from ..models import RawDoc, Source
+from ..models import PageMethod, RawDoc, Source
 from .builder import CELL_SEP, DocBuilder
 from . import ruled
 from .geometry import Extent
@@ -105,7 +105,7 @@ class Table:
 class PageRead:
     number: int
     height: float
-    method: str = "text"
+    method: PageMethod = "text"
     items: list[Line | Table] = field(default_factory=list)
 
 
@@ -194,7 +194,7 @@ def _text_layer(pdf: pdfium.PdfDocument, index: int) -> PageRead:
         elif not chars:
             p.method = "none"
         if not p.items:
-            p.items = _lines_of(rows)
+            p.items = list(_lines_of(rows))
         return p
     finally:
         page.close()
@@ -410,7 +410,7 @@ def _rows(chars: list[Char]) -> list[list[Char]]:
     row, so its band is kept in local variables; the row before it, in a list."""
     rows: list[list[Char]] = []
     last: list[Char] | None = None
-    before = None           # [glyphs, sum of middles, sum of heights, count]
+    before: list | None = None       # [glyphs, sum of middles, sum of heights, count]
     middles = heights = high = low = height = 0.0
     count = 0
     for c in sorted(chars, key=_top_plus_bottom):            # by middle
@@ -550,7 +550,8 @@ def _ocr_available(pages: list[int]) -> None:
 
 
 def _ranges(numbers: list[int]) -> str:
-    out, start = [], numbers[0]
+    out: list[str] = []
+    start: int | None = numbers[0]
     for a, b in zip(numbers, numbers[1:] + [None]):
         if b != a + 1:
             out.append(str(start) if start == a else f"{start}-{a}")
@@ -587,7 +588,7 @@ def _drop_furniture(pages: list[PageRead]) -> None:
             for l in group:
                 edges.append((p, l, where))
     drop: set[int] = set()
-    for p, l, _ in edges:
+    for _, l, _ in edges:
         if is_page_number(l.text):
             drop.add(id(l))
     need = max(2, math.ceil(len(pages) / 2))
@@ -600,10 +601,10 @@ def _drop_furniture(pages: list[PageRead]) -> None:
     for members in groups.values():
         if len({p.number for p, _ in members}) < need:
             continue
-        top = statistics.median(l.top for _, l in members)
+        at = statistics.median(l.top for _, l in members)
         size = statistics.median(l.size for _, l in members)
         same = [(p, l) for p, l in members
-                if abs(l.top - top) <= max(4.0, 0.5 * size) and abs(l.size - size) <= 0.2 * size]
+                if abs(l.top - at) <= max(4.0, 0.5 * size) and abs(l.size - size) <= 0.2 * size]
         if len({p.number for p, _ in same}) >= need:
             drop.update(id(l) for _, l in same)
     for p in pages:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import ctypes
 from bisect import bisect_left, bisect_right
+from typing import TYPE_CHECKING, ClassVar
 
 import pypdfium2.raw as pdfium_c
 
-from .geometry import Extent
 from .pageobjects import Matrix
+
+if TYPE_CHECKING:
+    from .pdf import Char
 
 ALIGNED = 0.01     # points: a segment whose ends differ less than this across is horizontal (vertical)
 MIN_EDGE = 1.0     # points: pdfplumber's prefilter of edges before merging ("lines" strategy)
@@ -62,23 +65,24 @@ def _edge(out: list[dict], a: tuple[float, float], b: tuple[float, float]) -> No
 
 class _Page:
     """What pdfplumber's TableFinder asks of a page when it is given explicit edges."""
-    chars: list = []
+    chars: ClassVar[list] = []
     bbox = (0, 0, 0, 0)
 
 
-def find(found_edges: list[dict], chars: list[Extent]) -> list[tuple[Bbox, list[list[str | None]]]]:
+def find(found_edges: list[dict], chars: list[Char]) -> list[tuple[Bbox, list[list[str | None]]]]:
     """The ruled tables the edges draw, each (bbox, rows of cell texts; None where a merged cell covers)."""
     from pdfplumber.table import TableFinder
     v = [e for e in found_edges if e["orientation"] == "v"]
     h = [e for e in found_edges if e["orientation"] == "h"]
     if len(v) < 2 or len(h) < 2:
         return []
-    finder = TableFinder(_Page(), {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
-                                   "explicit_vertical_lines": v, "explicit_horizontal_lines": h})
+    settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+                "explicit_vertical_lines": v, "explicit_horizontal_lines": h}
+    finder = TableFinder(_Page(), settings)  # type: ignore[arg-type]  # a stand-in page: only chars and bbox are read
     return [(t.bbox, _extract(t, chars)) for t in finder.tables]
 
 
-def _extract(table, chars: list[Extent]) -> list[list[str | None]]:
+def _extract(table, chars: list[Char]) -> list[list[str | None]]:
     """pdfplumber's Table.extract(): each character goes to the cell holding its centre (as
     pdfplumber's char_in_bbox), found through the grid of the cells' edges rather than by testing every
     cell; a cell's text is laid out as pdfplumber's extract_text does (see _text)."""
@@ -89,7 +93,7 @@ def _extract(table, chars: list[Extent]) -> list[list[str | None]]:
         for i in range(bisect_left(xs, cell[0]), bisect_left(xs, cell[2])):
             for j in range(bisect_left(ys, cell[1]), bisect_left(ys, cell[3])):
                 slot[i, j] = cell
-    held: dict[tuple, list[Extent]] = {}
+    held: dict[tuple, list[Char]] = {}
     x0, top, x1, bottom = xs[0], ys[0], xs[-1], ys[-1]
     for ch in chars:
         x, y = (ch.left + ch.right) / 2, ch.middle
@@ -104,7 +108,7 @@ def _text(chars) -> str:
     """pdfplumber's extract_text() of one cell's upright characters with its default tolerances: lines
     by `top` (within Y_TOLERANCE of the last), each read by x0, a space where the gap from the last
     character's right edge is wider than X_TOLERANCE."""
-    lines: list[list[Extent]] = []
+    lines: list[list[Char]] = []
     last = None
     for ch in sorted(chars, key=lambda c: c.top):
         if last is None or ch.top > last + Y_TOLERANCE:

@@ -260,7 +260,8 @@ def general(value) -> str:
 
 
 def _sections(fmt: str) -> list[str]:
-    out, cur = [], []
+    out: list[str] = []
+    cur: list[str] = []
     for part in _SECTION_SPLIT.split(fmt):
         if part == ";":
             out.append("".join(cur))
@@ -323,7 +324,9 @@ def _scientific(number: Decimal, pattern: str) -> str:
 
 def _split(section: str) -> tuple[str, str, str]:
     """A format section -> (literal text before the number, the number's placeholders, literal text after)."""
-    prefix, pattern, suffix = [], [], []
+    prefix: list[str] = []
+    pattern: list[str] = []
+    suffix: list[str] = []
     i, n = 0, len(section)
     while i < n:
         ch = section[i]

@@ -249,7 +249,8 @@ def _rows(table) -> list:
 
 def _span(cell, name: str) -> int:
     try:
-        return max(0, min(_MAX_SPAN, int(re.match(r"\s*(\d+)", cell.get(name, "1")).group(1))))
+        m = re.match(r"\s*(\d+)", cell.get(name, "1"))
+        return 1 if m is None else max(0, min(_MAX_SPAN, int(m.group(1))))
     except (AttributeError, ValueError):
         return 1
 
@@ -342,13 +343,14 @@ def _config():
 def _trafilatura_text(html: str) -> tuple[set[str], str, str]:
     """What trafilatura takes for the article: the keys of its text pieces, all of it, and its title."""
     import trafilatura
+    from trafilatura.settings import Document
 
     try:
         doc = trafilatura.bare_extraction(html, include_tables=True, include_comments=False,
                                           include_images=False, with_metadata=True, config=_config())
     except Exception:        # trafilatura failing on odd markup only means the lxml fallback decides
         return set(), "", ""
-    if doc is None or doc.body is None:
+    if not isinstance(doc, Document) or doc.body is None:
         return set(), "", ""
     keys: set[str] = set()
     for el in doc.body.iter():

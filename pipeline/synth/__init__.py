@@ -75,9 +75,9 @@ def write_report(outdir: Path, spec, formats: tuple[str, ...], scan: bool = True
         write("html", render_text.to_html(doc, spec.place.name + "人民政府").encode("utf-8"))
     if "docx" in formats:
         write("docx", render_office.to_docx(doc))
-    if "xlsx" in gold["formats"]:
+    if "xlsx" in gold["formats"] and (table := doc.selfeval()) is not None:
         fmt = "0.00" if spec.money_unit == "wan" else "#,##0.00"
-        write("xlsx", render_office.to_xlsx(doc, doc.selfeval(), fmt))
+        write("xlsx", render_office.to_xlsx(doc, table, fmt))
     if "pdf" in formats or "scan" in gold["formats"]:
         from . import render_pdf
         pdf = render_pdf.to_pdf(doc)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import lexicon as lx
-from .doc import Block, Cell, Document, Table, TableBuilder
+from .doc import Block, BlockKind, Cell, Document, Table, TableBuilder, TableMode
 from .spec import (
     CENT,
     HUNDRED,
@@ -81,7 +81,7 @@ class Composer:
             raise AssertionError(f"{self.s.id}: {key} stated as {old!r} and {value!r}")
         self.stated[key] = value
 
-    def add(self, kind: str, text: str = "", level: int = 1, table: Table | None = None) -> None:
+    def add(self, kind: BlockKind, text: str = "", level: int = 1, table: Table | None = None) -> None:
         self.blocks.append(Block(kind, text, level, table))
 
     def heading(self, n: int, text: str, level: int = 1) -> None:
@@ -429,6 +429,7 @@ class Composer:
         self.state("fiscal_year", s.year)
         self.state("organization", org)
         name = s.subject
+        assert name is not None             # a project report names its project
         title = self.rng.choices([
             f"{s.year}年度{name}项目支出绩效自评报告",
             f"{org}{s.year}年度{name}项目绩效自评报告",
@@ -461,6 +462,7 @@ class Composer:
 
     def policy(self) -> None:
         s, org, fund = self.s, self.s.organization, self.s.subject
+        assert fund is not None             # a policy report names its fund
         place = s.place.name
         self.state("report_type", "policy")
         self.state("fiscal_year", s.year)
@@ -550,7 +552,8 @@ class Composer:
     def compose(self) -> Document:
         getattr(self, self.s.kind)()
         s = self.s
-        mode = self.rng.choices(("pipe", "lines", "spaces"), weights=(6, 2, 2))[0]
+        modes: tuple[TableMode, ...] = ("pipe", "lines", "spaces")
+        mode = self.rng.choices(modes, weights=(6, 2, 2))[0]
         y, m, d = s.published
         header = self.rng.choice((None, f"{s.year}年度绩效自评材料", s.organization)) if s.kind != "other" else None
         return Document(id=s.id, title=self.blocks[0].text, blocks=self.blocks, organization=s.organization,

@@ -63,6 +63,7 @@ class Table:
         return None
 
 
+TableMode = Literal["pipe", "lines", "spaces"]        # how the .txt draws a table
 BlockKind = Literal["title", "subtitle", "heading", "para", "table", "sign", "note", "pagebreak"]
 
 
@@ -82,7 +83,7 @@ class Document:
     organization: str            # who publishes it (web page source, seal text)
     published: str               # 2023-03-15
     header: str | None = None    # running page header of the PDF, if any
-    txt_table_mode: Literal["pipe", "lines", "spaces"] = "pipe"
+    txt_table_mode: TableMode = "pipe"
     txt_blank_lines: bool = True
     seal: bool = False           # the scanned copy carries a red seal near the signature
     notes: list[str] = field(default_factory=list)

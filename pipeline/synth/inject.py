@@ -50,6 +50,7 @@ from .spec import (
     WAN,
     DocSpec,
     IndicatorRow,
+    Kind,
     grade_of,
     make_spec,
     plan,
@@ -79,7 +80,7 @@ class Original:
     doc: Document
 
     @classmethod
-    def make(cls, seed: int, doc_id: str, kind: str) -> Original:
+    def make(cls, seed: int, doc_id: str, kind: Kind) -> Original:
         spec = make_spec(seed, doc_id, kind)
         return cls(spec, compose(spec)[0])
 
@@ -199,12 +200,14 @@ def _fund_table_copy(o: Original) -> tuple[Document, Table] | None:
 
 
 def _row(t: Table, col: int, text: str) -> int | None:
-    hits = [r for r, row in enumerate(t.rows) if row[col] is not None and row[col].text == text]
+    hits = [r for r, row in enumerate(t.rows) if (cell := row[col]) is not None and cell.text == text]
     return hits[0] if len(hits) == 1 else None
 
 
 def _set(t: Table, r: int, c: int, text: str, value=None) -> None:
-    t.rows[r][c] = replace(t.rows[r][c], text=text, value=value)
+    cell = t.rows[r][c]
+    assert cell is not None             # a cell the table writes, not one a merge covers
+    t.rows[r][c] = replace(cell, text=text, value=value)
 
 
 def _replace_para(doc: Document, old: str, new: str, where: Callable[[str], bool] = lambda _: True) -> bool:
@@ -262,7 +265,7 @@ def _set_rate(o: Original, doc: Document, scope: Scope, new: str) -> bool:
         return _replace_para(doc, o.c.pct(scope.rate), o.c.sp(new, "%"), _project_para(scope.name))
     t = _selfeval(doc)
     r = _row(t, LABEL, scope.name) if t else None
-    if r is None:
+    if t is None or r is None:
         return False
     _set(t, r, RATE, f"{new}%", Decimal(new) / HUNDRED)
     return True
@@ -277,7 +280,7 @@ def _set_amount(o: Original, doc: Document, scope: Scope, col: int, new: Decimal
                    for w in words)
     t = _selfeval(doc)
     r = _row(t, LABEL, scope.name) if t else None
-    if r is None:
+    if t is None or r is None:
         return False
     _set(t, r, col, _cell_amount(o.spec, new), Decimal(_cell_amount(o.spec, new)))
     return True
@@ -494,7 +497,7 @@ def inject_indicator_score_sum(o: Original, rng: random.Random) -> Injection | N
     doc = copy.deepcopy(o.doc)
     t, rows = _table_rows(doc, o)
     rows = [(r, ind) for r, ind in rows if ind.score >= 1]
-    if not rows:
+    if t is None or not rows:
         return None
     r, ind = rng.choice(rows)
     rounded = _half(_num(o.spec.score))
@@ -511,7 +514,7 @@ def inject_indicator_weight_sum(o: Original, rng: random.Random) -> Injection | 
     """One indicator's 分值 a few points higher (the weights no longer add up to 100)."""
     doc = copy.deepcopy(o.doc)
     t, rows = _table_rows(doc, o)
-    if not rows:
+    if t is None or not rows:
         return None
     r, ind = rng.choice(rows)
     new = ind.weight + rng.choice((1, 2, 3, 5))
@@ -525,7 +528,7 @@ def inject_indicator_score_bounds(o: Original, rng: random.Random) -> Injection 
     doc = copy.deepcopy(o.doc)
     t, rows = _table_rows(doc, o)
     rows = [(r, ind) for r, ind in rows if ind.score == ind.weight]
-    if not rows:
+    if t is None or not rows:
         return None
     r, ind = rng.choice(rows)
     new = ind.weight + rng.choice((1, 2, 3, 5))
@@ -539,12 +542,12 @@ def inject_budget_score(o: Original, rng: random.Random) -> Injection | None:
     """The fund total row's 得分 not 分值 × 执行率: full marks despite a lower rate, two digits
     swapped, a point off. The scores then no longer add up to the total either."""
     s = o.spec
-    if s.fund_weight is None or s.kind == "other":
+    if s.fund_weight is None or s.fund_score is None or s.kind == "other":
         return None
     doc = copy.deepcopy(o.doc)
     t = _selfeval(doc)
     r = _row(t, LABEL, "年度资金总额") if t else None
-    if r is None:
+    if t is None or r is None:
         return None
     rate_text = _rate_text(s.rate, s.rate_decimals)
     lo = s.fund_weight * (Decimal(rate_text) - _half(rate_text)) / HUNDRED
@@ -582,6 +585,7 @@ def inject_fund_components(o: Original, rng: random.Random) -> Injection | None:
     if carry.initial is not None and carry.initial == 0 and carry.total > 0:
         options.append((carry.label, carry.initial, carry.total, "copied from 全年预算数"))
     fiscal = next(line for line in s.funds if line.role == "fiscal")
+    assert fiscal.initial is not None       # the 财政拨款 row always states its 年初 figure
     for text in _swaps(_cell_amount(s, fiscal.initial)):
         new = Decimal(text) * (WAN if s.money_unit == "wan" else 1)
         if abs(new - fiscal.initial) > 4 * step:
@@ -611,15 +615,17 @@ def inject_merged_digits(o: Original, rng: random.Random) -> Injection | None:
         if r is None:
             continue
         for a, b in ((INITIAL, TOTAL), (TOTAL, EXECUTED)):
-            ta, tb = t.rows[r][a].text, t.rows[r][b].text
+            ta, tb = (c.text if c else "" for c in (t.rows[r][a], t.rows[r][b]))
             if ta and tb and Decimal(ta) > 0 and Decimal(tb) > 0:
                 pairs.append((r, a, b, line.label))
     if not pairs:
         return None
     r, a, b, label = rng.choice(pairs)
     row = t.rows[r]
-    fused = row[a].text + row[b].text
-    row[a] = replace(row[a], text=fused, value=None)
+    ca, cb = row[a], row[b]
+    assert ca is not None and cb is not None    # both were read above
+    fused = ca.text + cb.text
+    row[a] = replace(ca, text=fused, value=None)
     row[b:] = row[b + 1:] + [Cell("")]
     names = {INITIAL: "年初预算数", TOTAL: "全年预算数", EXECUTED: "全年执行数"}
     return _done(o, doc, "merged_digits", f"fund row {label}: {names[a]} | {names[b]} fused into {fused}")
@@ -772,13 +778,13 @@ def inject_target_not_met(o: Original, rng: random.Random) -> Injection | None:
         if ind.level2 == "数量指标":
             unit = next(cnt.unit for cnt in o.spec.counts if cnt.indicator == ind.level3)
             target = int(ind.target.removeprefix("≥").removesuffix(unit))
-            new = target - rng.randint(1, max(1, target // 10))
-            if new >= 0:
-                options.append((r, ind, f"{new}{unit}"))
+            short = target - rng.randint(1, max(1, target // 10))
+            if short >= 0:
+                options.append((r, ind, f"{short}{unit}"))
         elif ind.target.endswith("%"):
             target = int(ind.target.strip("≥%"))
             options.append((r, ind, f"{max(0, target - rng.randint(1, 5))}%"))
-    if not options:
+    if t is None or not options:
         return None
     r, ind, new = rng.choice(options)
     _set(t, r, ACTUAL, new)

@@ -78,6 +78,7 @@ def to_docx(doc: Document) -> bytes:
             d.add_paragraph(b.text).alignment = WD_ALIGN_PARAGRAPH.RIGHT
         elif b.kind == "table":
             t = b.table
+            assert t is not None         # a table block holds its table
             if t.caption:
                 p = d.add_paragraph()
                 p.add_run(t.caption).bold = True

@@ -159,6 +159,7 @@ def to_pdf(doc: Document) -> bytes:
             story.append(PageBreak())
         elif b.kind == "table":
             t = b.table
+            assert t is not None         # a table block holds its table
             if t.caption:
                 story.append(Paragraph(_esc(t.caption), styles["caption"]))
             if t.subcaption:
@@ -211,7 +212,7 @@ def _seal(size: int, text: str):
             a = -math.pi / 2 - spread / 2 + spread * (i + 0.5) / n
             glyph = Image.new("RGBA", (fsize + 4, fsize + 4), (0, 0, 0, 0))
             ImageDraw.Draw(glyph).text((2, 2), ch, font=font, fill=red)
-            glyph = glyph.rotate(-math.degrees(a + math.pi / 2), resample=Image.BICUBIC, expand=True)
+            glyph = glyph.rotate(-math.degrees(a + math.pi / 2), resample=Image.Resampling.BICUBIC, expand=True)
             x = cx + radius * math.cos(a) - glyph.width / 2
             y = cy + radius * math.sin(a) - glyph.height / 2
             img.alpha_composite(glyph, (int(x), int(y)))
@@ -244,7 +245,7 @@ def to_scan(pdf_bytes: bytes, doc: Document, rng: random.Random) -> bytes:
         if doc.seal and i == sign_page:
             size = int(1.55 * SCAN_DPI)                         # a 40 mm seal
             seal = _seal(size, doc.organization[-12:])
-            seal = seal.rotate(rng.uniform(-25, 25), resample=Image.BICUBIC)
+            seal = seal.rotate(rng.uniform(-25, 25), resample=Image.Resampling.BICUBIC)
             if sign_box is not None:
                 x = int(sign_box[2] * scale) - size + rng.randint(-40, 40)
                 y = int(h - sign_box[3] * scale) - size // 2 + rng.randint(-30, 30)
@@ -256,17 +257,18 @@ def to_scan(pdf_bytes: bytes, doc: Document, rng: random.Random) -> bytes:
             img = ImageChops.multiply(img, layer)               # ink under the seal stays readable
         # paper: a faint grey tone, mottled at low resolution, and a few specks of dust
         tone = Image.frombytes("L", (w // 40, h // 40), bytes(rng.randint(245, 255) for _ in range((w // 40) * (h // 40))))
-        tone = tone.resize((w, h), Image.BILINEAR)
+        tone = tone.resize((w, h), Image.Resampling.BILINEAR)
         img = ImageChops.multiply(img, tone.convert(img.mode))
         specks = Image.new("L", (w, h), 255)
         px = specks.load()
+        assert px is not None               # a new image's pixels are loaded
         for _ in range(w * h // 9000):
             px[rng.randrange(w), rng.randrange(h)] = rng.randint(60, 170)
         specks = specks.filter(ImageFilter.MinFilter(3)) if rng.random() < 0.5 else specks
         img = ImageChops.multiply(img, specks.convert(img.mode))
         angle = rng.uniform(-0.5, 0.5)
         fill = (250, 250, 250) if img.mode == "RGB" else 250
-        img = img.rotate(angle, resample=Image.BICUBIC, expand=False, fillcolor=fill)
+        img = img.rotate(angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=fill)
         img = img.filter(ImageFilter.GaussianBlur(0.5))
         pages.append(img)
     out = io.BytesIO()

@@ -27,6 +27,7 @@ def to_txt(doc: Document) -> str:
             continue
         if b.kind == "table":
             t = b.table
+            assert t is not None         # a table block holds its table
             if t.caption:
                 out.append(t.caption)
             if t.subcaption:
@@ -86,6 +87,7 @@ def to_html(doc: Document, site: str) -> str:
             continue
         if b.kind == "table":
             t = b.table
+            assert t is not None         # a table block holds its table
             if t.caption:
                 body.append(f'<p style="text-align:center;text-indent:0"><b>{escape(t.caption)}</b></p>')
             if t.subcaption:

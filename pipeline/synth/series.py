@@ -12,6 +12,7 @@ Ids: syn-series-001-2021, syn-series-001-2022, … (the series id, then the fisc
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from . import lexicon as lx
 from .spec import DocSpec, Fixed, Kind, PriorYear, _place, draw_subject, make_spec, rng_for
@@ -41,7 +42,7 @@ def series_specs(seed: int, series_id: str, years: int, kind: Kind = "department
     while True:
         domain = rng.choice([d for d in lx.DOMAINS if d.funds] if kind == "policy" else lx.DOMAINS)
         place = _place(rng)
-        unit = "wan" if rng.random() < 0.7 else "yuan"
+        unit: Literal["wan", "yuan"] = "wan" if rng.random() < 0.7 else "yuan"
         start = rng.randint(FIRST_YEAR, max(FIRST_YEAR, LAST_YEAR + 1 - years))
         subject, organization = draw_subject(rng, kind, place, domain)
         who = (place.name, domain.key, organization, subject)
@@ -63,9 +64,10 @@ def generate_series(outdir: Path, seed: int, count: int, years: int, formats: tu
                     scan_max: int | None = None, progress=None) -> list:
     """Write `count` organisations' reports over `years` consecutive years each, with their gold records.
     `scan_max` limits scanned PDFs to the first that many reports."""
-    from . import prepare, write_report
+    from . import Made, prepare, write_report
     outdir = prepare(outdir, formats)
-    made, taken = [], set()
+    made: list[Made] = []
+    taken: set[tuple] = set()
     for series_id, kind in series_plan(count):
         for spec in series_specs(seed, series_id, years, kind, taken):
             made.append(write_report(outdir, spec, formats, scan=scan_max is None or len(made) < scan_max))

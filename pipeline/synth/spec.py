@@ -246,27 +246,29 @@ def rate_of(executed: Decimal, total: Decimal, decimals: int) -> Decimal:
 
 # ---------------------------------------------------------------- indicators and scores
 
+UNSET = Decimal(0)      # an indicator's weight and score until its group's share is split
+
 def _indicators(rng: random.Random, spec_kind: Kind, domain: lx.Domain, counts: list[Count], year: int,
                 total_text: str, exec_text: str, weight_total: int) -> list[IndicatorRow]:
     rows: list[IndicatorRow] = []
     n_qty = min(len(counts), rng.choice((2, 2, 3)))
     for c in counts[:n_qty]:
-        rows.append(IndicatorRow("产出指标", "数量指标", c.indicator, "", f"{c.value}{c.unit}", 0, 0))
+        rows.append(IndicatorRow("产出指标", "数量指标", c.indicator, "", f"{c.value}{c.unit}", UNSET, UNSET))
     for name, _unit, target in rng.sample(domain.quality, k=min(len(domain.quality), rng.choice((1, 2)))):
-        rows.append(IndicatorRow("产出指标", "质量指标", name, f"≥{target}%" if target < 100 else "100%", "", 0, 0))
+        rows.append(IndicatorRow("产出指标", "质量指标", name, f"≥{target}%" if target < 100 else "100%", "", UNSET, UNSET))
     if rng.random() < 0.5:
-        rows.append(IndicatorRow("产出指标", "时效指标", rng.choice(("任务按时完成率", "资金拨付及时率")), "100%", "", 0, 0))
+        rows.append(IndicatorRow("产出指标", "时效指标", rng.choice(("任务按时完成率", "资金拨付及时率")), "100%", "", UNSET, UNSET))
     else:
-        rows.append(IndicatorRow("产出指标", "时效指标", "完成时限", f"{year}年12月31日前", "", 0, 0))
+        rows.append(IndicatorRow("产出指标", "时效指标", "完成时限", f"{year}年12月31日前", "", UNSET, UNSET))
     if spec_kind in ("department", "project") and rng.random() < 0.5:
         rows.append(IndicatorRow("产出指标", "成本指标", rng.choice(("预算控制数", "项目总成本", "支出控制额")),
-                                 f"≤{total_text}", exec_text, 0, 0, deductible=False))
-    for name, target in rng.sample(domain.benefit, k=rng.choice((1, 2))):
-        rows.append(IndicatorRow("效益指标", "社会效益指标", name, target, "", 0, 0))
+                                 f"≤{total_text}", exec_text, UNSET, UNSET, deductible=False))
+    for name, goal in rng.sample(domain.benefit, k=rng.choice((1, 2))):
+        rows.append(IndicatorRow("效益指标", "社会效益指标", name, goal, "", UNSET, UNSET))
     if rng.random() < 0.35:
-        rows.append(IndicatorRow("效益指标", "可持续影响指标", "长效管理机制", "逐步健全", "", 0, 0))
+        rows.append(IndicatorRow("效益指标", "可持续影响指标", "长效管理机制", "逐步健全", "", UNSET, UNSET))
     sat = rng.choice((85, 90, 90, 95))
-    rows.append(IndicatorRow("满意度指标", "服务对象满意度指标", f"{domain.served}满意度", f"≥{sat}%", "", 0, 0))
+    rows.append(IndicatorRow("满意度指标", "服务对象满意度指标", f"{domain.served}满意度", f"≥{sat}%", "", UNSET, UNSET))
 
     groups = {"产出指标": 0, "效益指标": 0, "满意度指标": 0}
     shares = rng.choice({90: ((50, 30, 10), (40, 30, 20), (60, 20, 10)),
@@ -345,7 +347,7 @@ def make_spec(seed: int, doc_id: str, kind: Kind, fixed: Fixed | None = None) ->
         year, domain, place = fixed.year, fixed.domain, fixed.place
     competent = place.name + domain.body
     subject, organization = draw_subject(rng, kind, place, domain)
-    unit = "wan" if rng.random() < 0.7 else "yuan"
+    unit: Literal["wan", "yuan"] = "wan" if rng.random() < 0.7 else "yuan"
     if fixed is not None:
         unit = fixed.money_unit
         subject = fixed.subject if kind in ("project", "policy") else subject

@@ -20,6 +20,7 @@ import importlib
 import os
 import re
 import stat
+import unicodedata
 from pathlib import Path
 
 from .limits import MAX_CHARS, MAX_PAGES
@@ -48,28 +49,53 @@ class Unsupported(LoadError):
 
 
 def source_of(path: Path, data: bytes = b"") -> Source:
-    """A file's source; a name that is not UTF-8 (a GBK name a Windows ZIP unpacked) is kept exactly in
-    `path_bytes`, and `path` shows it as valid Unicode, so the record can be written."""
-    raw = os.fsencode(path)
+    """A file's source; a name that `path` cannot show as it is (not UTF-8, as a GBK name a Windows ZIP
+    unpacked; or holding control or bidi characters) is kept exactly in `path_bytes`, and `path` shows
+    it readable, so the record can be written and no output shows it reordered or garbled."""
+    raw, shown = os.fsencode(path), path_text(path)
+    exact, notes = None, []
     try:
-        raw.decode("utf-8")
-        exact, notes = None, []
+        if raw.decode("utf-8") != shown:
+            exact, notes = base64.b64encode(raw).decode("ascii"), [NAME_CONTROLS]
     except UnicodeDecodeError:
         exact, notes = base64.b64encode(raw).decode("ascii"), [_name_note(raw)]
-    return Source(path=path_text(path), path_bytes=exact, sha256=hashlib.sha256(data).hexdigest(),
+    return Source(path=shown, path_bytes=exact, sha256=hashlib.sha256(data).hexdigest(),
                   format=path.suffix.lower().lstrip(".") or "none", notes=notes)
 
 
 def path_text(path: str | Path) -> str:
-    """A path as valid Unicode for every output: the bytes that are not UTF-8 read as \\xNN."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    """A path as a person may read it in every output: valid Unicode, the bytes that are not UTF-8 read
+    as \\xNN, control and bidi characters as their codes (visible)."""
+    return visible(os.fsencode(path).decode("utf-8", "backslashreplace"))
+
+
+_HIDDEN = frozenset(("Cc", "Cf", "Zl", "Zp"))
+
+
+def visible(text: str) -> str:
+    """Text with each control or format character (an escape sequence, a newline, U+202E that shows
+    what follows reversed, a zero-width joiner) written as its code, \\x1b, \\u202e: what a name shows
+    is what it is, in a terminal, a table or a web page."""
+    return text if text.isprintable() else "".join(map(_visible_char, text))
+
+
+def _visible_char(c: str) -> str:
+    if unicodedata.category(c) not in _HIDDEN:
+        return c
+    n = ord(c)
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}"
+
+
+NAME_CONTROLS = ("the file name holds control or bidi characters (a newline, an escape sequence, U+202E that shows "
+                 "the rest reversed): path shows each as its code (\\u202e), path_bytes holds it exactly (base64); "
+                 "rename the file")
 
 
 def _name_note(raw: bytes) -> str:
     """What the record says of a name that is not UTF-8, with the GB18030 reading when there is one."""
     name = os.path.basename(raw)
     try:
-        guess = f" (read as GBK: {name.decode('gb18030')})"
+        guess = f" (read as GBK: {visible(name.decode('gb18030'))})"
     except UnicodeDecodeError:
         guess = ""
     return (f"the file name is not UTF-8{guess}: path shows its other bytes as \\xNN, path_bytes holds it exactly "

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 SCHEMA_VERSION = 1
 
@@ -132,6 +132,10 @@ class Record(Frozen):
     source: Source
     status: Literal["ok", "failed", "skipped"]
     error: str | None = None
+    error_code: str | None = Field(None, description="what `error` is about, a stable snake_case code (docs/"
+                                   "large-batches.md#broken-files); written only with an error")
+    error_detail: str | None = Field(None, description="what a library raised, for a report to jixiao's "
+                                     "developers (a bug, a damaged file); written only when there is one")
     report_type: Fact | None = None
     fiscal_year: Fact | None = None
     organization: Fact | None = None
@@ -147,6 +151,15 @@ class Record(Frozen):
     projects: list[Project] = []
     funds: list[FundRow] = Field([], description="the fund rows of a 自评表, as the table states them")
     findings: list[Finding] = []
+
+    @model_serializer(mode="wrap")
+    def _written(self, dump):
+        """error_code and error_detail are left out when null: a record that read well is as it always was."""
+        out = dump(self)
+        for key in ("error_code", "error_detail"):
+            if out.get(key, "") is None:
+                del out[key]
+        return out
 
 
 # ---------------------------------------------------------------- stage intermediates

@@ -32,7 +32,7 @@ from typing import NamedTuple, Protocol
 
 from . import forkserver
 from .export import Writer, record_json, trim
-from .load import path_text, source_of
+from .load import LoadError, detail, path_text, source_of, too_much_memory, unexpected
 from .models import Record
 from .rules import RULES_DIR, rules
 
@@ -402,26 +402,31 @@ def outcome(item: Item, future, timeout: float | None, memory: int | None = None
     try:
         return future.result()
     except TimeoutError:
-        return failed(item, f"stopped after {timeout:g} s, the per-file time limit; raise it with --timeout "
-                      "SECONDS (0: no limit) if the file is only slow", timeout=timeout)
+        return failed(item, LoadError(f"stopped after {timeout:g} s, the per-file time limit; raise it with "
+                                      "--timeout SECONDS (0: no limit) if the file is only slow", "timeout"),
+                      timeout=timeout)
     except ProcessExpired as e:
         if e.exitcode == MEMORY_EXIT and memory is not None:
-            return failed(item, f"stopped when reading it took more than {memory >> 20} MB of memory, the "
-                          "per-worker limit: the file asks for far more than a report needs (a huge table span, "
-                          "sheet or text); check it, or raise the limit with --max-memory MB (0: none)")
-        return failed(item, f"the worker reading this file died (exit code {e.exitcode}: out of memory, or a "
-                      "crash in a reader's native code); check that the file opens, and report it")
+            return failed(item, LoadError(too_much_memory(f"{memory >> 20} MB of memory, the per-worker limit"),
+                                          "out_of_memory"))
+        return failed(item, LoadError(f"the worker reading this file died (exit code {e.exitcode}: out of memory, "
+                                      "or a crash in a reader's native code); check that the file opens, and "
+                                      "report it", "worker_died"))
     except Exception as e:      # Dask's KilledWorker, or a bug
-        return failed(item, f"jixiao could not process this file ({type(e).__name__}: {e}); please report it "
-                      "with the file")
+        if type(e).__name__ == "KilledWorker":
+            return failed(item, LoadError("the Dask workers reading this file died, one after the other (out of "
+                                          "memory, or a crash in a reader's native code); check that the file "
+                                          "opens, and report it", "worker_died", detail(e)))
+        return failed(item, unexpected(e))
 
 
-def failed(item: Item, error: str, *, timeout: float | None = None) -> Done:
+def failed(item: Item, failure: LoadError, *, timeout: float | None = None) -> Done:
     """The record of a file the pool could not finish: its hash is the manifest's, when it has one (the
     file was never read whole here), else that of no bytes."""
     source = source_of(item.path).model_copy(update={"sha256": item.sha256 or hashlib.sha256(b"").hexdigest()})
-    return Done(record_json(Record(source=source, status="failed", error=error)), None, source.sha256, 0, True,
-                timeout)
+    record = Record(source=source, status="failed", error=str(failure), error_code=failure.code,
+                    error_detail=failure.detail)
+    return Done(record_json(record), None, source.sha256, 0, True, timeout)
 
 
 def skipped(item: Item) -> Done:
@@ -430,7 +435,8 @@ def skipped(item: Item) -> Done:
              "them (an archive's link could bring /etc/passwd or a private key into the outputs); copy the report "
              "into the folder, or run again with --follow-links")
     source = source_of(item.path)
-    return Done(record_json(Record(source=source, status="skipped", error=error)), None, source.sha256, 0, False)
+    return Done(record_json(Record(source=source, status="skipped", error=error, error_code="link_outside")), None,
+                source.sha256, 0, False)
 
 
 def stream(pool, items: Iterable[Item]) -> Iterator[tuple[Item, Done]]:
@@ -541,8 +547,9 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
             with Writer(outdir, append=True) as writer, \
                     open(outdir / MANIFEST, "ab") as manifest:
                 links = ((i, skipped(i)) for i in todo if i.outside is not None)
-                folders = ((i, failed(i, f"a path that could not be walked ({i.unwalked}): nothing under it was "
-                                      "read; make it readable (or its path shorter) and run again"))
+                folders = ((i, failed(i, LoadError(f"a path that could not be walked ({i.unwalked}): nothing under "
+                                                   "it was read; make it readable (or its path shorter) and run "
+                                                   "again", "unwalkable")))
                            for i in todo if i.unwalked is not None)
                 read = [i for i in todo if i.outside is None and i.unwalked is None]
                 for item, done in chain(links, folders, stream(pool, read)):

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -166,3 +167,72 @@ def test_bidi_and_control_characters_in_a_name_show_as_codes_in_every_output_and
         assert "报告\\u202etxt.exe\\x1b[2J.txt" in text and "\u202e" not in text and "\x1b" not in text, output
     done = jixiao("audit", str(src))
     assert b"\\u202e" in done.stdout and "\u202e".encode() not in done.stdout + done.stderr
+
+
+# ---------------------------------------------------------------- 8. what a failed record says
+
+EXCEPTION_CLASS = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Interrupt)\b|Traceback")
+
+
+@pytest.mark.parametrize("name, data, status, code", [
+    ("empty.txt", b"", "failed", "empty_file"),
+    ("bytes.txt", bytes(range(32)) * 40, "failed", "not_text"),
+    ("zip.docx", b"PK\x03\x04 not a zip", "failed", "damaged"),
+    ("text.pdf", b"%PDF-1.4\n not a pdf", "failed", "damaged"),
+    ("image.pdf", b"\x89PNG\r\n\x1a\n....", "failed", "wrong_extension"),
+    ("old.doc", b"\xd0\xcf\x11\xe0", "failed", "legacy_format"),
+    ("note.odt", b"x", "skipped", "unsupported_format"),
+])
+def test_a_failed_or_skipped_record_has_a_stable_code_and_no_exception_class_in_its_message(
+        tmp_path, name, data, status, code):
+    from pipeline import extract_file
+    (tmp_path / name).write_bytes(data)
+    record = extract_file(tmp_path / name)
+    assert (record.status, record.error_code) == (status, code)
+    assert not EXCEPTION_CLASS.search(record.error), record.error
+
+
+def _raising(error: BaseException):
+    def stage(_doc):
+        raise error
+    return stage
+
+
+def test_a_bug_is_named_a_bug_with_the_exception_only_in_error_detail(tmp_path, monkeypatch):
+    from pipeline import api
+    (tmp_path / "r.txt").write_text(REPORT, encoding="utf-8")
+    monkeypatch.setattr(api, "STAGES", (_raising(AttributeError("'NoneType' object has no attribute 'span'")),))
+    record = api.extract_file(tmp_path / "r.txt")
+    assert (record.status, record.error_code) == ("failed", "bug")
+    assert not EXCEPTION_CLASS.search(record.error) and "bug in jixiao" in record.error
+    assert record.error_detail == "AttributeError: 'NoneType' object has no attribute 'span'"
+    assert type(record).model_validate_json(export.record_json(record)) == record
+
+
+def test_a_memory_error_in_a_worker_names_the_memory_limit_not_a_bug(tmp_path, monkeypatch):
+    from pipeline import api
+    (tmp_path / "r.txt").write_text(REPORT, encoding="utf-8")
+    monkeypatch.setattr(api, "STAGES", (_raising(MemoryError()),))
+    record = api.extract_file(tmp_path / "r.txt")
+    assert (record.status, record.error_code) == ("failed", "out_of_memory")
+    assert "--max-memory" in record.error and "bug" not in record.error
+
+
+def test_a_reader_that_stops_on_a_damaged_docx_says_damaged_with_the_exception_only_in_error_detail(
+        tmp_path, monkeypatch):
+    import docx
+    from pipeline import extract_file
+    from pipeline.readers import word
+    document = docx.Document()
+    document.add_paragraph("白水县某某局")
+    document.save(tmp_path / "r.docx")
+    monkeypatch.setattr(word._Reader, "blocks", lambda self, body: {}["w:val"])    # as lxml/python-docx stop
+    record = extract_file(tmp_path / "r.docx")
+    assert (record.status, record.error_code) == ("failed", "damaged") and "KeyError" not in record.error
+    assert record.error_detail == "KeyError: 'w:val'"
+
+
+def test_a_record_that_read_well_has_no_error_code_or_detail_in_its_line():
+    from pipeline import extract_file
+    line = json.loads(export.record_json(extract_file(SEED)))
+    assert "error_code" not in line and "error_detail" not in line and line["error"] is None

@@ -143,14 +143,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(1, f"{self.prog}: error: {message}\n")
 
 
-def iter_files(inputs: list[str], follow_links: bool = False) -> list[Path]:
+def iter_files(inputs: list[str], follow_links: bool = False, outdir_records: bool = False) -> list[Path]:
     """Every file under the inputs, sorted, each once; nothing silently dropped (but a jixiao OUTDIR,
-    known by its run.json: its records, texts, tables and report are its own output, never an input).
+    known by its run.json: its records, texts, tables and report are its own output, never an input;
+    with `outdir_records`, as `jixiao audit` reads records, its records.jsonl is listed).
     A folder that cannot be walked is listed itself, for its failed record.
     A symlinked folder is followed, each real folder walked once (a link back up is no loop); one that
     leads out of the inputs only with `follow_links`, else it is listed itself, unwalked (a link to /
     would walk the whole machine), for its skipped record."""
-    from .runner import is_outdir, outside, real_roots
+    from .runner import RECORDS, is_outdir, outside, real_roots
     roots = None if follow_links else real_roots(inputs)
     out: set[Path] = set()
     walked: set[str] = set()
@@ -165,6 +166,8 @@ def iter_files(inputs: list[str], follow_links: bool = False) -> list[Path]:
                 walked.add(real)
                 if is_outdir(Path(root)):       # jixiao's OUTDIR: its own outputs are no inputs
                     dirs[:] = []
+                    if outdir_records and RECORDS in files:
+                        out.add(Path(root) / RECORDS)
                     continue
                 leaving = {d for d in dirs if outside(Path(root) / d, roots) is not None}
                 out.update(Path(root) / d for d in leaving)
@@ -296,7 +299,7 @@ def _audit(args) -> int:
 
     from . import runner
     from .findings_view import BadJsonl, read_jsonl, render_findings
-    paths = iter_files(args.inputs, follow_links=True)
+    paths = iter_files(args.inputs, follow_links=True, outdir_records=True)
     try:
         for p in paths:         # every records file is checked before anything is extracted or printed
             if p.suffix.lower() == ".jsonl":

@@ -189,14 +189,22 @@ class Line(NamedTuple):
     length: int
 
 
-def _lines(path: Path) -> Iterator[bytes]:
-    """A file's lines, none when it does not exist yet (a first run)."""
+@contextmanager
+def _opened(path: Path) -> Iterator:
+    """A file open for reading, or None when there is none yet."""
     try:
         f = open(path, "rb")
     except FileNotFoundError:
+        yield None
         return
     with f:
-        yield from f
+        yield f
+
+
+def _lines(path: Path) -> Iterator[bytes]:
+    """A file's lines, none when it does not exist yet (a first run)."""
+    with _opened(path) as f:
+        yield from f or ()
 
 
 def index_lines(path: Path) -> dict[str, Line]:
@@ -271,18 +279,6 @@ def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None, p
                     item.line, item.entry = lines[e["record"]], e
             items.append(item)
     return items
-
-
-@contextmanager
-def _opened(path: Path) -> Iterator:
-    """A file open for reading, or None when there is none yet."""
-    try:
-        f = open(path, "rb")
-    except FileNotFoundError:
-        yield None
-        return
-    with f:
-        yield f
 
 
 _HEAD = re.compile(rb'\{"schema_version": \d+, "source": \{"path": ("(?:[^"\\]|\\.)*"), "path_bytes": (?:null|"[^"]*"), '

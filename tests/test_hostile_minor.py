@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -94,7 +93,7 @@ def test_a_crafted_records_jsonl_and_manifest_are_never_trusted_and_every_input_
     manifest = [json.loads(line) for line in (out / "manifest.jsonl").read_bytes().splitlines()]
     (out / "manifest.jsonl").write_bytes(b"".join(json.dumps(e).encode() + b"\n" for e in (
         manifest[0] | {"record": runner.line_key(json.dumps(stranger).encode() + b"\n")},   # another's record
-        manifest[1] | {"record": ["a"], "timeout": "soon"}, {"path": 5}, [1]) ))
+        manifest[1] | {"record": ["a"], "timeout": "soon"}, {"path": 5}, [1])))
     assert _extract(src, "-o", out) == 0
     records = _records(out)
     assert [r["source"]["path"] for r in records] == [str(src / "a.txt"), str(src / "b.txt")]
@@ -112,7 +111,7 @@ def test_the_password_and_its_plain_sha256_are_in_no_outdir_file_and_a_new_passw
     out = tmp_path / "out"
     assert _extract(src, "-o", out, "--password", "wrong-one") == 0
     assert _records(out)[0]["status"] == "failed"
-    secret = "wrong-one".encode()
+    secret = b"wrong-one"
     digest = hashlib.sha256(secret).hexdigest()
     for f in (p for p in out.rglob("*") if p.is_file()):
         data = f.read_bytes()
@@ -221,6 +220,7 @@ def test_a_memory_error_in_a_worker_names_the_memory_limit_not_a_bug(tmp_path, m
 def test_a_reader_that_stops_on_a_damaged_docx_says_damaged_with_the_exception_only_in_error_detail(
         tmp_path, monkeypatch):
     import docx
+
     from pipeline import extract_file
     from pipeline.readers import word
     document = docx.Document()

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from .classify import classify
 from .extract import extract
 from .limits import MAX_PAGES
-from .load import LoadError, Unsupported, load, source_of, valid_doc
+from .load import LoadError, Unsupported, load, source_of, unexpected, valid_doc
 from .models import NormText, RawDoc, Record, Source
 from .textlayer import normalize
 from .validate import validate
@@ -62,12 +62,11 @@ def extract_document(path: str | Path, *, max_pages: int | None = MAX_PAGES, pas
     path = Path(path)
     try:
         data = load(path, max_pages=max_pages, password=password)
-    except Unsupported as e:
-        return Extraction(Record(source=source_of(path, _bytes(path)), status="skipped", error=str(e)), None)
-    except LoadError as e:
-        return Extraction(Record(source=source_of(path, _bytes(path)), status="failed", error=str(e)), None)
     except Exception as e:  # a reader's bug must not stop a batch either
-        return Extraction(Record(source=source_of(path, _bytes(path)), status="failed", error=_bug(e)), None)
+        failure = e if isinstance(e, LoadError) else unexpected(e)
+        status = "skipped" if isinstance(e, Unsupported) else "failed"
+        return Extraction(Record(source=source_of(path, _bytes(path)), status=status, error=str(failure),
+                                 error_code=failure.code, error_detail=failure.detail), None)
     return _run(data)
 
 
@@ -81,12 +80,9 @@ def _run(data: RawDoc) -> Extraction:
                 text = result.text
         return Extraction(result, text)
     except Exception as e:  # a bug must not stop a batch: the file still gets a record saying so
-        return Extraction(Record(source=data.source, status="failed", error=_bug(e)), text)
-
-
-def _bug(e: Exception) -> str:
-    return (f"jixiao could not process this file ({type(e).__name__}: {e}); "
-            "this is a bug in jixiao: please report it with the file")
+        failure = unexpected(e)
+        return Extraction(Record(source=data.source, status="failed", error=str(failure), error_code=failure.code,
+                                 error_detail=failure.detail), text)
 
 
 def _bytes(path: Path) -> bytes:

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -146,24 +146,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(1, f"{self.prog}: error: {message}\n")
 
 
-def _outdir_own() -> tuple[set[str], set[str]]:
-    """The folders and files a jixiao OUTDIR holds beside its records.jsonl."""
-    from . import runner
-    from .export import DUCKDB, PAGES, TABLES, TEXTS, XLSX
-    files = {"records.csv", "findings.csv", "report.html", XLSX, DUCKDB, DUCKDB + ".wal", *runner.OWN_FILES,
-             *(f"{t.name}.parquet" for t in TABLES)}
-    return {TEXTS, PAGES}, files
-
-
-def iter_files(inputs: list[str], follow_links: bool = False) -> list[Path]:
-    """Every file under the inputs, sorted, each once; nothing silently dropped (but what a jixiao
-    OUTDIR, known by its run.json, holds beside its records.jsonl: its texts, tables and report are its
-    own output). A folder that cannot be walked is listed itself, for its failed record.
+def iter_files(inputs: list[str], follow_links: bool = False, outdir_records: bool = False) -> list[Path]:
+    """Every file under the inputs, sorted, each once; nothing silently dropped (but a jixiao OUTDIR,
+    known by its run.json: its records, texts, tables and report are its own output, never an input;
+    with `outdir_records`, as `jixiao audit` reads records, its records.jsonl is listed).
+    A folder that cannot be walked is listed itself, for its failed record.
     A symlinked folder is followed, each real folder walked once (a link back up is no loop); one that
     leads out of the inputs only with `follow_links`, else it is listed itself, unwalked (a link to /
     would walk the whole machine), for its skipped record."""
-    from .runner import is_outdir, outside, real_roots
-    outdir_folders, outdir_files = _outdir_own()
+    from .runner import RECORDS, is_outdir, outside, real_roots
     roots = None if follow_links else real_roots(inputs)
     out: set[Path] = set()
     walked: set[str] = set()
@@ -176,16 +167,28 @@ def iter_files(inputs: list[str], follow_links: bool = False) -> list[Path]:
                     dirs[:] = []
                     continue
                 walked.add(real)
+                if is_outdir(Path(root)):       # jixiao's OUTDIR: its own outputs are no inputs
+                    dirs[:] = []
+                    if outdir_records and RECORDS in files:
+                        out.add(Path(root) / RECORDS)
+                    continue
                 leaving = {d for d in dirs if outside(Path(root) / d, roots) is not None}
                 out.update(Path(root) / d for d in leaving)
                 dirs[:] = [d for d in dirs if d not in leaving]
-                if is_outdir(Path(root)):       # jixiao's OUTDIR: only records.jsonl is read
-                    dirs[:] = [d for d in dirs if d not in outdir_folders]
-                    files = [f for f in files if f not in outdir_files]
                 out.update(Path(root) / f for f in files)
         else:
             out.add(p)
-    return sorted(out)
+    return one_each(out)
+
+
+def one_each(paths: Iterable[Path]) -> list[Path]:
+    """Each file once, however it was spelled (in/a.txt, ./in//a.txt, /abs/in/a.txt, in/b/../a.txt, a folder
+    and a file in it, a folder given twice): known by its folder's real path and its name, the first
+    spelling in sorted order kept. A link is a file of its own (its own record says where it leads)."""
+    first: dict[tuple[str, str], Path] = {}
+    for p in sorted(paths):
+        first.setdefault((os.path.realpath(p.parent), p.name), p)
+    return sorted(first.values())
 
 
 def _extract(args) -> int:
@@ -301,7 +304,7 @@ def _audit(args) -> int:
 
     from . import runner
     from .findings_view import BadJsonl, read_jsonl, render_findings
-    paths = iter_files(args.inputs, follow_links=True)
+    paths = iter_files(args.inputs, follow_links=True, outdir_records=True)
     try:
         for p in paths:         # every records file is checked before anything is extracted or printed
             if p.suffix.lower() == ".jsonl":

@@ -20,6 +20,7 @@ import importlib
 import os
 import re
 import stat
+import unicodedata
 from pathlib import Path
 
 from .limits import MAX_CHARS, MAX_PAGES
@@ -40,36 +41,92 @@ MAX_UNPACKED = 500_000_000       # bytes a .docx/.xlsx may unpack to: a zip bomb
 
 
 class LoadError(Exception):
-    """The file could not be read; the message says what to do about it."""
+    """The file could not be read. The message says what is wrong with the file and what to do about
+    it, in words; `code` names the problem (a stable snake_case name a program can count failures by,
+    the record's error_code); `detail` is what a library said, for a report to jixiao's developers
+    (error_detail), never in the message."""
+
+    def __init__(self, message: str, code: str, detail: str | None = None):
+        super().__init__(message)
+        self.code, self.detail = code, detail
 
 
 class Unsupported(LoadError):
     """Not a report format jixiao reads: the file is recorded as skipped."""
 
+    def __init__(self, message: str):
+        super().__init__(message, "unsupported_format")
+
+
+def detail(e: BaseException) -> str:
+    """An exception as error_detail keeps it: its class and message."""
+    return f"{type(e).__name__}: {e}"
+
+
+def unexpected(e: BaseException) -> LoadError:
+    """What a file's record says when reading it raised what no reader meant: memory that ran out (the
+    file asks for too much), or a bug, named as one; the exception only in error_detail."""
+    if isinstance(e, MemoryError):
+        return LoadError(too_much_memory("the memory this worker may have (the --max-memory limit, or the "
+                                         "machine's)"), "out_of_memory", detail(e))
+    return LoadError("jixiao stopped on this file: this is a bug in jixiao; please report it with the file (the "
+                     "record's error_detail says what went wrong)", "bug", detail(e))
+
+
+def too_much_memory(limit: str) -> str:
+    """What a file whose reading ran out of memory is told, here and by the runner's memory watchdog."""
+    return (f"reading it took more than {limit}: the file asks for far more than a report needs (a huge "
+            "table span, sheet or text); check it, or raise the limit with --max-memory MB (0: none)")
+
 
 def source_of(path: Path, data: bytes = b"") -> Source:
-    """A file's source; a name that is not UTF-8 (a GBK name a Windows ZIP unpacked) is kept exactly in
-    `path_bytes`, and `path` shows it as valid Unicode, so the record can be written."""
-    raw = os.fsencode(path)
+    """A file's source; a name that `path` cannot show as it is (not UTF-8, as a GBK name a Windows ZIP
+    unpacked; or holding control or bidi characters) is kept exactly in `path_bytes`, and `path` shows
+    it readable, so the record can be written and no output shows it reordered or garbled."""
+    raw, shown = os.fsencode(path), path_text(path)
+    exact, notes = None, []
     try:
-        raw.decode("utf-8")
-        exact, notes = None, []
+        if raw.decode("utf-8") != shown:
+            exact, notes = base64.b64encode(raw).decode("ascii"), [NAME_CONTROLS]
     except UnicodeDecodeError:
         exact, notes = base64.b64encode(raw).decode("ascii"), [_name_note(raw)]
-    return Source(path=path_text(path), path_bytes=exact, sha256=hashlib.sha256(data).hexdigest(),
+    return Source(path=shown, path_bytes=exact, sha256=hashlib.sha256(data).hexdigest(),
                   format=path.suffix.lower().lstrip(".") or "none", notes=notes)
 
 
 def path_text(path: str | Path) -> str:
-    """A path as valid Unicode for every output: the bytes that are not UTF-8 read as \\xNN."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    """A path as a person may read it in every output: valid Unicode, the bytes that are not UTF-8 read
+    as \\xNN, control and bidi characters as their codes (visible)."""
+    return visible(os.fsencode(path).decode("utf-8", "backslashreplace"))
+
+
+_HIDDEN = frozenset(("Cc", "Cf", "Zl", "Zp"))
+
+
+def visible(text: str) -> str:
+    """Text with each control or format character (an escape sequence, a newline, U+202E that shows
+    what follows reversed, a zero-width joiner) written as its code, \\x1b, \\u202e: what a name shows
+    is what it is, in a terminal, a table or a web page."""
+    return text if text.isprintable() else "".join(map(_visible_char, text))
+
+
+def _visible_char(c: str) -> str:
+    if unicodedata.category(c) not in _HIDDEN:
+        return c
+    n = ord(c)
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}"
+
+
+NAME_CONTROLS = ("the file name holds control or bidi characters (a newline, an escape sequence, U+202E that shows "
+                 "the rest reversed): path shows each as its code (\\u202e), path_bytes holds it exactly (base64); "
+                 "rename the file")
 
 
 def _name_note(raw: bytes) -> str:
     """What the record says of a name that is not UTF-8, with the GB18030 reading when there is one."""
     name = os.path.basename(raw)
     try:
-        guess = f" (read as GBK: {name.decode('gb18030')})"
+        guess = f" (read as GBK: {visible(name.decode('gb18030'))})"
     except UnicodeDecodeError:
         guess = ""
     return (f"the file name is not UTF-8{guess}: path shows its other bytes as \\xNN, path_bytes holds it exactly "
@@ -109,23 +166,24 @@ def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None 
     `password` opens a password-protected PDF."""
     suffix = path.suffix.lower()
     if suffix in LEGACY:
-        raise LoadError(f"{path.name} is {LEGACY[suffix]}")
+        raise LoadError(f"{path.name} is {LEGACY[suffix]}", "legacy_format")
     reader = READERS.get(suffix)
     if reader is None:
         raise Unsupported(f"{suffix or 'files without an extension'} is not a report format jixiao reads "
                           f"(supported: {', '.join(sorted(READERS))})")
     _check_file(path)
     if reader in ("text", "web") and path.stat().st_size > 4 * MAX_CHARS:       # 4 bytes a character at most
-        raise LoadError(too_long(f"{path.stat().st_size / 1e6:,.0f} MB of text"))
+        raise LoadError(too_long(f"{path.stat().st_size / 1e6:,.0f} MB of text"), "too_long")
     try:
         data = path.read_bytes()
     except IsADirectoryError as e:
-        raise LoadError("the path is a folder, not a file; give the folder itself to jixiao extract") from e
+        raise LoadError("the path is a folder, not a file; give the folder itself to jixiao extract",
+                        "not_a_file") from e
     except OSError as e:
         raise LoadError(f"cannot read the file ({e.strerror or e}); check that it exists and that you may "
-                        "read it (ls -l FILE; chmod a+r FILE), and run again") from e
+                        "read it (ls -l FILE; chmod a+r FILE), and run again", "cannot_read") from e
     if not data:
-        raise LoadError("the file is empty (0 bytes); re-export or re-download the report")
+        raise LoadError("the file is empty (0 bytes); re-export or re-download the report", "empty_file")
     _check_content(data, suffix)
     source = source_of(path, data).model_copy(update={"format": suffix.lstrip(".")})
     if reader == "pdf":
@@ -136,11 +194,11 @@ def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None 
         module = importlib.import_module(f".readers.{reader}", __package__)
     except ImportError as e:
         raise LoadError(f"reading {suffix} files needs the Python package {e.name!r}, which is not installed; "
-                        "reinstall jixiao with its dependencies (pip install -e '.[ocr]')") from e
+                        "reinstall jixiao with its dependencies (pip install -e '.[ocr]')", "missing_dependency") from e
     doc = valid_doc(module.read(data, source))
     chars = sum(len(p) for p in doc.pages)
     if chars > MAX_CHARS:
-        raise LoadError(too_long(f"{chars:,} characters of text"))
+        raise LoadError(too_long(f"{chars:,} characters of text"), "too_long")
     return doc
 
 
@@ -158,15 +216,16 @@ def _check_file(path: Path) -> None:
     except OSError as e:
         if e.errno == errno.ELOOP:
             raise LoadError("the file is a symbolic link that leads back to itself (a loop); fix or remove "
-                            "the link, and run again") from e
+                            "the link, and run again", "broken_link") from e
         if path.is_symlink():
-            raise LoadError(f"the file is a symbolic link to {os.readlink(path)}, which does not exist (a broken "
-                            "link); fix or remove the link, or copy the report there, and run again") from e
+            raise LoadError(f"the file is a symbolic link to {path_text(os.readlink(path))}, which does not exist (a broken "
+                            "link); fix or remove the link, or copy the report there, and run again",
+                            "broken_link") from e
         raise LoadError(f"cannot read the file ({e.strerror or e}); check that it exists and that you may "
-                        "read it, and run again") from e
+                        "read it, and run again", "cannot_read") from e
     if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
         raise LoadError("the path is not a regular file (a named pipe, socket or device); jixiao reads files: "
-                        "copy the report to a file and run again")
+                        "copy the report to a file and run again", "not_a_file")
 
 
 # ---------------------------------------------------------------- is the file what its name says?
@@ -210,18 +269,22 @@ def _check_content(data: bytes, suffix: str) -> None:
     if ext == suffix or (ext == ".html" and suffix == ".txt"):
         return                                   # a web page saved as .txt reads as its text
     if ext == ".zip":
-        raise LoadError(f"the file is named {suffix} but is a ZIP archive; unpack it and give jixiao the folder")
+        raise LoadError(f"the file is named {suffix} but is a ZIP archive; unpack it and give jixiao the folder",
+                        "wrong_extension")
     if ext is not None:
-        raise LoadError(f"the file is named {suffix} but is {what}; rename it to {ext} and run again")
+        raise LoadError(f"the file is named {suffix} but is {what}; rename it to {ext} and run again",
+                        "wrong_extension")
     if what.startswith("a legacy Office"):
         raise LoadError(f"the file is named {suffix} but is {what}; convert it (libreoffice --headless "
-                        "--convert-to docx FILE, or xlsx for a spreadsheet) and run again")
+                        "--convert-to docx FILE, or xlsx for a spreadsheet) and run again", "legacy_format")
     if what.endswith("image"):
         raise LoadError(f"the file is named {suffix} but is {what}; jixiao reads scans inside PDFs: convert it "
-                        "(img2pdf FILE -o FILE.pdf) and run again")
+                        "(img2pdf FILE -o FILE.pdf) and run again", "wrong_extension")
     if what.endswith("archive"):
-        raise LoadError(f"the file is named {suffix} but is {what}; unpack it and give jixiao the folder")
-    raise LoadError(f"the file is named {suffix} but is {what}, not a report; check where it came from")
+        raise LoadError(f"the file is named {suffix} but is {what}; unpack it and give jixiao the folder",
+                        "wrong_extension")
+    raise LoadError(f"the file is named {suffix} but is {what}, not a report; check where it came from",
+                    "wrong_extension")
 
 
 # ---------------------------------------------------------------- PDFs: page cap, password
@@ -240,15 +303,16 @@ def _pdf_guard(data: bytes, max_pages: int | None, password: str | None) -> byte
             if password is None:
                 raise LoadError("the PDF is password-protected; run again with its password (jixiao extract "
                                 "--password PASSWORD …), or remove it (qpdf --decrypt --password=PASSWORD "
-                                "in.pdf out.pdf)") from e
+                                "in.pdf out.pdf)", "password_needed") from e
             raise LoadError("the PDF is password-protected and the password given with --password does not "
-                            "open it; check the password and run again") from e
+                            "open it; check the password and run again", "wrong_password") from e
         return data
     try:
         n = len(pdf)
         if max_pages is not None and n > max_pages:
             raise LoadError(f"the PDF has {n} pages, more than the page cap of {max_pages}; if it really is one "
-                            f"report, raise the cap (jixiao extract --max-pages {n} …), else split it")
+                            f"report, raise the cap (jixiao extract --max-pages {n} …), else split it",
+                            "too_many_pages")
         if _huge_images(data):
             _render_guard(pdf)
         if pdfium_c.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1:
@@ -300,7 +364,7 @@ def _render_guard(pdf) -> None:
             raise LoadError(f"page {i + 1} is mostly a scanned image of {w}×{h} pixels "
                             f"({w * h / 1e6:.0f} megapixels), more than the {MAX_IMAGE_PIXELS // 1_000_000} "
                             "megapixels jixiao decodes for OCR (the memory guard); downsample the scan to "
-                            "300 dpi and run again")
+                            "300 dpi and run again", "image_too_large")
 
 
 def _decrypted(pdf, flags: int) -> bytes | None:
@@ -330,4 +394,4 @@ def _zip_guard(data: bytes, suffix: str) -> None:
     if unpacked > MAX_UNPACKED:
         raise LoadError(f"the {suffix} file unpacks to {unpacked / 1e6:,.0f} MB, more than the "
                         f"{MAX_UNPACKED / 1e6:,.0f} MB jixiao unpacks (a ZIP bomb, or huge embedded media); "
-                        "open it, remove or compress the media, save it again and run again")
+                        "open it, remove or compress the media, save it again and run again", "too_large")

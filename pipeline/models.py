@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 SCHEMA_VERSION = 1
 
@@ -138,6 +138,10 @@ class Record(Frozen):
     status: Literal["ok", "failed", "skipped"] = Field(
         description="ok (read), failed (could not be read: see error) or skipped (not a report format)")
     error: str | None = Field(None, description="why a failed or skipped file was not read")
+    error_code: str | None = Field(None, description="what `error` is about, a stable snake_case code (docs/"
+                                   "large-batches.md#broken-files); written only with an error")
+    error_detail: str | None = Field(None, description="what a library raised, for a report to jixiao's "
+                                     "developers (a bug, a damaged file); written only when there is one")
     report_type: Fact | None = Field(None,
         description="department (部门整体支出), project (项目支出), policy (专项资金/政策) or other")
     fiscal_year: Fact | None = Field(None, description="the fiscal year the report evaluates (an integer year)")
@@ -156,6 +160,15 @@ class Record(Frozen):
     projects: list[Project] = Field([], description="key projects (重点项目) with their figures")
     funds: list[FundRow] = Field([], description="the fund rows of a 自评表, as the table states them")
     findings: list[Finding] = Field([], description="what the audit found inconsistent, each with its evidence")
+
+    @model_serializer(mode="wrap")
+    def _written(self, dump):
+        """error_code and error_detail are left out when null: a record that read well is as it always was."""
+        out = dump(self)
+        for key in ("error_code", "error_detail"):
+            if out.get(key, "") is None:
+                del out[key]
+        return out
 
 
 # ---------------------------------------------------------------- stage intermediates

@@ -16,6 +16,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import stat
 import socket
 import threading
@@ -31,7 +32,7 @@ from typing import NamedTuple, Protocol
 
 from . import forkserver
 from .export import Writer, record_json, trim
-from .load import path_text, source_of
+from .load import LoadError, detail, path_text, source_of, too_much_memory, unexpected
 from .models import Record
 from .rules import RULES_DIR, rules
 
@@ -40,7 +41,6 @@ MANIFEST = "manifest.jsonl"
 RUN = "run.json"
 LOCK = "run.lock"           # held by the run writing OUTDIR (locked)
 OUTPUTS = ("records.csv", "findings.csv", "records.parquet", "report.html")    # written from records.jsonl
-OWN_FILES = (MANIFEST, RUN, LOCK, *(f"{name}.tmp" for name in (RECORDS, MANIFEST, RUN)))   # what a walk of OUTDIR skips
 WINDOW = 4                  # files in flight per worker
 MEMORY_EXIT = 86            # the exit code of a worker the memory watchdog ends
 
@@ -189,14 +189,22 @@ class Line(NamedTuple):
     length: int
 
 
-def _lines(path: Path) -> Iterator[bytes]:
-    """A file's lines, none when it does not exist yet (a first run)."""
+@contextmanager
+def _opened(path: Path) -> Iterator:
+    """A file open for reading, or None when there is none yet."""
     try:
         f = open(path, "rb")
     except FileNotFoundError:
+        yield None
         return
     with f:
-        yield from f
+        yield f
+
+
+def _lines(path: Path) -> Iterator[bytes]:
+    """A file's lines, none when it does not exist yet (a first run)."""
+    with _opened(path) as f:
+        yield from f or ()
 
 
 def index_lines(path: Path) -> dict[str, Line]:
@@ -210,15 +218,24 @@ def index_lines(path: Path) -> dict[str, Line]:
     return out
 
 
+# what plan reads of a manifest entry, and the types it may have: anything else is no entry of jixiao's
+ENTRY = {"path": (str,), "record": (str,), "sha256": (str, type(None)), "stat": (list, type(None)),
+         "version": (str,), "failed": (bool,), "outside": (bool,), "password": (str, type(None)),
+         "timeout": (int, float, type(None))}
+
+
 def read_manifest(path: Path) -> dict[str, dict]:
-    """The last entry for each path (a torn or unreadable line is ignored: its file is redone)."""
+    """The last entry for each path. A torn, unreadable or crafted line (not JSON, or a field of another
+    type than jixiao writes) is ignored: its file is redone, never trusted."""
     out: dict[str, dict] = {}
     for line in _lines(path):
         try:
             entry = json.loads(line)
-            out[entry["path"]] = entry
-        except (ValueError, KeyError, TypeError):
+        except ValueError:
             continue
+        if isinstance(entry, dict) and "path" in entry and "record" in entry and \
+                all(isinstance(entry[k], types) for k, types in ENTRY.items() if k in entry):
+            out[entry["path"]] = entry
     return out
 
 
@@ -238,34 +255,86 @@ def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None, p
          roots: list[Path] | None = None) -> list[Item]:
     """Each input with its record when one is up to date: the file as it was (signature), same version,
     and not a failure that this run's options may undo (a higher time limit, another password). A link
-    out of `roots` (None: links are followed) is marked to be skipped, and its record is never kept."""
+    out of `roots` (None: links are followed) is marked to be skipped, and its record is never kept.
+    What lies in OUTDIR is its output, never an input (an OUTDIR inside the input folder, on its first
+    run too, before its run.json marks it)."""
     lines = index_lines(outdir / RECORDS)
     trim(outdir / MANIFEST)
     manifest = read_manifest(outdir / MANIFEST)
+    own = Path(os.path.realpath(outdir))
     items = []
-    for p in paths:
-        item = Item(p, signature(p), outside=outside(p, roots))
-        if item.stat is None and item.outside is None:
-            item.unwalked = unwalked(p)
-        e = manifest.get(str(p))
-        if e and item.stat is not None and e.get("stat") == item.stat:
-            item.sha256 = e.get("sha256")
-            if (item.outside is None and not e.get("outside") and e.get("version") == ver
-                    and e.get("record") in lines and not _retry(e, timeout, password)):
-                item.line, item.entry = lines[e["record"]], e
-        items.append(item)
+    with _opened(outdir / RECORDS) as records:
+        for p in paths:
+            if Path(os.path.realpath(p)).is_relative_to(own):
+                continue
+            item = Item(p, signature(p), outside=outside(p, roots))
+            if item.stat is None and item.outside is None:
+                item.unwalked = unwalked(p)
+            e = manifest.get(str(p))
+            if e and item.stat is not None and e.get("stat") == item.stat:
+                item.sha256 = e.get("sha256")
+                if (item.outside is None and not e.get("outside") and e.get("version") == ver
+                        and e["record"] in lines and not _retry(e, timeout, password)
+                        and _belongs(records, lines[e["record"]], p, item.sha256)):
+                    item.line, item.entry = lines[e["record"]], e
+            items.append(item)
     return items
+
+
+_HEAD = re.compile(rb'\{"schema_version": \d+, "source": \{"path": ("(?:[^"\\]|\\.)*"), "path_bytes": (?:null|"[^"]*"), '
+                   rb'"sha256": "([0-9a-f]{64})"')
+
+
+def _belongs(records, line: Line, path: Path, sha256: str | None) -> bool:
+    """Whether a records.jsonl line is a record of this file as the manifest knows it (its path and
+    hash), as record_json writes its head: a crafted manifest must not hand one file another's record."""
+    records.seek(line.offset)
+    m = _HEAD.match(records.read(min(line.length, 1 << 16)))
+    return m is not None and json.loads(m[1]) == path_text(path) and m[2].decode() == sha256
 
 
 def _retry(entry: dict, timeout: float | None, password: str | None) -> bool:
     limit = entry.get("timeout")
     return (limit is not None and (timeout is None or timeout > limit)) or \
-        (entry.get("failed", False) and entry.get("password") != secret_key(password))
+        (entry.get("failed", False) and not same_password(entry.get("password"), password))
 
 
-def secret_key(password: str | None) -> str | None:
-    """What the manifest keeps of a password: enough to tell that it changed, not the password."""
-    return None if password is None else hashlib.sha256(password.encode()).hexdigest()[:12]
+SALT = os.urandom(16)       # this run's, for the password's key in the manifest entries it writes
+
+
+def secret_key(password: str | None, salt: bytes = SALT) -> str | None:
+    """What the manifest keeps of a password: enough to tell that it changed, not the password. Salted
+    and slow (PBKDF2), the salt beside it: neither a table of hashes nor quick guessing reads it back."""
+    return None if password is None else f"{salt.hex()}${_stretched(password, salt)}"
+
+
+@cache
+def _stretched(password: str, salt: bytes) -> str:
+    """Once per run and salt, however many failed files: a tenth of a second each."""
+    return hashlib.pbkdf2_hmac("sha256", password.encode("utf-8", "surrogateescape"), salt, 200_000).hex()[:32]
+
+
+def same_password(kept: str | None, password: str | None) -> bool:
+    """Whether a manifest's key (secret_key, with its salt) is that of `password`."""
+    if kept is None or password is None:
+        return kept is None and password is None
+    try:
+        salt = bytes.fromhex(kept.partition("$")[0])
+    except ValueError:
+        return False
+    return secret_key(password, salt) == kept
+
+
+def clean(outdir: Path) -> None:
+    """Remove what a run killed while writing leaves half done: the outputs' temporaries (*.partial,
+    DuckDB's *.partial.wal, *.tmp) in OUTDIR, texts/ and report/. Only under OUTDIR's lock: no other run
+    writes them then. A half-replaced set of tables never looks complete: run.json, written last,
+    still names the records of the outputs before them, so this run writes them all again."""
+    from .export import PAGES, TEXTS
+    for folder in (outdir, outdir / TEXTS, outdir / PAGES):
+        for pattern in ("*.partial", "*.partial.wal", "*.tmp"):
+            for orphan in folder.glob(pattern):
+                orphan.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- the pools
@@ -329,26 +398,31 @@ def outcome(item: Item, future, timeout: float | None, memory: int | None = None
     try:
         return future.result()
     except TimeoutError:
-        return failed(item, f"stopped after {timeout:g} s, the per-file time limit; raise it with --timeout "
-                      "SECONDS (0: no limit) if the file is only slow", timeout=timeout)
+        return failed(item, LoadError(f"stopped after {timeout:g} s, the per-file time limit; raise it with "
+                                      "--timeout SECONDS (0: no limit) if the file is only slow", "timeout"),
+                      timeout=timeout)
     except ProcessExpired as e:
         if e.exitcode == MEMORY_EXIT and memory is not None:
-            return failed(item, f"stopped when reading it took more than {memory >> 20} MB of memory, the "
-                          "per-worker limit: the file asks for far more than a report needs (a huge table span, "
-                          "sheet or text); check it, or raise the limit with --max-memory MB (0: none)")
-        return failed(item, f"the worker reading this file died (exit code {e.exitcode}: out of memory, or a "
-                      "crash in a reader's native code); check that the file opens, and report it")
+            return failed(item, LoadError(too_much_memory(f"{memory >> 20} MB of memory, the per-worker limit"),
+                                          "out_of_memory"))
+        return failed(item, LoadError(f"the worker reading this file died (exit code {e.exitcode}: out of memory, "
+                                      "or a crash in a reader's native code); check that the file opens, and "
+                                      "report it", "worker_died"))
     except Exception as e:      # Dask's KilledWorker, or a bug
-        return failed(item, f"jixiao could not process this file ({type(e).__name__}: {e}); please report it "
-                      "with the file")
+        if type(e).__name__ == "KilledWorker":
+            return failed(item, LoadError("the Dask workers reading this file died, one after the other (out of "
+                                          "memory, or a crash in a reader's native code); check that the file "
+                                          "opens, and report it", "worker_died", detail(e)))
+        return failed(item, unexpected(e))
 
 
-def failed(item: Item, error: str, *, timeout: float | None = None) -> Done:
+def failed(item: Item, failure: LoadError, *, timeout: float | None = None) -> Done:
     """The record of a file the pool could not finish: its hash is the manifest's, when it has one (the
     file was never read whole here), else that of no bytes."""
     source = source_of(item.path).model_copy(update={"sha256": item.sha256 or hashlib.sha256(b"").hexdigest()})
-    return Done(record_json(Record(source=source, status="failed", error=error)), None, source.sha256, 0, True,
-                timeout)
+    record = Record(source=source, status="failed", error=str(failure), error_code=failure.code,
+                    error_detail=failure.detail)
+    return Done(record_json(record), None, source.sha256, 0, True, timeout)
 
 
 def skipped(item: Item) -> Done:
@@ -357,7 +431,8 @@ def skipped(item: Item) -> Done:
              "them (an archive's link could bring /etc/passwd or a private key into the outputs); copy the report "
              "into the folder, or run again with --follow-links")
     source = source_of(item.path)
-    return Done(record_json(Record(source=source, status="skipped", error=error)), None, source.sha256, 0, False)
+    return Done(record_json(Record(source=source, status="skipped", error=error, error_code="link_outside")), None,
+                source.sha256, 0, False)
 
 
 def stream(pool, items: Iterable[Item]) -> Iterator[tuple[Item, Done]]:
@@ -453,6 +528,7 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
     started, t0 = time.time(), time.monotonic()
     outdir.mkdir(parents=True, exist_ok=True)
     open(outdir / RECORDS, "ab").close()       # there, even for no inputs; left untouched when it is
+    clean(outdir)
     ver = version(options.max_pages)
     items = plan(paths, outdir, ver, timeout, options.password, roots)
     todo = [i for i in items if i.line is None]
@@ -467,8 +543,9 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
             with Writer(outdir, append=True) as writer, \
                     open(outdir / MANIFEST, "ab") as manifest:
                 links = ((i, skipped(i)) for i in todo if i.outside is not None)
-                folders = ((i, failed(i, f"a path that could not be walked ({i.unwalked}): nothing under it was "
-                                      "read; make it readable (or its path shorter) and run again"))
+                folders = ((i, failed(i, LoadError(f"a path that could not be walked ({i.unwalked}): nothing under "
+                                                   "it was read; make it readable (or its path shorter) and run "
+                                                   "again", "unwalkable")))
                            for i in todo if i.unwalked is not None)
                 read = [i for i in todo if i.outside is None and i.unwalked is None]
                 for item, done in chain(links, folders, stream(pool, read)):

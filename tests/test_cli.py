@@ -85,7 +85,7 @@ def test_extract_keeps_each_documents_text_layer_for_the_report(tmp_path):
     assert not [p for p in iter_files([str(out)]) if "texts" in p.parts]
 
 
-def test_extract_writes_tables_and_report_and_a_walk_of_outdir_reads_only_records_jsonl(tmp_path):
+def test_extract_writes_tables_and_report_and_a_walk_of_outdir_reads_none_of_it(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
     (src / "r.txt").write_text("全年预算数 100 万元，执行数 96.40 万元，执行率 98.5%。\n", encoding="utf-8")
@@ -95,4 +95,4 @@ def test_extract_writes_tables_and_report_and_a_walk_of_outdir_reads_only_record
     for name in ("report.html", "report/1.html", "report/2.html", "records.parquet", "findings.parquet",
                  "jixiao.xlsx", "jixiao.duckdb"):
         assert (out / name).stat().st_size > 0, name
-    assert iter_files([str(tmp_path)]) == [src / "notes.csv", src / "r.txt", out / "records.jsonl"]
+    assert iter_files([str(tmp_path)]) == [src / "notes.csv", src / "r.txt"]

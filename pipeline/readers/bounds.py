@@ -21,7 +21,7 @@ def check_chars(chars: int) -> None:
     """Past MAX_CHARS characters the document fails as it is laid out, before the rest is read (load
     checks the whole text too, and a text file's size before it is read)."""
     if chars > MAX_CHARS:
-        raise LoadError(too_long(f"at least {chars:,} characters of text"))
+        raise LoadError(too_long(f"at least {chars:,} characters of text"), "too_long")
 
 
 def check_table(rows: int, cols: int) -> None:
@@ -31,7 +31,7 @@ def check_table(rows: int, cols: int) -> None:
         raise LoadError(f"a table of the file lays out as {rows:,} rows × {cols:,} columns ({rows * cols:,} "
                         f"cells), more than the {MAX_TABLE_CELLS:,} cells jixiao lays out in one table (a cell "
                         "spanning thousands of rows or columns, or a sheet's values spread over a huge range); "
-                        "check the table, remove what lies far outside the form, and run again")
+                        "check the table, remove what lies far outside the form, and run again", "too_large")
 
 
 def check_elements(elements: int, what: str) -> None:
@@ -39,7 +39,7 @@ def check_elements(elements: int, what: str) -> None:
     if elements > MAX_XML_ELEMENTS:
         raise LoadError(f"the {what} holds more than {MAX_XML_ELEMENTS:,} XML elements, the most jixiao reads "
                         "in one file (read, they would take about a gigabyte of memory): if it is many reports in "
-                        "one, split it; else check where it came from")
+                        "one, split it; else check where it came from", "too_large")
 
 
 def check_markup(data: bytes, what: str) -> None:

@@ -147,21 +147,21 @@ def _open(data: bytes) -> pdfium.PdfDocument:
             code = None         # a previous document's error: pdfium keeps the last one per thread
         if code == pdfium_c.FPDF_ERR_PASSWORD:
             raise LoadError("the PDF is password-protected; remove the password (qpdf --decrypt "
-                            "--password=PASSWORD in.pdf out.pdf) and run again") from e
+                            "--password=PASSWORD in.pdf out.pdf) and run again", "password_needed") from e
         if code == pdfium_c.FPDF_ERR_SECURITY:
             raise LoadError("the PDF uses an encryption jixiao cannot open; decrypt it (qpdf --decrypt in.pdf "
-                            "out.pdf) and run again") from e
+                            "out.pdf) and run again", "unsupported_encryption") from e
         if b"%PDF" not in data[:1024]:
             raise LoadError("the file is not a PDF (it does not start with %PDF); check what it really is "
-                            "(file FILE) and give it the right extension") from e
+                            "(file FILE) and give it the right extension", "wrong_extension") from e
         if b"%%EOF" not in data[-2048:]:
             raise LoadError("the PDF is truncated or damaged (it does not end with %%EOF); re-download it, or "
-                            "try repairing it (qpdf in.pdf out.pdf), and run again") from e
+                            "try repairing it (qpdf in.pdf out.pdf), and run again", "damaged") from e
         raise LoadError("the PDF is damaged (pdfium cannot open it); re-download it, or try repairing it "
-                        "(qpdf in.pdf out.pdf), and run again") from e
+                        "(qpdf in.pdf out.pdf), and run again", "damaged") from e
     if len(pdf) == 0:
         pdf.close()
-        raise LoadError("the PDF has no pages; re-export or re-download the report")
+        raise LoadError("the PDF has no pages; re-export or re-download the report", "no_text")
     return pdf
 
 
@@ -172,7 +172,7 @@ def _text_layer(pdf: pdfium.PdfDocument, index: int) -> PageRead:
         page = pdf[index]
     except pdfium.PdfiumError as e:
         raise LoadError(f"page {index + 1} of the PDF is damaged and cannot be read; try repairing the file "
-                        "(qpdf in.pdf out.pdf) and run again") from e
+                        "(qpdf in.pdf out.pdf) and run again", "damaged") from e
     try:
         shown = _Frame.of(page)
         objects = survey(page)
@@ -546,7 +546,8 @@ def _ocr_available(pages: list[int]) -> None:
         which = (f"page {pages[0]} is a scanned image" if len(pages) == 1 else
                  f"pages {_ranges(pages)} are scanned images")
         raise LoadError(f"{which} with no text layer, and reading {'it' if len(pages) == 1 else 'them'} "
-                        "needs OCR: install the extra (pip install 'jixiao[ocr]') and run again") from e
+                        "needs OCR: install the extra (pip install 'jixiao[ocr]') and run again",
+                        "missing_dependency") from e
 
 
 def _ranges(numbers: list[int]) -> str:

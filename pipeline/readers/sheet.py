@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ..limits import MAX_TABLE_CELLS
-from ..load import LoadError
+from ..load import LoadError, detail
 from ..models import RawDoc, Source
 from .bounds import check_package, check_table, xml_chunks
 from .builder import DocBuilder
@@ -65,10 +65,11 @@ def read(data: bytes, source: Source) -> RawDoc:
     except LoadError:
         raise
     except Exception as e:            # a workbook openpyxl opened but cannot walk: damaged
-        raise LoadError(f"the .xlsx could not be read ({type(e).__name__}: {e}); it may be damaged: open it in "
-                        "Excel/WPS, save it again as .xlsx, and run again") from e
+        raise LoadError("the .xlsx is damaged: its contents are not laid out as Excel writes them; open it in "
+                        "Excel/WPS, save it again as .xlsx, and run again (if it opens and this stays, report it)",
+                        "damaged", detail(e)) from e
     if not written:
-        raise LoadError(_empty_reason(data))
+        raise LoadError(_empty_reason(data), "no_text")
     return b.build(source)
 
 
@@ -77,25 +78,28 @@ def _open(data: bytes):
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise LoadError("the file is a legacy Excel 97-2003 workbook (.xls) or WPS spreadsheet renamed to .xlsx: "
                         "convert it (libreoffice --headless --convert-to xlsx FILE) or open it in Excel/WPS and "
-                        "save as .xlsx, and run again")
+                        "save as .xlsx, and run again", "legacy_format")
     if head.startswith(b"%PDF"):
-        raise LoadError("the file is a PDF document, not a workbook: rename it to .pdf and run again")
+        raise LoadError("the file is a PDF document, not a workbook: rename it to .pdf and run again",
+                        "wrong_extension")
     if head[:1] == b"<" or head.lower().startswith(b"\xef\xbb\xbf<"):
         raise LoadError("the file is a web page (HTML table) saved with a .xlsx extension, as some systems "
-                        "export: rename it to .html, or open it in Excel/WPS and save as .xlsx, and run again")
+                        "export: rename it to .html, or open it in Excel/WPS and save as .xlsx, and run again",
+                        "wrong_extension")
     if not head.startswith(b"PK"):
         if not any(b < 9 for b in data[:4096]):
             raise LoadError("the file is plain text (CSV?) with a .xlsx extension: open it in Excel/WPS and save "
-                            "as .xlsx, and run again")
-        raise LoadError(_INVALID)
+                            "as .xlsx, and run again", "wrong_extension")
+        raise LoadError(_INVALID, "damaged")
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
-        raise LoadError(_INVALID) from e
+        raise LoadError(_INVALID, "damaged") from e
     if "xl/workbook.xml" not in names:
         if "word/document.xml" in names:
-            raise LoadError("the file is a Word document, not a workbook: rename it to .docx and run again")
-        raise LoadError(_INVALID)
+            raise LoadError("the file is a Word document, not a workbook: rename it to .docx and run again",
+                            "wrong_extension")
+        raise LoadError(_INVALID, "damaged")
     check_package(data, ".xlsx")
     _check_merges(data)
     import openpyxl
@@ -104,7 +108,7 @@ def _open(data: bytes):
             warnings.simplefilter("ignore")     # unsupported extensions (data validation, slicers) are not our concern
             return openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
     except Exception as e:            # openpyxl/zipfile/lxml: any failure to open means a broken package
-        raise LoadError(_INVALID) from e
+        raise LoadError(_INVALID, "damaged") from e
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]{0,200}?\bref="\$?([A-Za-z]{1,3})\$?(\d{1,7}):\$?([A-Za-z]{1,3})'
@@ -124,7 +128,7 @@ def _check_merges(data: bytes) -> None:
     if covered > MAX_TABLE_CELLS:
         raise LoadError(f"the workbook's merged cells cover {covered:,} cells (the largest range is {largest[1]}), "
                         f"more than the {MAX_TABLE_CELLS:,} jixiao reads: unmerge the ranges that reach far outside "
-                        "the form in Excel/WPS, save it, and run again")
+                        "the form in Excel/WPS, save it, and run again", "too_large")
 
 
 def _merges(data: bytes) -> Iterator[re.Match]:

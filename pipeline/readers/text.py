@@ -17,13 +17,13 @@ def decode_text(data: bytes) -> tuple[str, str]:
     """Decode a text report: BOMs first, then UTF-8, BOM-less UTF-16, GB18030 (a superset of GBK), and
     last UTF-8 with a very few bad bytes replaced (the encoding says how many)."""
     if not data:
-        raise LoadError("the file is empty (0 bytes); re-export or re-download the report")
+        raise LoadError("the file is empty (0 bytes); re-export or re-download the report", "empty_file")
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                      (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return _checked(data.decode(enc, errors="replace"), enc)
-    reason = ("cannot tell the text encoding (tried UTF-8, UTF-16, GB18030 and Big5); save the file as UTF-8 "
-              "and run again")
+    failure = LoadError("cannot tell the text encoding (tried UTF-8, UTF-16, GB18030 and Big5); save the file as "
+                        "UTF-8 and run again", "unknown_encoding")
     for enc in ("utf-8", "utf-16-le", "utf-16-be", "gb18030", "big5"):
         try:
             text = data.decode(enc)
@@ -36,15 +36,15 @@ def decode_text(data: bytes) -> tuple[str, str]:
         try:
             return _checked(text, enc)
         except LoadError as e:
-            reason = str(e)
+            failure = e
     damaged = _mostly_utf8(data)
     if damaged is not None:
         return _checked(*damaged)
     control = sum(1 for b in data if b < 32 and b not in b"\n\r\t\f")
     if control > max(2, len(data) // 50):
-        reason = (f"the file does not look like text ({control} control bytes in {len(data)}); "
-                  "it may be binary or damaged: check that it is really a .txt report")
-    raise LoadError(reason)
+        failure = LoadError(f"the file does not look like text ({control} control bytes in {len(data)}); "
+                            "it may be binary or damaged: check that it is really a .txt report", "not_text")
+    raise failure
 
 
 MAX_BAD_SHARE = 0.001     # undecodable bytes per character that a damaged UTF-8 file may have
@@ -99,5 +99,5 @@ def _checked(text: str, encoding: str) -> tuple[str, str]:
     control = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
     if control > max(2, len(text) // 50):
         raise LoadError(f"the file does not look like text ({control} control characters when read as "
-                        f"{encoding}); it may be binary or damaged: check that it is really a .txt report")
+                        f"{encoding}); it may be binary or damaged: check that it is really a .txt report", "not_text")
     return text, encoding

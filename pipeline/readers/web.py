@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from ..load import LoadError
+from ..load import LoadError, detail
 from ..models import RawDoc, Source
 from .bounds import check_markup, check_table
 from .builder import DocBuilder
@@ -76,7 +76,7 @@ def decode_html(data: bytes) -> tuple[str, str]:
     if control > max(2, len(sample) // 50):
         raise LoadError("the file does not look like a web page (it holds binary data); it may be damaged or "
                         "another format saved as .html: open it in a browser, save it again (网页，全部 / Web "
-                        "page, complete) and run again")
+                        "page, complete) and run again", "not_text")
     return text, encoding
 
 
@@ -137,7 +137,7 @@ def _reject_other_formats(data: bytes) -> None:
     elif head.startswith(b"{\\rtf"):
         what = "an RTF document: open it in Word/WPS and save it as .docx"
     if what:
-        raise LoadError(f"the file is not a web page but {what}, and run again")
+        raise LoadError(f"the file is not a web page but {what}, and run again", "wrong_extension")
 
 
 # ---------------------------------------------------------------- layout of the whole page
@@ -492,8 +492,9 @@ def read(data: bytes, source: Source) -> RawDoc:
         import lxml.html
         root = lxml.html.document_fromstring(html)
     except Exception as e:          # lxml: ParserError ("Document is empty") and the like
-        raise LoadError(f"the file could not be read as a web page ({e}); open it in a browser to check it "
-                        "shows the report, save it again as a web page and run again") from e
+        raise LoadError("the file could not be read as a web page (its markup is damaged or empty); open it in a "
+                        "browser to check it shows the report, save it again as a web page and run again", "damaged",
+                        detail(e)) from e
     title_el = root.find(".//title")
     page_title = title_el.text_content() if title_el is not None else ""
     body = root.find("body")
@@ -508,7 +509,7 @@ def read(data: bytes, source: Source) -> RawDoc:
         raise LoadError("the web page has no readable text" + (
             " (it only frames other pages: open the framed page and save that)" if frames else
             " (its content may be loaded by JavaScript): open it in a browser, save it as 网页，全部 / "
-            "Web page, complete, or print it to PDF, and run again"))
+            "Web page, complete, or print it to PDF, and run again"), "no_text")
     b = DocBuilder()
     for block in blocks:
         if isinstance(block, _Table):

@@ -36,7 +36,7 @@ import re
 import zipfile
 
 from ..limits import MAX_SPAN
-from ..load import LoadError
+from ..load import LoadError, detail
 from ..models import RawDoc, Source
 from .bounds import check_package, check_table
 from .builder import DocBuilder
@@ -61,13 +61,13 @@ _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallba
 _HIDDEN.add("{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent")
 _PAGE = object()                      # marks a forced page break inside a paragraph's text
 
-_NOT_DOCX = (
-    (b"\xd0\xcf\x11\xe0", "the file is a legacy Word 97-2003 document (.doc) or WPS file renamed to .docx: convert "
-                          "it (libreoffice --headless --convert-to docx FILE) or open it in Word/WPS and save as "
-                          ".docx, and run again"),
-    (b"%PDF", "the file is a PDF document, not a .docx: rename it to .pdf and run again"),
-    (b"{\\rtf", "the file is an RTF document renamed to .docx: open it in Word/WPS and save it as .docx, "
-                "and run again"),
+_NOT_DOCX = (      # (the first bytes, the error code, the message)
+    (b"\xd0\xcf\x11\xe0", "legacy_format",
+     "the file is a legacy Word 97-2003 document (.doc) or WPS file renamed to .docx: convert it (libreoffice "
+     "--headless --convert-to docx FILE) or open it in Word/WPS and save as .docx, and run again"),
+    (b"%PDF", "wrong_extension", "the file is a PDF document, not a .docx: rename it to .pdf and run again"),
+    (b"{\\rtf", "wrong_extension",
+     "the file is an RTF document renamed to .docx: open it in Word/WPS and save it as .docx, and run again"),
 )
 _INVALID = ("the file is not a valid .docx (it may be a renamed .doc or damaged); open it in Word/WPS and save "
             "as .docx, and run again")
@@ -81,36 +81,38 @@ def read(data: bytes, source: Source) -> RawDoc:
     except LoadError:
         raise
     except Exception as e:           # malformed XML the package opened with: the file is damaged
-        raise LoadError(f"the .docx could not be read ({type(e).__name__}: {e}); it may be damaged: open it in "
-                        "Word/WPS, save it again as .docx, and run again") from e
+        raise LoadError("the .docx is damaged: its contents are not laid out as Word writes them; open it in "
+                        "Word/WPS, save it again as .docx, and run again (if it opens and this stays, report it)",
+                        "damaged", detail(e)) from e
     return reader.b.build(source)
 
 
 def _open(data: bytes):
     head = data[:8].lstrip()
-    for magic, message in _NOT_DOCX:
+    for magic, code, message in _NOT_DOCX:
         if head.startswith(magic):
-            raise LoadError(message)
+            raise LoadError(message, code)
     if head[:1] == b"<":
         raise LoadError("the file is a web page or XML document saved with a .docx extension: rename it to "
-                        ".html (or open it in Word/WPS and save as .docx), and run again")
+                        ".html (or open it in Word/WPS and save as .docx), and run again", "wrong_extension")
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
-        raise LoadError(_INVALID) from e
+        raise LoadError(_INVALID, "damaged") from e
     if "word/document.xml" not in names:
         if "xl/workbook.xml" in names:
-            raise LoadError("the file is an Excel workbook, not a Word document: rename it to .xlsx and run again")
+            raise LoadError("the file is an Excel workbook, not a Word document: rename it to .xlsx and run again",
+                            "wrong_extension")
         if "ppt/presentation.xml" in names:
             raise LoadError("the file is a PowerPoint presentation, not a Word document: save the report as "
-                            ".docx or .pdf, and run again")
-        raise LoadError(_INVALID)
+                            ".docx or .pdf, and run again", "wrong_extension")
+        raise LoadError(_INVALID, "damaged")
     check_package(data, ".docx")
     import docx
     try:
         return docx.Document(io.BytesIO(_as_document(data)))
     except Exception as e:           # python-docx/lxml/zipfile: any failure to open means a broken package
-        raise LoadError(_INVALID) from e
+        raise LoadError(_INVALID, "damaged") from e
 
 
 def _as_document(data: bytes) -> bytes:

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .labels import figures, label, reason
+from .labels import figures, label
 from .load import valid_unicode
 from .models import Evidence, Fact, Record
 
@@ -82,6 +82,7 @@ RECORDS = (
     Column("pages", "页数", "int"),
     Column("ocr", "OCR", "bool", 7),
     Column("status", "状态", "str", 8),
+    Column("error_code", "原因", "str", 22),
     Column("error", "错误信息", "str", 40),
     *(Column(k, h, t, 28 if k == "organization" else None) for k, (h, t) in FACT_COLUMNS.items()),
     Column("quantities", "产出数量数", "int"),
@@ -185,7 +186,8 @@ def _typed(columns: tuple[Column, ...], raw: dict) -> dict:
 
 def record_row(r: Record) -> dict:
     raw = {"path": r.source.path, "sha256": r.source.sha256, "format": r.source.format, "pages": r.source.pages,
-           "ocr": r.source.ocr, "status": r.status, "error": r.error}
+           "ocr": r.source.ocr, "status": r.status, "error_code": r.error_code,
+           "error": r.error}
     facts = {k: getattr(r, k) for k in SCALARS} | {k: getattr(r.budget, k) for k in BUDGET}
     raw.update({k: _value(f) for k, f in facts.items()})
     raw.update({f"{k}_evidence": _evidence(f) for k, f in facts.items()})
@@ -259,8 +261,8 @@ def evidence_line(e: Evidence) -> str:
 
 # ---------------------------------------------------------------- the tables as people read them
 
-CODED = {"report_type": "report_type", "status": "status", "severity": "severity", "rule": "rule",
-         "role": "fund_role"}
+CODED = {"report_type": "report_type", "status": "status", "error_code": "error_code", "severity": "severity",
+         "rule": "rule", "role": "fund_role"}
 """Columns holding a code (column -> its field in rules/labels.yaml): jixiao.xlsx and the CSVs show
 its Chinese name, and the code in a column of its own beside it, for programs."""
 WAN = 10_000                    # yuan in one 万元
@@ -305,9 +307,6 @@ def _shown(c: Column) -> Iterator[Shown]:
         field = CODED[c.name]
         yield Shown(f"{c.name}_label", c.header, "str", c.width, lambda row, doc: label(field, row[c.name]))
         yield Shown(c.name, c.header + "代码", "str", None, _cell(c.name))
-    elif c.name == "error":
-        yield Shown("reason", "原因", "str", 22, lambda row, doc: reason(row["error"]))
-        yield Shown(c.name, c.header, c.type, c.width, _cell(c.name))
     elif c.type == "money":
         yield Shown(c.name, c.header, c.type, c.width, _cell(c.name))
         yield Shown(c.name.removesuffix("_yuan") + "_wan", c.header.replace("(元)", "(万元)"), "wan", None,

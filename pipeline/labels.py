@@ -1,13 +1,12 @@
 """The Chinese names of the codes a record holds (rules/labels.yaml), read in this one place.
 
-Records keep codes (`department`, `failed`, `error`, `execution_rate`), which programs and SQL
+Records keep codes (`department`, `failed`, `empty_file`, `error`, `execution_rate`), which programs and SQL
 rely on; finance staff read 部门整体支出, 失败, 错误, 执行率与金额不符. Every output that names a code
 in Chinese (jixiao.xlsx, the CSVs, the terminal) asks `label`, so one edit of the data file renames
 it everywhere. A misspelt section or field is refused at load, as a bad rule is.
 """
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Any
 
@@ -17,15 +16,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from .rules import RULES_DIR, RulesError, _shipped_rules
 
 FILE = "labels.yaml"
-OTHER_REASON = "其他原因（见错误信息）"
-
-
-class Reason(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    pattern: str
-    label: str
-
-
 class Names(BaseModel):
     """Code -> Chinese name, per field of the record."""
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -33,6 +23,7 @@ class Names(BaseModel):
     status: dict[str, str]
     severity: dict[str, str]
     fund_role: dict[str, str]
+    error_code: dict[str, str]
     rule: dict[str, str]
     values: dict[str, str]
 
@@ -40,7 +31,6 @@ class Names(BaseModel):
 class Labels(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     labels: Names
-    reasons: list[Reason]
 
 
 @cache
@@ -64,18 +54,6 @@ def label(field: str, code: str | None) -> str | None:
     if code is None:
         return None
     return getattr(labels().labels, field).get(code, code)
-
-
-@cache
-def _reasons() -> tuple[tuple[re.Pattern, str], ...]:
-    return tuple((re.compile(r.pattern), r.label) for r in labels().reasons)
-
-
-def reason(error: str | None) -> str | None:
-    """What kind of failure a failed or skipped record's error names, in Chinese."""
-    if not error:
-        return None
-    return next((name for pattern, name in _reasons() if pattern.search(error)), OTHER_REASON)
 
 
 def figures(values: dict[str, Any] | None) -> str | None:

@@ -2,6 +2,7 @@
 amounts in 万元 beside 元, every row naming its organisation, year and file and linking to its page
 of report.html, and every sheet ready to print. The real `jixiao extract` on invented reports."""
 import csv
+import re
 import typing
 import zipfile
 from pathlib import Path
@@ -13,6 +14,8 @@ from pipeline import models
 from pipeline.labels import label, labels
 from pipeline.rules import rules
 from tests.conftest import jixiao
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "large-batches.md"     # the table of error codes
 
 DEPT = """青石县农业农村局2022年度部门整体支出绩效自评报告
 一、基本情况
@@ -187,6 +190,9 @@ def test_every_code_a_record_can_hold_has_its_chinese_name():
     assert set(names.severity) == literal(models.Finding, "severity")
     assert set(names.fund_role) == literal(models.FundRow, "role")
     assert set(names.report_type) == set(typing.get_args(models.ReportType))
+    documented = re.findall(r"^\|[^|]*\| (?:failed|skipped) \| (.*?) \|", DOCS.read_text(encoding="utf-8"), re.M)
+    codes = {c for cell in documented for c in re.findall(r"`([a-z_]+)`", cell)}
+    assert len(codes) > 20 and codes == set(names.error_code)      # every error_code jixiao writes, named
     finding_rules = {r.id for kind in ("finding", "panel_finding") for r in rules().of(kind)}
     assert finding_rules <= set(names.rule)
     assert all(label("rule", r) != r for r in finding_rules)

@@ -277,14 +277,15 @@ SHOWN = 5                   # names a message or the summary shows before it say
 
 
 def _run(args, inputs: list[str], console: Console, progress: _Phases | None, tally: _Tally) -> runner.Run:
-    """The run under OUTDIR's lock, phase by phase, each timed on the wall clock: walk, plan and
-    extract (runner.run), write the outputs; run.json last."""
+    """The run under OUTDIR's lock, phase by phase, each timed on the wall clock: start (the forkserver,
+    the rules checked), walk, plan and extract (runner.run), write the outputs; run.json last."""
     from . import runner
     from .export import csv_headers_of, write_csvs
     from .findings_view import read_jsonl
     if progress:
         progress.phase("walk")
     t = time.monotonic()
+    start = t - args.started
     paths = iter_files(inputs, args.follow_links)
     walk = time.monotonic() - t
     for folder in _empty(inputs, paths):
@@ -308,7 +309,7 @@ def _run(args, inputs: list[str], console: Console, progress: _Phases | None, ta
         runner.write_outputs(args.outdir, parallel=args.jobs > 1,    # records.parquet …, report.html
                              also=lambda: write_csvs(args.outdir, records, headers=args.csv_headers),
                              step=progress.step if progress else lambda name: None)
-    done.phases = {"walk": walk, **done.phases}
+    done.phases = {"start": start, "walk": walk, **done.phases}
     done.phases["write"] += time.monotonic() - t
     runner.finish(args.outdir, done, wall=time.monotonic() - args.started, statuses=tally.statuses())
     return done
@@ -341,7 +342,7 @@ def _empty(inputs: list[str], paths: list[Path]) -> list[str]:
     return [p for p in dict.fromkeys(inputs) if os.path.isdir(p) and str(Path(p)) not in found]
 
 
-PHASES = {"walk": "walk", "plan": "plan", "extract": "extract", "write": "write outputs"}
+PHASES = {"start": "start", "walk": "walk", "plan": "plan", "extract": "extract", "write": "write outputs"}
 
 
 class _Phases:

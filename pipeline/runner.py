@@ -249,7 +249,7 @@ def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None, p
         item = Item(p, signature(p), outside=outside(p, roots))
         if item.stat is None and item.outside is None:
             item.unwalked = unwalked(p)
-        e = manifest.get(str(p)) or same_file(by_real, p)
+        e = same_file(by_real, p) or manifest.get(str(p))
         if e and item.stat is not None and e.get("stat") == item.stat:
             item.sha256 = e.get("sha256")
             if (item.outside is None and not e.get("outside") and e.get("version") == ver
@@ -559,13 +559,13 @@ def earlier(outdir: Path, items: list[Item], inputs: list[Path], replace: bool) 
     dropped with `replace`. Nothing a user extracted vanishes unsaid: the counts go to the summary."""
     out = Earlier()
     lines = index_lines(outdir / RECORDS)
-    here = {str(i.path) for i in items} | {os.path.realpath(i.path) for i in items}
+    here = {os.path.realpath(i.path) for i in items}       # a path as typed may name another file now
     given = {str(p) for p in inputs}
     for path, e in read_manifest(outdir / MANIFEST).items():
         if not isinstance(path, str) or not isinstance(e.get("record"), str) or e["record"] not in lines:
             continue                # no record to keep
         real = real_of(path, e)
-        if path in here or real in here:
+        if real in here:
             continue
         if _under(real, given):
             out.gone += 1

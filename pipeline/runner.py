@@ -6,8 +6,8 @@ appended to records.jsonl as they finish, a whole line each, and `manifest.jsonl
 file the sha256 and signature (size, times, inode) it had, the version (rules, code, page cap) that
 read it and which line holds its record. This process only stats the inputs: the workers read them. A run killed at any point leaves whole lines; the next run keeps every record still up to
 date and processes only the rest. When the loop ends, records.jsonl is rewritten in input order
-(each document once, byte-identical whatever the number of workers), the manifest with it; inputs
-not given this time drop out of both. Run metadata goes to run.json, never into records.
+(each document once, byte-identical whatever the number of workers), the manifest with it; records
+of files not given this time are kept (but those gone from under a folder given), unless replaced. Run metadata goes to run.json, never into records.
 """
 from __future__ import annotations
 
@@ -249,7 +249,7 @@ def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None, p
         item = Item(p, signature(p), outside=outside(p, roots))
         if item.stat is None and item.outside is None:
             item.unwalked = unwalked(p)
-        e = same_file(by_real, p) or manifest.get(str(p))
+        e = entry_of(manifest, by_real, p)
         if e and item.stat is not None and e.get("stat") == item.stat:
             item.sha256 = e.get("sha256")
             if (item.outside is None and not e.get("outside") and e.get("version") == ver
@@ -271,12 +271,19 @@ def real_of(path: str, entry: dict) -> str:
         return path
 
 
-def same_file(by_real: dict[str, dict], path: Path) -> dict | None:
-    """The entry of the file `path` names under another spelling (relative or absolute, from another
-    working folder, through a link): its record is the work of reading this very file. Only for the
-    same extension, which chose the reader."""
-    e = by_real.get(os.path.realpath(path))
-    return e if e is not None and Path(str(e.get("path"))).suffix.lower() == path.suffix.lower() else None
+def entry_of(manifest: dict[str, dict], by_real: dict[str, dict], path: Path) -> dict | None:
+    """The manifest entry of the file `path` names: its path's as typed when that was this very file
+    (a path typed relative from another folder may name another file), else that of the same file
+    under another spelling (relative or absolute, from another working folder, through a link), whose
+    record is the work of reading this very file: only for the same extension, which chose the reader."""
+    real = os.path.realpath(path)
+    e = manifest.get(str(path))
+    if e is not None and real_of(str(path), e) == real:
+        return e
+    other = by_real.get(real)
+    if other is not None and Path(str(other.get("path"))).suffix.lower() == path.suffix.lower():
+        return other
+    return e
 
 
 def _retry(entry: dict, timeout: float | None, password: str | None) -> bool:

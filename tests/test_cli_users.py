@@ -205,3 +205,27 @@ def test_an_empty_folder_warns_naming_it(tmp_path, capsys):
     assert main(["extract", str(empty), str(full), "-o", str(tmp_path / "out"), "-q", "-j", "1"]) == 0
     err = capsys.readouterr().err
     assert str(empty) in err and str(full) not in err
+
+
+def test_a_file_and_a_link_to_it_are_both_up_to_date_on_a_rerun_and_nothing_is_rewritten(tmp_path):
+    src = folder(tmp_path / "in", 1)
+    (src / "link.txt").symlink_to(src / "r00.txt")
+    out = tmp_path / "out"
+    assert main(["extract", str(src), "-o", str(out), "-q", "-j", "1"]) == 0
+    written = (out / "records.jsonl").stat().st_mtime_ns
+    assert main(["extract", str(src), "-o", str(out), "-q", "-j", "1"]) == 0
+    assert (run_json(out)["processed"], run_json(out)["up_to_date"]) == (0, 2)
+    assert (out / "records.jsonl").stat().st_mtime_ns == written
+
+
+def test_a_relative_path_that_names_another_file_from_another_folder_is_read_and_the_first_kept(tmp_path):
+    (tmp_path / "a" / "in").mkdir(parents=True)
+    (tmp_path / "b" / "in").mkdir(parents=True)
+    (tmp_path / "a" / "in" / "r.txt").write_text(report(1), encoding="utf-8")
+    (tmp_path / "b" / "in" / "r.txt").write_text(report(2), encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli("extract", "in", "-o", str(out), "-j", "1", "-q", cwd=tmp_path / "a").returncode == 0
+    assert cli("extract", "in", "-o", str(out), "-j", "1", "-q", cwd=tmp_path / "b").returncode == 0
+    assert (run_json(out)["processed"], run_json(out)["kept_earlier"]) == (1, 1)
+    records = [json.loads(x) for x in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len({r["source"]["sha256"] for r in records}) == 2

@@ -32,7 +32,7 @@ from typing import NamedTuple, Protocol
 
 from . import forkserver
 from .export import Writer, record_json, trim
-from .load import path_text, source_of
+from .load import path_text, source_of, valid_unicode
 from .models import Record
 from .rules import RULES_DIR, rules
 
@@ -612,14 +612,16 @@ def rename(outdir: Path, items: list[Item]) -> None:
 
 def relocated(line: bytes, path: Path) -> str:
     """A record as a read of its file under `path` would give it: the source's name fields (path,
-    path_bytes, the note on a name that is not UTF-8) are the only ones a name decides."""
-    record = Record.model_validate_json(line)
-    old, new = record.source, source_of(path)
-    raw = base64.b64decode(old.path_bytes) if old.path_bytes else old.path.encode("utf-8")
+    path_bytes, the note on a name that is not UTF-8) are the only ones a name decides. Edited as the
+    JSON record_json wrote (a dict dumped the same way gives the same bytes), not parsed as a Record:
+    a rerun from another folder renames thousands."""
+    record = json.loads(line)
+    old, new = record["source"], source_of(path)
+    raw = base64.b64decode(old["path_bytes"]) if old["path_bytes"] else old["path"].encode("utf-8")
     name_notes = source_of(Path(os.fsdecode(raw))).notes
-    notes = [*new.notes, *(n for n in old.notes if n not in name_notes)]
-    source = old.model_copy(update={"path": new.path, "path_bytes": new.path_bytes, "notes": notes})
-    return record_json(record.model_copy(update={"source": source}))
+    old.update(path=new.path, path_bytes=new.path_bytes,
+               notes=[*new.notes, *(n for n in old["notes"] if n not in name_notes)])
+    return valid_unicode(json.dumps(record, ensure_ascii=False))[0]
 
 
 def finish(outdir: Path, stats: Run, *, wall: float | None = None, statuses: dict[str, int] | None = None) -> None:

@@ -144,12 +144,13 @@ def test_the_summary_says_what_became_of_earlier_records(tmp_path):
 def test_the_same_files_by_another_path_or_from_another_folder_are_not_read_again(tmp_path):
     src = folder(tmp_path / "work" / "in", 3)
     (src / "empty.txt").write_bytes(b"")                # a failed record is kept the same way
+    (src / os.fsdecode("青石.txt".encode("gbk"))).write_text(report(7), encoding="utf-8")   # a name not UTF-8
     out = tmp_path / "out"
     first = cli("extract", "in", "-o", str(out), "-j", "1", "-q", cwd=tmp_path / "work")
-    assert first.returncode == 0 and run_json(out)["processed"] == 4
+    assert first.returncode == 0 and run_json(out)["processed"] == 5
     relative = (out / "records.jsonl").read_bytes()
     assert cli("extract", str(src), "-o", str(out), "-j", "1", "-q").returncode == 0      # absolute, from ROOT
-    assert (run_json(out)["processed"], run_json(out)["up_to_date"]) == (0, 4)
+    assert (run_json(out)["processed"], run_json(out)["up_to_date"]) == (0, 5)
     fresh = tmp_path / "fresh"
     assert cli("extract", str(src), "-o", str(fresh), "-j", "1", "-q").returncode == 0
     assert (out / "records.jsonl").read_bytes() == (fresh / "records.jsonl").read_bytes()  # as a fresh read gives

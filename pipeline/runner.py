@@ -243,13 +243,13 @@ def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None, p
     lines = index_lines(outdir / RECORDS)
     trim(outdir / MANIFEST)
     manifest = read_manifest(outdir / MANIFEST)
-    by_real = {real_of(path, e): e for path, e in manifest.items() if isinstance(path, str)}
+    by_where = {where_of(path, e): e for path, e in manifest.items() if isinstance(path, str)}
     items = []
     for p in paths:
         item = Item(p, signature(p), outside=outside(p, roots))
         if item.stat is None and item.outside is None:
             item.unwalked = unwalked(p)
-        e = entry_of(manifest, by_real, p)
+        e = entry_of(manifest, by_where, p)
         if e and item.stat is not None and e.get("stat") == item.stat:
             item.sha256 = e.get("sha256")
             if (item.outside is None and not e.get("outside") and e.get("version") == ver
@@ -259,31 +259,36 @@ def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None, p
     return items
 
 
-def real_of(path: str, entry: dict) -> str:
-    """Where a manifest entry's file really is: as the run that wrote it saw it (`real`), else its path
-    from this working folder (a manifest of an older jixiao)."""
-    real = entry.get("real")
-    if isinstance(real, str):
-        return real
+def where(path: str | Path) -> str:
+    """Where a path is, however it was spelled (relative or absolute, from any working folder, through
+    a linked folder): its folder's real path and its name. A link is where the link is, not where it
+    leads, so that a link removed from a folder given is known as gone from it."""
+    head, name = os.path.split(os.path.abspath(path))
+    return os.path.join(os.path.realpath(head), name)
+
+
+def where_of(path: str, entry: dict) -> str:
+    """Where a manifest entry's file is: as the run that wrote it saw it (`where`), else its path from
+    this working folder (a manifest of an older jixiao)."""
+    known = entry.get("where")
+    if isinstance(known, str):
+        return known
     try:
-        return os.path.realpath(path)
+        return where(path)
     except ValueError:          # a NUL in a crafted manifest's path: no file has that name
         return path
 
 
-def entry_of(manifest: dict[str, dict], by_real: dict[str, dict], path: Path) -> dict | None:
+def entry_of(manifest: dict[str, dict], by_where: dict[str, dict], path: Path) -> dict | None:
     """The manifest entry of the file `path` names: its path's as typed when that was this very file
     (a path typed relative from another folder may name another file), else that of the same file
-    under another spelling (relative or absolute, from another working folder, through a link), whose
-    record is the work of reading this very file: only for the same extension, which chose the reader."""
-    real = os.path.realpath(path)
+    under another spelling (relative or absolute, from another working folder, through a linked
+    folder), whose record is the work of reading this very file."""
+    here = where(path)
     e = manifest.get(str(path))
-    if e is not None and real_of(str(path), e) == real:
+    if e is not None and where_of(str(path), e) == here:
         return e
-    other = by_real.get(real)
-    if other is not None and Path(str(other.get("path"))).suffix.lower() == path.suffix.lower():
-        return other
-    return e
+    return by_where.get(here, e)
 
 
 def _retry(entry: dict, timeout: float | None, password: str | None) -> bool:
@@ -518,7 +523,7 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
                 read = [i for i in todo if i.outside is None and i.unwalked is None]
                 for item, done in chain(links, folders, stream(pool, read)):
                     item.line = Line(*writer.write_line(done.line, done.sha256, done.text))
-                    item.entry = {"path": str(item.path), "real": os.path.realpath(item.path),
+                    item.entry = {"path": str(item.path), "where": where(item.path),
                                   "sha256": done.sha256, "stat": item.stat, "version": ver,
                                   "record": line_key((done.line + "\n").encode("utf-8"))}
                     if item.outside is not None:
@@ -566,15 +571,15 @@ def earlier(outdir: Path, items: list[Item], inputs: list[Path], replace: bool) 
     dropped with `replace`. Nothing a user extracted vanishes unsaid: the counts go to the summary."""
     out = Earlier()
     lines = index_lines(outdir / RECORDS)
-    here = {os.path.realpath(i.path) for i in items}       # a path as typed may name another file now
+    here = {where(i.path) for i in items}       # a path as typed may name another file now
     given = {str(p) for p in inputs}
     for path, e in read_manifest(outdir / MANIFEST).items():
         if not isinstance(path, str) or not isinstance(e.get("record"), str) or e["record"] not in lines:
             continue                # no record to keep
-        real = real_of(path, e)
-        if real in here:
+        at = where_of(path, e)
+        if at in here:
             continue
-        if _under(real, given):
+        if _under(at, given):
             out.gone += 1
         elif replace:
             out.replaced += 1
@@ -583,14 +588,14 @@ def earlier(outdir: Path, items: list[Item], inputs: list[Path], replace: bool) 
     return out
 
 
-def _under(real: str, folders: set[str]) -> bool:
-    """Whether a real path is one of `folders` or lies under one (by its parents: `folders` may be
-    thousands of files read from a list)."""
-    while real not in folders:
-        parent = os.path.dirname(real)
-        if parent == real:
+def _under(at: str, folders: set[str]) -> bool:
+    """Whether a path (as `where` gives it) is one of `folders` or lies under one (by its parents:
+    `folders` may be thousands of files read from a list)."""
+    while at not in folders:
+        parent = os.path.dirname(at)
+        if parent == at:
             return False
-        real = parent
+        at = parent
     return True
 
 
@@ -605,7 +610,7 @@ def rename(outdir: Path, items: list[Item]) -> None:
             old.seek(item.line.offset)
             line = relocated(old.read(item.line.length), item.path)
             item.line = Line(*writer.write_line(line, str(item.entry.get("sha256"))))
-            item.entry = item.entry | {"path": str(item.path), "real": os.path.realpath(item.path),
+            item.entry = item.entry | {"path": str(item.path), "where": where(item.path),
                                        "record": line_key((line + "\n").encode("utf-8"))}
             manifest.write(manifest_line(item.entry))
 

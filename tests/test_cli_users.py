@@ -174,7 +174,7 @@ def test_a_log_shows_every_phase_and_run_json_the_wall_time_of_each(tmp_path):
     assert len(lines) > 4                               # lines between the phases' first ones too
     meta = run_json(out)
     assert list(meta["phases_s"]) == ["start", "walk", "plan", "extract", "write"]
-    assert 0 < sum(meta["phases_s"].values()) <= meta["wall_s"]
+    assert 0 < sum(meta["phases_s"].values()) <= meta["wall_s"] + 0.005     # each rounded to the ms
     assert f"{meta['wall_s']:.1f} s wall time" in proc.stderr.decode()
 
 

@@ -21,9 +21,10 @@ from .validate import validate
 STAGES = (normalize, classify, extract, validate)
 
 
-def text_of(path: str | Path) -> NormText:
-    """The text layer of a file: what `jixiao text` prints and every evidence offset points into."""
-    return normalize(load(Path(path)))
+def text_of(path: str | Path, *, password: str | None = None) -> NormText:
+    """The text layer of a file: what `jixiao text` prints and every evidence offset points into
+    (`password` opens a password-protected PDF)."""
+    return normalize(load(Path(path), password=password))
 
 
 def extract_text(text: str, path: str = "<text>") -> Record:

@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 
 
 def main(argv: list[str] | None = None) -> int:
+    started = time.monotonic()     # the wall time a run reports is from here
     parser = _parser()
     args = parser.parse_args(argv)
+    args.started = started
     if args.command is None:
         parser.print_help()
         return 1
@@ -46,12 +48,18 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="jixiao", description="Read Chinese budget-performance self-evaluation "
                 "reports (绩效自评报告/自评表) into evidence-linked records and audit their figures.")
+    p.add_argument("--version", action="version", version=f"jixiao {_version()}")
     sub = p.add_subparsers(dest="command")
     e = sub.add_parser("extract", help="extract records from files and folders into OUTDIR",
                        description="Extract one record per input file (folders are walked recursively) and "
                        "write records.jsonl, records.csv and findings.csv to OUTDIR.")
-    e.add_argument("inputs", nargs="+", metavar="PATH", help="report files or folders")
-    e.add_argument("-o", "--outdir", required=True, type=Path, help="where to write the outputs")
+    e.add_argument("inputs", nargs="*", metavar="PATH", help="report files or folders; - reads a list of them "
+                   "from standard input, one a line (./- names a file called -)")
+    e.add_argument("--files-from", metavar="FILE", default=None,
+                   help="read a list of files and folders from FILE, one a line (- : standard input)")
+    e.add_argument("-0", "--null", action="store_true",
+                   help="the lists of - and --files-from are separated by NUL bytes (find -print0), not lines")
+    e.add_argument("-o", "--outdir", required=True, type=Path, help="where to write the outputs (a folder)")
     e.add_argument("-j", "--jobs", type=_positive(int), default=os.cpu_count() or 1, metavar="N",
                    help="worker processes (default: the cores, %(default)s here); with 2 or more, the tables and the "
                    "report are written at the end side by side")
@@ -74,7 +82,15 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--csv-headers", choices=("zh", "code"), default="zh",
                    help="headers of records.csv and findings.csv: zh, the Chinese names (default), or code, the "
                    "column names of the Parquet files and DuckDB, for programs")
-    e.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
+    e.add_argument("--replace", action="store_true",
+                   help="drop OUTDIR's records of files not in this run (by default they are kept, and the summary "
+                   "says how many)")
+    e.add_argument("--fail-on", choices=("failed",), default=None,
+                   help="exit 1 when a file got a failed record (for scripts and CI; the records are written all the same)")
+    e.add_argument("--progress-every", type=_positive(float), default=5.0, metavar="SECONDS",
+                   help="when standard error is not a terminal (a log), a progress line every SECONDS "
+                   "(default %(default)g), in every phase")
+    e.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
     e.set_defaults(run=_extract)
     a = sub.add_parser("audit", help="print the findings of reports, or of a finished run's records.jsonl",
                        description="Print every document's findings as a table with their evidence (folders are "
@@ -92,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("text", help="print the text every evidence offset points into",
                        description="Print the normalized text of FILE exactly as evidence offsets index it.")
     t.add_argument("file", type=Path)
+    t.add_argument("--password", default=None, help="opens a password-protected PDF")
     t.set_defaults(run=_text)
     s = sub.add_parser("schema", help="print the JSON Schema of a record",
                        description="Print the JSON Schema of one record of records.jsonl.")
@@ -138,8 +155,27 @@ def _positive(kind: type, *, zero: bool = False) -> Callable[[str], float | int]
     return parse
 
 
+def _version() -> str:
+    """The installed package's version, else (a source checkout run in place) pyproject.toml's."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("jixiao")
+    except PackageNotFoundError:
+        import tomllib
+        try:
+            with open(Path(__file__).resolve().parent.parent / "pyproject.toml", "rb") as f:
+                return tomllib.load(f)["project"]["version"]
+        except (OSError, KeyError, ValueError):
+            return "unknown"
+
+
 class _Parser(argparse.ArgumentParser):
-    """Bad usage exits 1 (CONTRACT.md), not argparse's 2: `audit` keeps 2 for "findings found"."""
+    """Bad usage exits 1 (CONTRACT.md), not argparse's 2: `audit` keeps 2 for "findings found".
+    No option is guessed from a prefix (`--job 2` is an error, not `--jobs 2`): every parser, the
+    subcommands' too (they are of this class), has allow_abbrev off."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{"allow_abbrev": False, **kwargs})
 
     def error(self, message: str):
         self.print_usage(sys.stderr)
@@ -195,32 +231,36 @@ def _extract(args) -> int:
     from rich.console import Console
 
     from . import runner
-    from .export import csv_headers_of, write_csvs
-    from .findings_view import read_jsonl
-    missing = [p for p in args.inputs if not os.path.lexists(p)]
-    if missing:             # a run without them would drop their records from OUTDIR
-        print(f"jixiao: no such file or folder: {', '.join(missing)}; nothing was written", file=sys.stderr)
+    try:
+        inputs = _inputs(args)
+    except OSError as e:
+        print(f"jixiao: cannot read the list of paths {args.files_from}: {e.strerror or e}; nothing was written",
+              file=sys.stderr)
         return 2
-    stats: Counter = Counter()
+    if not args.inputs and args.files_from is None:
+        print("jixiao extract: give the files and folders to read (PATH..., - for a list on standard input, or "
+              "--files-from FILE)", file=sys.stderr)
+        return 1
+    missing = [p for p in inputs if not os.path.lexists(p)]
+    if missing:             # a run without them would drop their records from OUTDIR
+        more = f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
+        print(f"jixiao: no such file or folder: {', '.join(missing[:SHOWN])}{more}; nothing was written",
+              file=sys.stderr)
+        return 2
+    if args.outdir.exists() and not args.outdir.is_dir():
+        print(f"jixiao: -o {args.outdir} is a file, not a folder: give the folder the outputs go to (it is made "
+              "when missing); nothing was written", file=sys.stderr)
+        return 2
     console = Console(stderr=True)
+    progress = None if args.quiet else _Bar(console) if console.is_terminal else _Lines(args.progress_every)
+    tally = _Tally()
     try:
         with runner.locked(args.outdir):
-            done = runner.run(iter_files(args.inputs, args.follow_links), args.outdir, jobs=args.jobs,
-                              timeout=args.timeout or None,
-                              options=runner.Options(args.max_pages or None, args.password), dask=args.dask,
-                              progress=_Bar(console) if console.is_terminal and not args.quiet else None,
-                              roots=None if args.follow_links else runner.real_roots(args.inputs),
-                              memory=(args.max_memory << 20) or None)
-            records = (_count(stats, r) for r in read_jsonl(args.outdir / runner.RECORDS))
-            if done.outputs_current:
-                if csv_headers_of(args.outdir) != args.csv_headers:     # only the CSVs' headers change
-                    write_csvs(args.outdir, records, headers=args.csv_headers)
-                for _ in records:
-                    pass
-            else:
-                runner.write_outputs(args.outdir, parallel=args.jobs > 1,    # records.parquet …, report.html
-                                     also=lambda: write_csvs(args.outdir, records, headers=args.csv_headers))
-            runner.finish(args.outdir, done)
+            try:
+                done = _run(args, inputs, console, progress, tally)
+            finally:
+                if progress:
+                    progress.stop()
     except OSError as e:
         print(f"jixiao: cannot write to {args.outdir}: {e.strerror or e}", file=sys.stderr)
         return 1
@@ -232,60 +272,248 @@ def _extract(args) -> int:
               "command again to finish", file=sys.stderr)
         return 130
     if not args.quiet:
-        _summary(stats, args.outdir, done)
-    return 0
+        _summary(tally, args.outdir, done)
+    return 1 if args.fail_on == "failed" and tally.counts["status:failed"] else 0
 
 
-class _Bar:
-    """A progress bar with files/s, pages/s and the time left; on a terminal only (CI logs get the summary)."""
+SHOWN = 5                   # names a message or the summary shows before it says how many more
+
+
+def _run(args, inputs: list[str], console: Console, progress: _Phases | None, tally: _Tally) -> runner.Run:
+    """The run under OUTDIR's lock, phase by phase, each timed on the wall clock: start (the forkserver,
+    the rules checked), walk, plan and extract (runner.run), write the outputs; run.json last."""
+    from . import runner
+    from .export import csv_headers_of, write_csvs
+    from .findings_view import read_jsonl
+    if progress:
+        progress.phase("walk")
+    t = time.monotonic()
+    start = t - args.started
+    paths = iter_files(inputs, args.follow_links)
+    walk = time.monotonic() - t
+    for folder in _empty(inputs, paths):
+        console.print(f"jixiao: warning: {folder} holds no files: nothing was read from it", markup=False,
+                      highlight=False)
+    done = runner.run(paths, args.outdir, jobs=args.jobs, timeout=args.timeout or None,
+                      options=runner.Options(args.max_pages or None, args.password), dask=args.dask,
+                      progress=progress, roots=None if args.follow_links else runner.real_roots(inputs),
+                      memory=(args.max_memory << 20) or None, inputs=runner.real_roots(inputs),
+                      replace=args.replace)
+    t = time.monotonic()
+    records = (tally.add(r) for r in read_jsonl(args.outdir / runner.RECORDS))
+    if done.outputs_current:
+        if csv_headers_of(args.outdir) != args.csv_headers:     # only the CSVs' headers change
+            write_csvs(args.outdir, records, headers=args.csv_headers)
+        for _ in records:
+            pass
+    else:
+        if progress:
+            progress.phase("write", len(runner.WRITE_STEPS))
+        runner.write_outputs(args.outdir, parallel=args.jobs > 1,    # records.parquet …, report.html
+                             also=lambda: write_csvs(args.outdir, records, headers=args.csv_headers),
+                             step=progress.step if progress else lambda name: None)
+    done.phases = {"start": start, "walk": walk, **done.phases}
+    done.phases["write"] += time.monotonic() - t
+    runner.finish(args.outdir, done, wall=time.monotonic() - args.started, statuses=tally.statuses())
+    return done
+
+
+def _inputs(args) -> list[str]:
+    """The paths given: on the command line, where `-` stands for the list on standard input, and in
+    the list of --files-from."""
+    out: list[str] = []
+    for p in args.inputs:
+        out.extend(_listed(sys.stdin.buffer, args.null) if p == "-" else [p])
+    if args.files_from == "-":
+        out.extend(_listed(sys.stdin.buffer, args.null))
+    elif args.files_from is not None:
+        with open(args.files_from, "rb") as f:
+            out.extend(_listed(f, args.null))
+    return out
+
+
+def _listed(f, null: bool) -> list[str]:
+    """A list of paths, one a line (a CR before the newline is no part of the name) or NUL-separated;
+    bytes as the file system's names (a name that is not UTF-8 is kept exactly); empty lines skipped."""
+    names = f.read().split(b"\0") if null else (n.removesuffix(b"\r") for n in f.read().split(b"\n"))
+    return [os.fsdecode(n) for n in names if n.strip()]
+
+
+def _empty(inputs: list[str], paths: list[Path]) -> list[str]:
+    """The folders given under which the walk found no file (a typo of a folder, a mount not there)."""
+    found = {str(parent) for p in paths for parent in p.parents}
+    return [p for p in dict.fromkeys(inputs) if os.path.isdir(p) and str(Path(p)) not in found]
+
+
+PHASES = {"start": "start", "walk": "walk", "plan": "plan", "extract": "extract", "write": "write outputs"}
+
+
+class _Phases:
+    """Where a run is, for the displays: its phase, how far through it, since when."""
+
+    def __init__(self):
+        self.t0 = self.since = time.monotonic()
+        self.name, self.total, self.done, self.pages, self.last = "", None, 0, 0, ""
+
+    def phase(self, name: str, total: int | None = None) -> None:
+        self.name, self.total, self.done, self.pages, self.last = name, total, 0, 0, ""
+        self.since = time.monotonic()
+
+    def tick(self, done: runner.Done | None = None) -> None:
+        """A file read."""
+        self.done += 1
+        self.pages += done.pages if done is not None else 0
+
+    def step(self, name: str) -> None:
+        """An output written."""
+        self.done += 1
+        self.last = name
+
+    def rates(self) -> str:
+        s = max(time.monotonic() - self.since, 1e-9)
+        if self.name == "extract":
+            left = f", about {(self.total - self.done) * s / self.done:.0f} s left" if self.done and self.total else ""
+            return f"{self.done / s:.1f} files/s, {self.pages / s:.1f} pages/s{left}"
+        return f"done: {self.last}" if self.last else ""
+
+    def stop(self) -> None:
+        pass
+
+
+class _Bar(_Phases):
+    """On a terminal: a bar per phase (walk and plan pulse; extract counts files with files/s, pages/s
+    and the time left; write counts the outputs)."""
 
     def __init__(self, console: Console):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-        self._bar = Progress(TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(),
-                             TextColumn("{task.fields[rates]}"), TimeRemainingColumn(), console=console,
+        from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+        super().__init__()
+        self._bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[count]}"),
+                             TextColumn("{task.fields[rates]}"), TimeElapsedColumn(), console=console,
                              transient=True)
-        self._pages = 0
+        self._task: TaskID | None = None
 
-    def start(self, total: int) -> None:
-        self._task = self._bar.add_task("extract", total=total, rates="")
-        self._t0 = time.monotonic()
-        self._bar.start()
+    def phase(self, name: str, total: int | None = None) -> None:
+        if self._task is None:
+            self._bar.start()
+        else:
+            self._bar.update(self._task, total=1, completed=1)
+        super().phase(name, total)
+        self._task = self._bar.add_task(PHASES[name], total=total, count=self._count(), rates="")
 
-    def tick(self, done: runner.Done) -> None:
-        self._pages += done.pages
-        s = max(time.monotonic() - self._t0, 1e-9)
-        n = self._bar.tasks[0].completed + 1
-        self._bar.update(self._task, advance=1, rates=f"{n / s:.1f} files/s {self._pages / s:.1f} pages/s")
+    def tick(self, done: runner.Done | None = None) -> None:
+        super().tick(done)
+        if self._task is not None:
+            self._bar.update(self._task, advance=1, count=self._count(), rates=self.rates())
+
+    def step(self, name: str) -> None:
+        super().step(name)
+        if self._task is not None:
+            self._bar.update(self._task, advance=1, count=self._count(), rates=self.rates())
+
+    def _count(self) -> str:
+        return f"{self.done}/{self.total}" if self.total is not None else ""
 
     def stop(self) -> None:
         self._bar.stop()
 
 
-def _count(stats: Counter, r: Record) -> Record:
-    from .export import BUDGET, SCALARS
-    stats["documents"] += 1
-    stats[f"status:{r.status}"] += 1
-    for k in SCALARS:
-        stats[f"field:{k}"] += getattr(r, k) is not None
-    for k in BUDGET:
-        stats[f"field:budget.{k}"] += getattr(r.budget, k) is not None
-    stats["field:quantities"] += len(r.quantities)
-    stats["field:projects"] += len(r.projects)
-    for f in r.findings:
-        stats[f"finding:{f.rule}:{f.severity}"] += 1
-    return r
+class _Lines(_Phases):
+    """On a log (standard error not a terminal): a plain line as each phase starts and every `every`
+    seconds, from a thread, so that a log shows life in every phase, the long silent ones too (a file
+    that takes minutes, the tables of 6,000 records)."""
+
+    def __init__(self, every: float):
+        import threading
+        super().__init__()
+        self._every, self._stopped = every, threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="jixiao-progress", daemon=True)
+
+    def phase(self, name: str, total: int | None = None) -> None:
+        super().phase(name, total)
+        self._print()
+        if not self._thread.is_alive() and not self._stopped.is_set():
+            self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stopped.wait(self._every):
+            self._print()
+
+    def _print(self) -> None:
+        now = time.monotonic()
+        count = f" {self.done}/{self.total}" if self.total is not None else ""
+        rates = f", {self.rates()}" if self.rates() else ""
+        print(f"jixiao: {PHASES[self.name]}{count}{rates}; {now - self.since:.1f} s in this phase, "
+              f"{now - self.t0:.1f} s in all", file=sys.stderr, flush=True)
+
+    def stop(self) -> None:
+        """The last phase as it ended: a log's last progress line is never one of before the end."""
+        self._stopped.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        if self.name:
+            self._print()
 
 
-def _summary(stats: Counter, outdir: Path, run: runner.Run) -> None:
+class _Tally:
+    """What the summary and run.json say of the finished records: counts by status, field and finding,
+    and by name the first few failed files and documents with error findings."""
+
+    def __init__(self):
+        self.counts: Counter = Counter()
+        self.failed: list[tuple[str, str]] = []
+        self.errors: list[str] = []
+
+    def add(self, r: Record) -> Record:
+        from .export import BUDGET, SCALARS
+        c = self.counts
+        c["documents"] += 1
+        c[f"status:{r.status}"] += 1
+        for k in SCALARS:
+            c[f"field:{k}"] += getattr(r, k) is not None
+        for k in BUDGET:
+            c[f"field:budget.{k}"] += getattr(r.budget, k) is not None
+        c["field:quantities"] += len(r.quantities)
+        c["field:projects"] += len(r.projects)
+        for f in r.findings:
+            c[f"finding:{f.rule}:{f.severity}"] += 1
+        if r.status == "failed" and len(self.failed) < SHOWN:
+            self.failed.append((r.source.path, r.error or ""))
+        if any(f.severity == "error" for f in r.findings):
+            c["with errors"] += 1
+            if len(self.errors) < SHOWN:
+                self.errors.append(r.source.path)
+        return r
+
+    def statuses(self) -> dict[str, int]:
+        return {k.split(":", 1)[1]: v for k, v in self.counts.items() if k.startswith("status:")}
+
+
+def _summary(tally: _Tally, outdir: Path, run: runner.Run) -> None:
+    """One screen: documents by status, what took the time, what happened to earlier records, fields
+    and findings, then the failed files and the documents with errors by name, and where to look next."""
     from rich.console import Console
     from rich.table import Table
     console = Console(stderr=True)
-    statuses = ", ".join(f"{k.split(':')[1]} {v}" for k, v in sorted(stats.items()) if k.startswith("status:"))
-    console.print(f"[bold]{stats['documents']} documents[/bold] ({statuses or 'none'}) -> {outdir}")
-    s = max(run.elapsed, 1e-9)
+    def say(text: str) -> None:         # paths are no markup, and a log line is not cut at 80 columns
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+    stats = tally.counts
+    statuses = ", ".join(f"{k} {v}" for k, v in sorted(tally.statuses().items()))
+    console.print(f"[bold]{stats['documents']} documents[/bold] ({statuses or 'none'}) -> ", end="")
+    say(str(outdir))
+    meta = json.loads((outdir / "run.json").read_text(encoding="utf-8"))
+    extract = max(run.phases.get("extract", 0), 1e-9)
     timed_out = f", {run.timed_out} stopped by the time limit" if run.timed_out else ""
-    console.print(f"{run.processed} processed, {run.up_to_date} up to date{timed_out}; {run.elapsed:.1f} s, "
-                  f"{run.processed / s:.1f} files/s, {run.pages / s:.1f} pages/s")
+    phases = ", ".join(f"{PHASES[k]} {v:.1f} s" + (f" ({run.processed / extract:.1f} files/s, "
+                       f"{run.pages / extract:.1f} pages/s)" if k == "extract" and run.processed else "")
+                       for k, v in run.phases.items())
+    say(f"{run.processed} processed, {run.up_to_date} up to date{timed_out}; {meta['wall_s']:.1f} s wall "
+        f"time: {phases}")
+    if run.kept:
+        say(f"kept {run.kept} earlier records of files not in this run (--replace drops them)")
+    if run.replaced:
+        say(f"dropped {run.replaced} earlier records of files not in this run (--replace)")
+    if run.gone:
+        say(f"dropped {run.gone} records of files no longer under the folders given")
     fields = Table("field", "found", title="fields found")
     for k, v in stats.items():
         if k.startswith("field:"):
@@ -297,6 +525,19 @@ def _summary(stats: Counter, outdir: Path, run: runner.Run) -> None:
             _, rule, severity = k.split(":")
             findings.add_row(rule, severity, str(v))
     console.print(findings if findings.row_count else "no findings")
+    if tally.failed:
+        n = stats["status:failed"]
+        say(f"failed ({n}):")
+        for path, error in tally.failed:
+            say(f"  {path}: {error if len(error) <= 160 else error[:159] + '…'}")
+        if n > len(tally.failed):
+            say(f"  … and {n - len(tally.failed)} more: records.csv and jixiao.xlsx list every file with its "
+                "status and error")
+    if tally.errors:
+        n = stats["with errors"]
+        more = f" and {n - len(tally.errors)} more" if n > len(tally.errors) else ""
+        say(f"error findings in {n} documents: {', '.join(tally.errors)}{more} (findings.csv)")
+    say(f"next: open {outdir / 'report.html'} (the audit report) or {outdir / 'jixiao.xlsx'} (every table)")
 
 
 def _audit(args) -> int:
@@ -325,7 +566,7 @@ def _text(args) -> int:
     from . import text_of
     from .load import LoadError
     try:
-        doc = text_of(args.file)
+        doc = text_of(args.file, password=args.password)
     except LoadError as e:
         print(f"jixiao: {args.file}: {e}", file=sys.stderr)
         return 1

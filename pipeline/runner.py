@@ -6,11 +6,12 @@ appended to records.jsonl as they finish, a whole line each, and `manifest.jsonl
 file the sha256 and signature (size, times, inode) it had, the version (rules, code, page cap) that
 read it and which line holds its record. This process only stats the inputs: the workers read them. A run killed at any point leaves whole lines; the next run keeps every record still up to
 date and processes only the rest. When the loop ends, records.jsonl is rewritten in input order
-(each document once, byte-identical whatever the number of workers), the manifest with it; inputs
-not given this time drop out of both. Run metadata goes to run.json, never into records.
+(each document once, byte-identical whatever the number of workers), the manifest with it; records
+of files not given this time are kept (but those gone from under a folder given), unless replaced. Run metadata goes to run.json, never into records.
 """
 from __future__ import annotations
 
+import base64
 import errno
 import hashlib
 import json
@@ -32,7 +33,7 @@ from typing import NamedTuple, Protocol
 
 from . import forkserver
 from .export import Writer, record_json, trim
-from .load import LoadError, detail, path_text, source_of, too_much_memory, unexpected
+from .load import LoadError, detail, path_text, source_of, too_much_memory, unexpected, valid_unicode
 from .models import Record
 from .rules import RULES_DIR, rules
 
@@ -221,7 +222,7 @@ def index_lines(path: Path) -> dict[str, Line]:
 # what plan reads of a manifest entry, and the types it may have: anything else is no entry of jixiao's
 ENTRY = {"path": (str,), "record": (str,), "sha256": (str, type(None)), "stat": (list, type(None)),
          "version": (str,), "failed": (bool,), "outside": (bool,), "password": (str, type(None)),
-         "timeout": (int, float, type(None))}
+         "timeout": (int, float, type(None)), "where": (str,)}
 
 
 def read_manifest(path: Path) -> dict[str, dict]:
@@ -261,6 +262,7 @@ def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None, p
     lines = index_lines(outdir / RECORDS)
     trim(outdir / MANIFEST)
     manifest = read_manifest(outdir / MANIFEST)
+    by_where = {where_of(path, e): e for path, e in manifest.items() if isinstance(path, str)}
     own = Path(os.path.realpath(outdir))
     items = []
     with _opened(outdir / RECORDS) as records:
@@ -270,12 +272,12 @@ def plan(paths: Iterable[Path], outdir: Path, ver: str, timeout: float | None, p
             item = Item(p, signature(p), outside=outside(p, roots))
             if item.stat is None and item.outside is None:
                 item.unwalked = unwalked(p)
-            e = manifest.get(str(p))
+            e = entry_of(manifest, by_where, p)
             if e and item.stat is not None and e.get("stat") == item.stat:
                 item.sha256 = e.get("sha256")
                 if (item.outside is None and not e.get("outside") and e.get("version") == ver
                         and e["record"] in lines and not _retry(e, timeout, password)
-                        and _belongs(records, lines[e["record"]], p, item.sha256)):
+                        and _belongs(records, lines[e["record"]], Path(e["path"]), item.sha256)):
                     item.line, item.entry = lines[e["record"]], e
             items.append(item)
     return items
@@ -291,6 +293,38 @@ def _belongs(records, line: Line, path: Path, sha256: str | None) -> bool:
     records.seek(line.offset)
     m = _HEAD.match(records.read(min(line.length, 1 << 16)))
     return m is not None and json.loads(m[1]) == path_text(path) and m[2].decode() == sha256
+
+
+def where(path: str | Path) -> str:
+    """Where a path is, however it was spelled (relative or absolute, from any working folder, through
+    a linked folder): its folder's real path and its name. A link is where the link is, not where it
+    leads, so that a link removed from a folder given is known as gone from it."""
+    head, name = os.path.split(os.path.abspath(path))
+    return os.path.join(os.path.realpath(head), name)
+
+
+def where_of(path: str, entry: dict) -> str:
+    """Where a manifest entry's file is: as the run that wrote it saw it (`where`), else its path from
+    this working folder (a manifest of an older jixiao)."""
+    known = entry.get("where")
+    if isinstance(known, str):
+        return known
+    try:
+        return where(path)
+    except ValueError:          # a NUL in a crafted manifest's path: no file has that name
+        return path
+
+
+def entry_of(manifest: dict[str, dict], by_where: dict[str, dict], path: Path) -> dict | None:
+    """The manifest entry of the file `path` names: its path's as typed when that was this very file
+    (a path typed relative from another folder may name another file), else that of the same file
+    under another spelling (relative or absolute, from another working folder, through a linked
+    folder), whose record is the work of reading this very file."""
+    here = where(path)
+    e = manifest.get(str(path))
+    if e is not None and where_of(str(path), e) == here:
+        return e
+    return by_where.get(here, e)
 
 
 def _retry(entry: dict, timeout: float | None, password: str | None) -> bool:
@@ -500,9 +534,10 @@ def locked(outdir: Path) -> Iterator[None]:
         yield
 
 class Progress(Protocol):
-    def start(self, total: int) -> None: ...
-    def tick(self, done: Done) -> None: ...
-    def stop(self) -> None: ...
+    """What a run shows while it goes: each phase as it begins (walk, plan, extract with its count of
+    files, write with its count of outputs), and a tick for each file or output done."""
+    def phase(self, name: str, total: int | None = None) -> None: ...
+    def tick(self, done: Done | None = None) -> None: ...
 
 
 @dataclass
@@ -513,32 +548,47 @@ class Run:
     up_to_date: int = 0
     timed_out: int = 0
     pages: int = 0
+    kept: int = 0           # earlier records of files not in this run: kept
+    replaced: int = 0       # earlier records of files not in this run: dropped, as asked (replace)
+    gone: int = 0           # earlier records of files that were under this run's inputs and are gone: dropped
     elapsed: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)     # wall seconds of each phase, in order
     outputs_current: bool = False   # records.jsonl is as the last complete run left it, with its outputs
     meta: dict = field(default_factory=dict)
 
 
 def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = None, options: Options = Options(),
         dask: str | None = None, progress: Progress | None = None, task: Task = work,
-        roots: list[Path] | None = None, memory: int | None = None) -> Run:
+        roots: list[Path] | None = None, memory: int | None = None, inputs: list[Path] | None = None,
+        replace: bool = False) -> Run:
     """Bring OUTDIR's records.jsonl and manifest.jsonl up to date with `paths`, each file read by
     `task` (a module-level function, so workers can import it), each local worker ended past `memory`
     bytes resident (None: no limit); a link out of `roots` (real paths; None: links are followed) gets
-    a skipped record, unread. Raises OSError when OUTDIR cannot be written."""
+    a skipped record, unread. OUTDIR's records of other files are kept (`replace`: dropped), but those
+    of files that were under `inputs` (the real paths given; None: `paths`) and are gone. A file
+    recorded under another spelling of its path is not read again. Raises OSError when OUTDIR cannot
+    be written."""
     started, t0 = time.time(), time.monotonic()
+    if progress:
+        progress.phase("plan")
     outdir.mkdir(parents=True, exist_ok=True)
     open(outdir / RECORDS, "ab").close()       # there, even for no inputs; left untouched when it is
     clean(outdir)
     ver = version(options.max_pages)
     items = plan(paths, outdir, ver, timeout, options.password, roots)
+    others = earlier(outdir, items, real_roots(paths) if inputs is None else inputs, replace)
     todo = [i for i in items if i.line is None]
-    stats = Run(inputs=len(items), up_to_date=len(items) - len(todo))
+    stats = Run(inputs=len(items), up_to_date=len(items) - len(todo), kept=len(others.kept),
+                replaced=others.replaced, gone=others.gone)
+    rename(outdir, [i for i in items if i.entry is not None and i.entry.get("path") != str(i.path)])
+    t1 = time.monotonic()
+    stats.phases["plan"] = t1 - t0
+    if progress:
+        progress.phase("extract", len(todo))
     if todo:
         pool = DaskPool(task, dask, options) if dask else LocalPool(task, jobs, timeout, options, memory)
         threading.Thread(target=_import_writers, name="jixiao-import-writers").start()
         cancel = True
-        if progress:
-            progress.start(len(todo))
         try:
             with Writer(outdir, append=True) as writer, \
                     open(outdir / MANIFEST, "ab") as manifest:
@@ -550,7 +600,8 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
                 read = [i for i in todo if i.outside is None and i.unwalked is None]
                 for item, done in chain(links, folders, stream(pool, read)):
                     item.line = Line(*writer.write_line(done.line, done.sha256, done.text))
-                    item.entry = {"path": str(item.path), "sha256": done.sha256, "stat": item.stat, "version": ver,
+                    item.entry = {"path": str(item.path), "where": where(item.path),
+                                  "sha256": done.sha256, "stat": item.stat, "version": ver,
                                   "record": line_key((done.line + "\n").encode("utf-8"))}
                     if item.outside is not None:
                         item.entry["outside"] = True
@@ -567,24 +618,102 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
                         progress.tick(done)
             cancel = False
         finally:
-            if progress:
-                progress.stop()
             pool.close(cancel)
-    compact(outdir, items)
+    t2 = time.monotonic()
+    stats.phases["extract"] = t2 - t1
+    compact(outdir, sorted([*items, *others.kept], key=lambda i: i.path) if others.kept else items)
     stats.elapsed = time.monotonic() - t0
-    stats.meta = {"started": _utc(started), "finished": _utc(time.time()), "elapsed_s": round(stats.elapsed, 3),
-                  "jobs": None if dask else jobs, "dask": dask, "version": ver, "timeout_s": timeout,
-                  "max_pages": options.max_pages, "password": options.password is not None, "max_memory": memory,
-                  "inputs": stats.inputs, "processed": stats.processed, "up_to_date": stats.up_to_date,
-                  "timed_out": stats.timed_out, "pages_processed": stats.pages}
+    stats.phases["write"] = time.monotonic() - t2      # records.jsonl in order: the first of the outputs
+    stats.meta = {"started": _utc(started), "jobs": None if dask else jobs, "dask": dask, "version": ver,
+                  "timeout_s": timeout, "max_pages": options.max_pages, "password": options.password is not None,
+                  "max_memory": memory, "inputs": stats.inputs, "processed": stats.processed,
+                  "up_to_date": stats.up_to_date, "timed_out": stats.timed_out, "pages_processed": stats.pages,
+                  "kept_earlier": stats.kept, "dropped_earlier": stats.replaced, "dropped_gone": stats.gone}
     stats.outputs_current = _last_run(outdir).get("outputs_of") == outputs_stamp(outdir) and \
         all((outdir / name).exists() for name in OUTPUTS)
     return stats
 
 
-def finish(outdir: Path, stats: Run) -> None:
-    """run.json, written last, once the outputs are: a rerun that changes nothing need not rewrite them."""
-    meta = stats.meta | {"outputs_of": outputs_stamp(outdir)}
+@dataclass
+class Earlier:
+    """OUTDIR's records of files that are not in this run."""
+    kept: list[Item] = field(default_factory=list)
+    replaced: int = 0
+    gone: int = 0
+
+
+def earlier(outdir: Path, items: list[Item], inputs: list[Path], replace: bool) -> Earlier:
+    """The records of files not among `items`: those that were under `inputs` are gone (their folder's
+    records describe it as it is now); the others, from earlier runs on other inputs, are kept, or
+    dropped with `replace`. Nothing a user extracted vanishes unsaid: the counts go to the summary."""
+    out = Earlier()
+    lines = index_lines(outdir / RECORDS)
+    here = {where(i.path) for i in items}       # a path as typed may name another file now
+    given = {str(p) for p in inputs}
+    for path, e in read_manifest(outdir / MANIFEST).items():
+        if not isinstance(path, str) or not isinstance(e.get("record"), str) or e["record"] not in lines:
+            continue                # no record to keep
+        at = where_of(path, e)
+        if at in here:
+            continue
+        if _under(at, given):
+            out.gone += 1
+        elif replace:
+            out.replaced += 1
+        else:
+            out.kept.append(Item(Path(path), e.get("stat"), sha256=e.get("sha256"), line=lines[e["record"]], entry=e))
+    return out
+
+
+def _under(at: str, folders: set[str]) -> bool:
+    """Whether a path (as `where` gives it) is one of `folders` or lies under one (by its parents:
+    `folders` may be thousands of files read from a list)."""
+    while at not in folders:
+        parent = os.path.dirname(at)
+        if parent == at:
+            return False
+        at = parent
+    return True
+
+
+def rename(outdir: Path, items: list[Item]) -> None:
+    """The kept records of files given this run under another spelling of their path: each written
+    again under the new one (appended; compact puts it in its place), none read again."""
+    if not items:
+        return
+    with open(outdir / RECORDS, "rb") as old, Writer(outdir, append=True) as writer, \
+            open(outdir / MANIFEST, "ab") as manifest:
+        for item in items:
+            assert item.line is not None and item.entry is not None        # kept: plan found its record
+            old.seek(item.line.offset)
+            line = relocated(old.read(item.line.length), item.path)
+            item.line = Line(*writer.write_line(line, str(item.entry.get("sha256"))))
+            item.entry = item.entry | {"path": str(item.path), "where": where(item.path),
+                                       "record": line_key((line + "\n").encode("utf-8"))}
+            manifest.write(manifest_line(item.entry))
+
+
+def relocated(line: bytes, path: Path) -> str:
+    """A record as a read of its file under `path` would give it: the source's name fields (path,
+    path_bytes, the note on a name that is not UTF-8) are the only ones a name decides. Edited as the
+    JSON record_json wrote (a dict dumped the same way gives the same bytes), not parsed as a Record:
+    a rerun from another folder renames thousands."""
+    record = json.loads(line)
+    old, new = record["source"], source_of(path)
+    raw = base64.b64decode(old["path_bytes"]) if old["path_bytes"] else old["path"].encode("utf-8")
+    name_notes = source_of(Path(os.fsdecode(raw))).notes
+    old.update(path=new.path, path_bytes=new.path_bytes,
+               notes=[*new.notes, *(n for n in old["notes"] if n not in name_notes)])
+    return valid_unicode(json.dumps(record, ensure_ascii=False))[0]
+
+
+def finish(outdir: Path, stats: Run, *, wall: float | None = None, statuses: dict[str, int] | None = None) -> None:
+    """run.json, written last, once the outputs are: a rerun that changes nothing need not rewrite them.
+    `wall`: the command's seconds from its start (default: the run's); `statuses`: records by status."""
+    meta = stats.meta | {"finished": _utc(time.time()), "wall_s": round(stats.elapsed if wall is None else wall, 3),
+                         "phases_s": {k: round(v, 3) for k, v in stats.phases.items()},
+                         "records": {s: (statuses or {}).get(s, 0) for s in ("ok", "failed", "skipped")},
+                         "outputs_of": outputs_stamp(outdir)}
     _replace(outdir / RUN, [json.dumps(meta, ensure_ascii=False, indent=2).encode() + b"\n"])
 
 
@@ -618,25 +747,36 @@ def _import_writers() -> None:
     from . import report, store  # noqa: F401
 
 
-def write_outputs(outdir: Path, *, parallel: bool, also: Callable[[], object] = lambda: None) -> None:
+WRITE_STEPS = ("records.csv, findings.csv", "tables: parquet, duckdb, jixiao.xlsx", "report.html")
+
+
+def write_outputs(outdir: Path, *, parallel: bool, also: Callable[[], object] = lambda: None,
+                  step: Callable[[str], object] = lambda name: None) -> None:
     """The tables (Parquet, xlsx, DuckDB) and report.html from the finished records.jsonl, after
     `also` (the caller's own pass over the records: its CSVs); with `parallel` (--jobs 2 or more), the
     report in a second process meanwhile: each costs about what reading a short text report does, per
     record, and one after the other they would halve what --jobs 2 gains. --jobs 1 writes them one
     after the other, so a run's work stays on one core (only the start-up imports and the writers'
-    import overlap the reading)."""
+    import overlap the reading). `step` is told each of WRITE_STEPS as it is done (the progress)."""
     from .report import write_report
     from .store import write_tables
+    csvs, tables, html = WRITE_STEPS
     if not parallel:
         also()
+        step(csvs)
         write_tables(outdir)
+        step(tables)
         write_report(outdir)
+        step(html)
         return
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as other:
         report = other.submit(write_report, outdir)
         also()
+        step(csvs)
         write_tables(outdir)
+        step(tables)
         report.result()
+        step(html)
 
 
 def compact(outdir: Path, items: list[Item]) -> None:

@@ -51,7 +51,7 @@ def test_a_second_run_on_an_outdir_in_use_exits_1_naming_the_first_and_leaves_it
     assert first.returncode == 0
     records = [json.loads(line) for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sorted(Path(r["source"]["path"]).name for r in records) == [f"r{n:02}.txt" for n in range(20)]
-    assert jixiao("extract", str(SEED), "-o", str(out), "-q").returncode == 0     # the lock went with its run
+    assert jixiao("extract", str(SEED), "-o", str(out), "-q", "--replace").returncode == 0   # the lock went with its run
     assert os.path.basename(json.loads((out / "records.jsonl").read_text(encoding="utf-8"))["source"]["path"]) == \
         SEED.name
 

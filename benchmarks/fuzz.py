@@ -4,8 +4,9 @@ Not a test: nothing in `tests/` runs it. Each round writes ROUND mutants of corp
 folder and runs the batch runner on it (its isolated workers, the per-file time limit, the per-worker
 memory limit), then checks every record:
 
-- crash: a failed record whose error names a bug or an exception class ("(KeyError: …");
-- hang: stopped by the time limit; dead: a worker that died or passed the memory limit;
+- crash: a failed record whose error_code is `bug`, or whose error names an exception class ("(KeyError: …");
+- hang: stopped by the time limit (`timeout`); dead: a worker that died or passed the memory limit
+  (`worker_died`, `out_of_memory`);
 - evidence mismatch: an evidence whose text is not the slice of texts/<sha256>.txt its offsets name;
 - missing: a mutant without exactly one record.
 
@@ -43,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 SEEDS = ROOT / "corpus" / "synth"
 PDF_FIXTURES = ROOT / "tests" / "fixtures" / "pdf"     # scanned and pasted pages: OCR stays in
+BAD = {"timeout": "hang", "worker_died": "dead", "out_of_memory": "dead", "bug": "crash"}   # by error_code
 EXCEPTION = re.compile(r"\((?:[A-Z]\w*(?:Error|Exception)|KeyError|StopIteration|AssertionError)\b|bug in jixiao")
 SIZE_ATTRS = re.compile(rb'\b(gridSpan|gridBefore|gridAfter|w:val|val|r|s|t|numFmtId|formatCode|ref|count|'
                         rb'min|max|width|ht|customWidth|ilvl|numId|abstractNumId|start|w:w|w:h|span|cols|rows|'
@@ -133,9 +135,7 @@ def check(out: Path, written: dict[str, str], counts: Counter, log: list[str]) -
     for r in records:
         name, error = Path(r["source"]["path"]).name, r["error"] or ""
         counts[r["status"]] += 1
-        bad = ("hang" if "per-file time limit" in error else
-               "dead" if "worker reading this file died" in error or "per-worker limit" in error else
-               "crash" if EXCEPTION.search(error) else None)
+        bad = BAD.get(r.get("error_code")) or ("crash" if EXCEPTION.search(error) else None)
         if bad:
             counts[bad] += 1
             failing.add(name)

@@ -1,7 +1,7 @@
 """The `jixiao` command: a thin layer over the library API.
 
 Each command imports what it needs when it runs: `jixiao extract` first starts the forkserver its
-workers come from (pipeline.forkserver), which loads the stages, the rules and jieba (about a second)
+workers come from (pipeline.batch.forkserver), which loads the stages, the rules and jieba (about a second)
 while this process imports the rest.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from .limits import MAX_MEMORY, MAX_PAGES, TIMEOUT
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from . import runner
+    from .batch import runner
     from .models import Record
 
 
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 1
     if args.command == "extract" and args.dask is None:
-        from . import forkserver
+        from .batch import forkserver
         forkserver.start(args.jobs)
     from .rules import RulesError, rules
     try:
@@ -148,8 +148,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _outdir_own() -> tuple[set[str], set[str]]:
     """The folders and files a jixiao OUTDIR holds beside its records.jsonl."""
-    from . import runner
-    from .export import DUCKDB, PAGES, TABLES, TEXTS, XLSX
+    from .batch import runner
+    from .outputs.export import DUCKDB, PAGES, TABLES, TEXTS, XLSX
     files = {"records.csv", "findings.csv", "report.html", XLSX, DUCKDB, DUCKDB + ".wal", *runner.OWN_FILES,
              *(f"{t.name}.parquet" for t in TABLES)}
     return {TEXTS, PAGES}, files
@@ -162,7 +162,7 @@ def iter_files(inputs: list[str], follow_links: bool = False) -> list[Path]:
     A symlinked folder is followed, each real folder walked once (a link back up is no loop); one that
     leads out of the inputs only with `follow_links`, else it is listed itself, unwalked (a link to /
     would walk the whole machine), for its skipped record."""
-    from .runner import is_outdir, outside, real_roots
+    from .batch.runner import is_outdir, outside, real_roots
     outdir_folders, outdir_files = _outdir_own()
     roots = None if follow_links else real_roots(inputs)
     out: set[Path] = set()
@@ -191,9 +191,9 @@ def iter_files(inputs: list[str], follow_links: bool = False) -> list[Path]:
 def _extract(args) -> int:
     from rich.console import Console
 
-    from . import runner
-    from .export import csv_headers_of, write_csvs
-    from .findings_view import read_jsonl
+    from .batch import runner
+    from .outputs.export import csv_headers_of, write_csvs
+    from .outputs.findings_view import read_jsonl
     missing = [p for p in args.inputs if not os.path.lexists(p)]
     if missing:             # a run without them would drop their records from OUTDIR
         print(f"jixiao: no such file or folder: {', '.join(missing)}; nothing was written", file=sys.stderr)
@@ -259,7 +259,7 @@ class _Bar:
 
 
 def _count(stats: Counter, r: Record) -> Record:
-    from .export import BUDGET, SCALARS
+    from .outputs.export import BUDGET, SCALARS
     stats["documents"] += 1
     stats[f"status:{r.status}"] += 1
     for k in SCALARS:
@@ -299,8 +299,8 @@ def _summary(stats: Counter, outdir: Path, run: runner.Run) -> None:
 def _audit(args) -> int:
     from rich.console import Console
 
-    from . import runner
-    from .findings_view import BadJsonl, read_jsonl, render_findings
+    from .batch import runner
+    from .outputs.findings_view import BadJsonl, read_jsonl, render_findings
     paths = iter_files(args.inputs, follow_links=True)
     try:
         for p in paths:         # every records file is checked before anything is extracted or printed
@@ -320,7 +320,7 @@ def _audit(args) -> int:
 
 def _text(args) -> int:
     from . import text_of
-    from .load import LoadError
+    from .readers.load import LoadError
     try:
         doc = text_of(args.file)
     except LoadError as e:
@@ -339,7 +339,7 @@ def _schema(_args) -> int:
 def _dataset(args) -> int:
     from rich.console import Console
 
-    from . import panel
+    from .outputs import panel
     missing = [str(panel.jsonl_of(Path(d))) for d in args.inputs if not panel.jsonl_of(Path(d)).is_file()]
     if missing:
         print(f"jixiao: no records to read: {', '.join(missing)} (run jixiao extract first)", file=sys.stderr)

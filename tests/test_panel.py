@@ -17,7 +17,7 @@ import pytest
 
 from pipeline import extract_text
 from pipeline.cli import main
-from pipeline.panel import build, org_name, subject_of
+from pipeline.outputs.panel import build, org_name, subject_of
 from pipeline.synth import generate_series
 from pipeline.synth.series import series_specs
 

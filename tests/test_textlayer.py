@@ -2,7 +2,7 @@
 import pytest
 
 from pipeline import extract_file, text_of
-from pipeline.load import LoadError
+from pipeline.readers.load import LoadError
 from pipeline.readers.text import decode_text
 from tests.conftest import SEED
 
@@ -83,7 +83,7 @@ def test_pages_split_on_form_feed(tmp_path):
 
 def _doc(s: str):
     from pipeline.models import RawDoc, Source
-    from pipeline.textlayer import normalize
+    from pipeline.text.layer import normalize
     return normalize(RawDoc(source=Source(path="x", sha256="0", format="txt"), pages=(s,)))
 
 

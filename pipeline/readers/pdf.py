@@ -31,7 +31,7 @@ from operator import attrgetter
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from ..load import LoadError
+from .load import LoadError
 from ..models import PageMethod, RawDoc, Source
 from .builder import CELL_SEP, DocBuilder
 from . import ruled

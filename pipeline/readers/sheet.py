@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ..limits import MAX_TABLE_CELLS
-from ..load import LoadError
+from .load import LoadError
 from ..models import RawDoc, Source
 from .bounds import check_package, check_table, xml_chunks
 from .builder import DocBuilder

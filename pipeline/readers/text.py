@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import codecs
 
-from ..load import LoadError
+from .load import LoadError
 from ..models import RawDoc, Source
 
 

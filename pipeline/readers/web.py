@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from ..load import LoadError
+from .load import LoadError
 from ..models import RawDoc, Source
 from .bounds import check_markup, check_table
 from .builder import DocBuilder

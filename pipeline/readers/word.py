@@ -36,7 +36,7 @@ import re
 import zipfile
 
 from ..limits import MAX_SPAN
-from ..load import LoadError
+from .load import LoadError
 from ..models import RawDoc, Source
 from .bounds import check_package, check_table
 from .builder import DocBuilder

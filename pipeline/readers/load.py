@@ -22,8 +22,8 @@ import re
 import stat
 from pathlib import Path
 
-from .limits import MAX_CHARS, MAX_PAGES
-from .models import RawDoc, Source
+from ..limits import MAX_CHARS, MAX_PAGES
+from ..models import RawDoc, Source
 
 READERS = {".txt": "text", ".pdf": "pdf", ".docx": "word", ".html": "web", ".htm": "web", ".xlsx": "sheet"}
 LEGACY = {
@@ -133,7 +133,7 @@ def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None 
     elif reader in ("word", "sheet"):
         _zip_guard(data, suffix)
     try:
-        module = importlib.import_module(f".readers.{reader}", __package__)
+        module = importlib.import_module(f".{reader}", __package__)
     except ImportError as e:
         raise LoadError(f"reading {suffix} files needs the Python package {e.name!r}, which is not installed; "
                         "reinstall jixiao with its dependencies (pip install -e '.[ocr]')") from e

@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from . import forkserver
-from .export import Writer, record_json, trim
-from .load import path_text, source_of
-from .models import Record
-from .rules import RULES_DIR, rules
+from ..outputs.export import Writer, record_json, trim
+from ..readers.load import path_text, source_of
+from ..models import Record
+from ..rules import RULES_DIR, rules
 
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.jsonl"
@@ -64,7 +64,7 @@ class Options(NamedTuple):
 def work(path: str, options: Options) -> Done:
     """The per-file function, the same in the local pool and on Dask workers: the record is
     serialised here, so the parent only appends lines."""
-    from .api import extract_document       # loaded before the fork in the local pool (pipeline.warm)
+    from ..api import extract_document       # loaded before the fork in the local pool (pipeline.batch.warm)
     record, text = extract_document(path, max_pages=options.max_pages, password=options.password)
     return Done(record_json(record), text, record.source.sha256, record.source.pages, record.status == "failed")
 
@@ -75,19 +75,19 @@ Task = Callable[[str, Options], Done]
 def init_worker() -> None:
     """Once per process: the stages, the rules, jieba's dictionary and pdfplumber (the table finder),
     not once per file or on a worker's first ruled page. The local pool's forkserver runs it before it forks any
-    worker (it preloads `pipeline.warm`), so every worker, a replacement for one killed at the time
+    worker (it preloads `pipeline.batch.warm`), so every worker, a replacement for one killed at the time
     limit too, starts with them loaded and shares their memory. The collector is paused while jieba's
     half a million entries load, then they are frozen out of its sight: collecting would only walk
     them again and again."""
     import gc
-    from .segment import _tokenizer
+    from ..text.segment import _tokenizer
     global warmed_in
     if warmed_in is not None:
         return
     enabled = gc.isenabled()
     gc.disable()
     try:
-        from . import api  # noqa: F401  (the stages)
+        from .. import api  # noqa: F401  (the stages)
         rules()
         _tokenizer()
         import pdfplumber.table  # noqa: F401
@@ -138,7 +138,7 @@ def tree_hash(folder: Path) -> str:
 def version(max_pages: int | None) -> str:
     """What a record depends on besides its file: the rules folder, this package's code (or what
     JIXIAO_CODE_VERSION pins it to) and the page cap. A change to any of them re-reads every file."""
-    code = os.environ.get("JIXIAO_CODE_VERSION") or tree_hash(Path(__file__).resolve().parent)
+    code = os.environ.get("JIXIAO_CODE_VERSION") or tree_hash(Path(__file__).resolve().parents[1])
     return f"r{tree_hash(RULES_DIR)}-c{code}-p{max_pages or 0}"
 
 
@@ -538,7 +538,7 @@ def is_outdir(folder: Path) -> bool:
 def _import_writers() -> None:
     """What write_outputs needs (pyarrow, DuckDB, XlsxWriter, Jinja: about a second to import),
     imported while the workers read the files and this process mostly waits on them."""
-    from . import report, store  # noqa: F401
+    from ..outputs import report, store  # noqa: F401
 
 
 def write_outputs(outdir: Path, *, parallel: bool, also: Callable[[], object] = lambda: None) -> None:
@@ -548,8 +548,8 @@ def write_outputs(outdir: Path, *, parallel: bool, also: Callable[[], object] = 
     record, and one after the other they would halve what --jobs 2 gains. --jobs 1 writes them one
     after the other, so a run's work stays on one core (only the start-up imports and the writers'
     import overlap the reading)."""
-    from .report import write_report
-    from .store import write_tables
+    from ..outputs.report import write_report
+    from ..outputs.store import write_tables
     if not parallel:
         also()
         write_tables(outdir)

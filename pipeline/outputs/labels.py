@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .rules import RULES_DIR, RulesError, _shipped_rules
+from ..rules import RULES_DIR, RulesError, _shipped_rules
 
 FILE = "labels.yaml"
 OTHER_REASON = "其他原因（见错误信息）"

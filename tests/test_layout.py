@@ -1,0 +1,86 @@
+"""The folders are the pipeline (README, "How it works"): each module of pipeline/ sits in one stage,
+and imports only from its own stage or the ones before it, so a reader can learn the stages in order
+and a change to the outputs cannot reach back into how a document is read."""
+import ast
+from pathlib import Path
+
+from pipeline.api import STAGES
+from pipeline.readers.load import load
+from tests.conftest import ROOT
+
+PACKAGE = ROOT / "pipeline"
+
+# The stages in order, each with the modules and folders it holds (a name covers what is under it).
+# The one statement of the order: a module may import from its own stage and the ones above it here.
+LAYERS = (
+    ("base", ("pipeline.models", "pipeline.rules", "pipeline.rule_schema", "pipeline.limits")),
+    ("readers", ("pipeline.readers",)),
+    ("text", ("pipeline.text",)),
+    ("extract", ("pipeline.extract",)),
+    ("checks", ("pipeline.checks",)),
+    ("api", ("pipeline.api",)),              # the stages composed: file -> record
+    ("outputs", ("pipeline.outputs",)),
+    ("batch", ("pipeline.batch",)),
+    ("front", ("pipeline.cli", "pipeline.notebook", "pipeline.synth", "pipeline")),
+)
+
+
+def rank(module: str) -> int:
+    """The stage of a dotted module name: the longest name in LAYERS that is it or holds it
+    (`pipeline` itself, the package's front door, only for exactly that name)."""
+    best = max(((len(name), i) for i, (_, names) in enumerate(LAYERS) for name in names
+                if module == name or (name != "pipeline" and module.startswith(name + "."))), default=None)
+    assert best is not None, f"{module} is in no stage: place it in LAYERS"
+    return best[1]
+
+
+def module_of(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path, source: str | None = None) -> list[tuple[int, str]]:
+    """(line, dotted module) of every import of the file, relative ones resolved; `from pkg import x`
+    names the submodule pkg.x when x is one."""
+    package = module_of(path) if path.name == "__init__.py" else module_of(path).rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(source or path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join(up + ([node.module] if node.module else []))
+            for a in node.names:
+                sub = f"{base}.{a.name}"
+                is_module = (ROOT / Path(*sub.split("."))).with_suffix(".py").is_file() \
+                    or (ROOT / Path(*sub.split(".")) / "__init__.py").is_file()
+                found.append((node.lineno, sub if is_module else base))
+    return found
+
+
+def upward(path: Path, source: str | None = None) -> list[str]:
+    """The imports of a module of pipeline/ that reach a later stage than its own."""
+    own = rank(module_of(path))
+    return [f"{path.relative_to(ROOT)}:{line} imports {mod} ({LAYERS[rank(mod)][0]} after {LAYERS[own][0]})"
+            for line, mod in imports(path, source) if mod.split(".")[0] == "pipeline" and rank(mod) > own]
+
+
+def modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def test_no_module_imports_from_a_later_stage():
+    assert [bad for path in modules() for bad in upward(path)] == []
+
+
+def test_an_upward_import_is_caught():
+    reader = PACKAGE / "readers" / "_layout_probe.py"     # a reader that imports the outputs
+    assert upward(reader, "import json\nfrom ..outputs import export\n") == ["pipeline/readers/_layout_probe.py:2 imports pipeline.outputs.export "
+                              "(outputs after readers)"]
+
+
+def test_the_stages_run_down_the_folders():
+    ranks = [rank(stage.__module__) for stage in (load, *STAGES)]
+    assert ranks == sorted(ranks) and len(set(ranks)) > 2, ranks

@@ -370,8 +370,15 @@ def _dataset(args) -> int:
 
 
 def _synth(args) -> int:
+    checkout = Path(__file__).resolve().parents[1]      # the generator sits beside the package, not in it
+    if not (checkout / "synth" / "__init__.py").is_file():
+        print("jixiao: synth is a development tool, not in the installed package: run it from a source "
+              "checkout of jixiao (pip install -e '.[synth]' there)", file=sys.stderr)
+        return 1
+    if str(checkout) not in sys.path:
+        sys.path.append(str(checkout))
     try:
-        from . import synth
+        import synth
     except ImportError as e:
         print(f"jixiao: synth needs its extra ({e.name} is missing): pip install -e '.[synth]'", file=sys.stderr)
         return 1

@@ -21,7 +21,7 @@ LAYERS = (
     ("api", ("pipeline.api",)),              # the stages composed: file -> record
     ("outputs", ("pipeline.outputs",)),
     ("batch", ("pipeline.batch",)),
-    ("front", ("pipeline.cli", "pipeline.notebook", "pipeline.synth", "pipeline")),
+    ("front", ("pipeline.cli", "pipeline.notebook", "pipeline")),
 )
 
 
@@ -84,3 +84,12 @@ def test_an_upward_import_is_caught():
 def test_the_stages_run_down_the_folders():
     ranks = [rank(stage.__module__) for stage in (load, *STAGES)]
     assert ranks == sorted(ranks) and len(set(ranks)) > 2, ranks
+
+
+def test_the_package_holds_no_generator():
+    """The synthetic report generator is a development tool beside the package (synth/, not in the
+    wheel): only `jixiao synth` imports it, when it runs, from the source checkout."""
+    found = [(module_of(path), line) for path in modules() for line, mod in imports(path)
+             if mod.split(".")[0] == "synth"]
+    assert [mod for mod, _ in found] == ["pipeline.cli"], found
+    assert not (PACKAGE / "synth").exists() and (ROOT / "synth" / "__init__.py").is_file()

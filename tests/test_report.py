@@ -316,7 +316,7 @@ def planted_pdf(path: Path) -> None:
     pytest.importorskip("reportlab")
     from reportlab.pdfgen import canvas
 
-    from pipeline.synth import render_pdf
+    from synth import render_pdf
     if render_pdf.unavailable():
         pytest.skip(render_pdf.unavailable())
     font = render_pdf._register()

@@ -21,7 +21,7 @@ REPORTS = 24                    # generated reports: 48 files with their gold .j
 
 
 def make_reports(folder: Path, count: int = REPORTS) -> Path:
-    from pipeline import synth
+    import synth
     synth.generate(folder, seed=7, count=count, formats=("txt",))
     return folder
 

@@ -93,3 +93,19 @@ def test_the_package_holds_no_generator():
              if mod.split(".")[0] == "synth"]
     assert [mod for mod, _ in found] == ["pipeline.cli"], found
     assert not (PACKAGE / "synth").exists() and (ROOT / "synth" / "__init__.py").is_file()
+
+
+def magic_numbers(path: Path, source: str | None = None) -> list[str]:
+    """The bytes literals of a module that start with a magic number sniff.py holds."""
+    from pipeline.readers.sniff import MAGIC
+    tree = ast.parse(source or path.read_text(encoding="utf-8"))
+    return [f"{path.relative_to(ROOT)}:{node.lineno} {node.value!r}" for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, bytes) and node.value
+            and any(node.value.startswith(m) or m.startswith(node.value) for m in MAGIC)]
+
+
+def test_file_types_are_sniffed_in_one_place():
+    sniffer = PACKAGE / "readers" / "sniff.py"
+    assert [bad for path in modules() if path != sniffer for bad in magic_numbers(path)] == []
+    assert magic_numbers(sniffer)                       # the check sees them where they are
+    assert magic_numbers(PACKAGE / "readers" / "word.py", 'if data[:4] == b"%PDF": pass\n')

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..limits import MAX_CHARS, MAX_PAGES
 from ..models import RawDoc, Source
+from .sniff import sniff
 
 READERS = {".txt": "text", ".pdf": "pdf", ".docx": "word", ".html": "web", ".htm": "web", ".xlsx": "sheet"}
 LEGACY = {
@@ -170,34 +171,6 @@ def _check_file(path: Path) -> None:
 
 
 # ---------------------------------------------------------------- is the file what its name says?
-
-# (what the file is, the extension it should have or None when jixiao reads no such file)
-def sniff(data: bytes) -> tuple[str, str | None] | None:
-    """What the first bytes say a file is, for the formats a misnamed report usually is; None when
-    they say nothing (plain text, or junk: the reader for the name decides)."""
-    head = data[:1024]
-    if b"%PDF-" in head:
-        return "a PDF", ".pdf"
-    if data.startswith(b"PK\x03\x04"):
-        if b"word/" in data:
-            return "a Word document (.docx)", ".docx"
-        if b"xl/" in data:
-            return "an Excel workbook (.xlsx)", ".xlsx"
-        return "a ZIP archive", ".zip"
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "a legacy Office file (.doc/.xls/.wps/.et)", None
-    for magic, what in ((b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
-                        (b"GIF8", "a GIF image"), (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"),
-                        (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
-                        (b"\x1f\x8b", "a gzip archive"), (b"\x7fELF", "a program (ELF)"),
-                        (b"MZ", "a Windows program")):
-        if data.startswith(magic):
-            return what, None
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith((b"<!doctype html", b"<html")):
-        return "a web page (HTML)", ".html"
-    return None
-
 
 def _check_content(data: bytes, suffix: str) -> None:
     """For .pdf and .txt: the Word, sheet and web readers tell a misnamed file themselves."""

@@ -37,6 +37,7 @@ from .load import LoadError
 from ..models import RawDoc, Source
 from .bounds import check_markup, check_table
 from .builder import DocBuilder
+from .sniff import head_kind
 
 _SKIP = {"script", "style", "noscript", "template", "head", "iframe", "frame", "object", "embed", "svg",
          "canvas", "select", "option", "button", "input", "textarea", "map", "audio", "video", "math"}
@@ -124,18 +125,14 @@ def _declared(head: bytes) -> str | None:
 
 
 def _reject_other_formats(data: bytes) -> None:
-    head = data[:8].lstrip()
-    what = None
-    if head.startswith(b"%PDF"):
-        what = "a PDF document: rename it to .pdf"
-    elif head.startswith(b"PK\x03\x04"):
-        what = ("a zip package (a Word .docx or Excel .xlsx file, most likely): rename it to .docx or .xlsx, "
-                "whichever opens")
-    elif head.startswith(b"\xd0\xcf\x11\xe0"):
-        what = ("a legacy Office file (.doc or .xls): convert it (libreoffice --headless --convert-to docx FILE, "
-                "or --convert-to xlsx)")
-    elif head.startswith(b"{\\rtf"):
-        what = "an RTF document: open it in Word/WPS and save it as .docx"
+    what = {
+        "pdf": "a PDF document: rename it to .pdf",
+        "zip": ("a zip package (a Word .docx or Excel .xlsx file, most likely): rename it to .docx or .xlsx, "
+                "whichever opens"),
+        "ole": ("a legacy Office file (.doc or .xls): convert it (libreoffice --headless --convert-to docx FILE, "
+                "or --convert-to xlsx)"),
+        "rtf": "an RTF document: open it in Word/WPS and save it as .docx",
+    }.get(head_kind(data) or "")
     if what:
         raise LoadError(f"the file is not a web page but {what}, and run again")
 

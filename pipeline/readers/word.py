@@ -40,6 +40,7 @@ from .load import LoadError
 from ..models import RawDoc, Source
 from .bounds import check_package, check_table
 from .builder import DocBuilder
+from .sniff import head_kind
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = "{%s}" % W
@@ -61,14 +62,16 @@ _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallba
 _HIDDEN.add("{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent")
 _PAGE = object()                      # marks a forced page break inside a paragraph's text
 
-_NOT_DOCX = (
-    (b"\xd0\xcf\x11\xe0", "the file is a legacy Word 97-2003 document (.doc) or WPS file renamed to .docx: convert "
+_NOT_DOCX = {      # what head_kind says -> what to do
+    "ole": ("the file is a legacy Word 97-2003 document (.doc) or WPS file renamed to .docx: convert "
                           "it (libreoffice --headless --convert-to docx FILE) or open it in Word/WPS and save as "
                           ".docx, and run again"),
-    (b"%PDF", "the file is a PDF document, not a .docx: rename it to .pdf and run again"),
-    (b"{\\rtf", "the file is an RTF document renamed to .docx: open it in Word/WPS and save it as .docx, "
-                "and run again"),
-)
+    "pdf": "the file is a PDF document, not a .docx: rename it to .pdf and run again",
+    "rtf": ("the file is an RTF document renamed to .docx: open it in Word/WPS and save it as .docx, "
+            "and run again"),
+    "markup": ("the file is a web page or XML document saved with a .docx extension: rename it to "
+               ".html (or open it in Word/WPS and save as .docx), and run again"),
+}
 _INVALID = ("the file is not a valid .docx (it may be a renamed .doc or damaged); open it in Word/WPS and save "
             "as .docx, and run again")
 
@@ -87,13 +90,9 @@ def read(data: bytes, source: Source) -> RawDoc:
 
 
 def _open(data: bytes):
-    head = data[:8].lstrip()
-    for magic, message in _NOT_DOCX:
-        if head.startswith(magic):
-            raise LoadError(message)
-    if head[:1] == b"<":
-        raise LoadError("the file is a web page or XML document saved with a .docx extension: rename it to "
-                        ".html (or open it in Word/WPS and save as .docx), and run again")
+    kind = head_kind(data)
+    if kind in _NOT_DOCX:
+        raise LoadError(_NOT_DOCX[kind])
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:

@@ -109,3 +109,24 @@ def test_file_types_are_sniffed_in_one_place():
     assert [bad for path in modules() if path != sniffer for bad in magic_numbers(path)] == []
     assert magic_numbers(sniffer)                       # the check sees them where they are
     assert magic_numbers(PACKAGE / "readers" / "word.py", 'if data[:4] == b"%PDF": pass\n')
+
+
+# the codecs a guess of a document's encoding chooses among
+GUESSED = {"utf-8-sig", "utf-16", "gb18030", "gbk", "gb2312", "big5", "big5hkscs"}
+
+
+def encoding_guesses(path: Path, source: str | None = None) -> list[str]:
+    """Where a module decodes bytes with a guessed codec, or looks for a byte-order mark: where it
+    decodes a document itself (writing and reading back its own CSV in UTF-8 with a BOM is not)."""
+    tree = ast.parse(source or path.read_text(encoding="utf-8"))
+    return [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(tree)
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "decode"
+                and node.args and isinstance(node.args[0], ast.Constant) and str(node.args[0].value).lower() in GUESSED)
+            or (isinstance(node, ast.Attribute) and node.attr.startswith("BOM"))]
+
+
+def test_text_is_decoded_in_one_place():
+    decoder = PACKAGE / "readers" / "decode.py"
+    assert [bad for path in modules() if path != decoder for bad in encoding_guesses(path)] == []
+    assert encoding_guesses(decoder)
+    assert encoding_guesses(PACKAGE / "readers" / "web.py", 'text = data.decode("gb18030", errors="replace")\n')

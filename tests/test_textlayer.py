@@ -3,7 +3,7 @@ import pytest
 
 from pipeline import extract_file, text_of
 from pipeline.readers.load import LoadError
-from pipeline.readers.text import decode_text
+from pipeline.readers.decode import decode_text
 from tests.conftest import SEED
 
 SAMPLE = "广州市花都区总工会 2021 年全年预算数 1150.50 万元。"

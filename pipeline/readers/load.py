@@ -69,10 +69,9 @@ def path_text(path: str | Path) -> str:
 def _name_note(raw: bytes) -> str:
     """What the record says of a name that is not UTF-8, with the GB18030 reading when there is one."""
     name = os.path.basename(raw)
-    try:
-        guess = f" (read as GBK: {name.decode('gb18030')})"
-    except UnicodeDecodeError:
-        guess = ""
+    from .decode import gbk_reading        # here: decode imports this module's LoadError
+    reading = gbk_reading(name)
+    guess = f" (read as GBK: {reading})" if reading is not None else ""
     return (f"the file name is not UTF-8{guess}: path shows its other bytes as \\xNN, path_bytes holds it exactly "
             "(base64); rename it to UTF-8 (convmv -f gbk -t utf-8 --notest FILE) so that every tool reads its name")
 

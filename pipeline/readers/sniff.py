@@ -4,8 +4,6 @@ misnamed file really is (head_kind) in their own words; the PDF reader tells a d
 another file (is_pdf)."""
 from __future__ import annotations
 
-import codecs
-
 PDF = b"%PDF-"                  # a PDF's header ("%PDF-1.7"), somewhere in its first KB
 ZIP = b"PK\x03\x04"             # a ZIP package: what a .docx or .xlsx is
 OLE = b"\xd0\xcf\x11\xe0"       # an OLE2 compound file: the legacy .doc, .xls, .wps, .et
@@ -25,7 +23,7 @@ def is_pdf(data: bytes) -> bool:
 def head_kind(data: bytes) -> str | None:
     """What the first bytes, past white space and a UTF-8 BOM, say: "pdf", "zip", "ole", "rtf",
     "markup" (a web page or XML: "<"), or None."""
-    head = data[:16].lstrip().removeprefix(codecs.BOM_UTF8)
+    head = data[:16].lstrip(b"\xef\xbb\xbf \t\r\n")
     for magic, kind in ((PDF, "pdf"), (ZIP, "zip"), (OLE, "ole"), (RTF, "rtf"), (b"<", "markup")):
         if head.startswith(magic):
             return kind

@@ -52,7 +52,7 @@ def _cached(name: str, make) -> Path:
 def long_pdfs(docs: int, pages: int, seed: int) -> str:
     """`docs` text PDFs of about `pages` pages: narrative, a ruled task table, the 自评表 (synth/long.py)."""
     def make(folder: Path) -> None:
-        from pipeline.synth.long import long_pdf
+        from synth.long import long_pdf
         for i in range(docs):
             (folder / f"long-{i + 1:04d}.pdf").write_bytes(long_pdf(seed, i, pages))
     return str(_cached(f"pdf-n{docs}-p{pages}-s{seed}", make))
@@ -63,7 +63,7 @@ def scans(pages: int, seed: int) -> str:
     def make(folder: Path) -> None:
         import pypdfium2 as pdfium
 
-        from pipeline.synth import generate
+        from synth import generate
         got, count = 0, 0
         with tempfile.TemporaryDirectory() as tmp:
             while got < pages:
@@ -78,9 +78,9 @@ def scans(pages: int, seed: int) -> str:
 def small_txts(docs: int, seed: int) -> str:
     """`docs` short generated reports as .txt (their gold .json left out)."""
     def make(folder: Path) -> None:
-        from pipeline.synth.compose import compose
-        from pipeline.synth.render_text import to_txt
-        from pipeline.synth.spec import make_spec, plan
+        from synth.compose import compose
+        from synth.render_text import to_txt
+        from synth.spec import make_spec, plan
         for doc_id, kind in plan(docs):
             doc, _ = compose(make_spec(seed, doc_id, kind))
             (folder / f"{doc_id}.txt").write_text(to_txt(doc), encoding="utf-8")

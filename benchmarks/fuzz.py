@@ -171,7 +171,7 @@ def seed_files() -> list[Path]:
 
 def rounds(args, seeds: list[Path], counts: Counter, log: list[str]) -> int:
     """Batches of mutants through the runner until the CPU-minutes are spent; how many were written."""
-    from pipeline import runner
+    from pipeline.batch import runner
     from pipeline.cli import iter_files
     rnd = random.Random(args.seed)
     t0, n = time.monotonic(), 0

@@ -10,13 +10,13 @@ import hashlib
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .classify import classify
+from .extract.classify import classify
 from .extract import extract
 from .limits import MAX_PAGES
-from .load import LoadError, Unsupported, load, source_of, unexpected, valid_doc
+from .readers.load import LoadError, Unsupported, load, source_of, unexpected, valid_doc
 from .models import NormText, RawDoc, Record, Source
-from .textlayer import normalize
-from .validate import validate
+from .text.layer import normalize
+from .checks.validate import validate
 
 STAGES = (normalize, classify, extract, validate)
 

@@ -1,7 +1,7 @@
 """The `jixiao` command: a thin layer over the library API.
 
 Each command imports what it needs when it runs: `jixiao extract` first starts the forkserver its
-workers come from (pipeline.forkserver), which loads the stages, the rules and jieba (about a second)
+workers come from (pipeline.batch.forkserver), which loads the stages, the rules and jieba (about a second)
 while this process imports the rest.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from .limits import MAX_MEMORY, MAX_PAGES, TIMEOUT
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from . import runner
+    from .batch import runner
     from .models import Record
 
 
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 1
     if args.command == "extract" and args.dask is None:
-        from . import forkserver
+        from .batch import forkserver
         forkserver.start(args.jobs)
     from .rules import RulesError, rules
     try:
@@ -190,7 +190,7 @@ def iter_files(inputs: list[str], follow_links: bool = False, outdir_records: bo
     A symlinked folder is followed, each real folder walked once (a link back up is no loop); one that
     leads out of the inputs only with `follow_links`, else it is listed itself, unwalked (a link to /
     would walk the whole machine), for its skipped record."""
-    from .runner import RECORDS, is_outdir, outside, real_roots
+    from .batch.runner import RECORDS, is_outdir, outside, real_roots
     roots = None if follow_links else real_roots(inputs)
     out: set[Path] = set()
     walked: set[str] = set()
@@ -230,7 +230,7 @@ def one_each(paths: Iterable[Path]) -> list[Path]:
 def _extract(args) -> int:
     from rich.console import Console
 
-    from . import runner
+    from .batch import runner
     try:
         inputs = _inputs(args)
     except OSError as e:
@@ -282,9 +282,9 @@ SHOWN = 5                   # names a message or the summary shows before it say
 def _run(args, inputs: list[str], console: Console, progress: _Phases | None, tally: _Tally) -> runner.Run:
     """The run under OUTDIR's lock, phase by phase, each timed on the wall clock: start (the forkserver,
     the rules checked), walk, plan and extract (runner.run), write the outputs; run.json last."""
-    from . import runner
-    from .export import csv_headers_of, write_csvs
-    from .findings_view import read_jsonl
+    from .batch import runner
+    from .outputs.export import csv_headers_of, write_csvs
+    from .outputs.findings_view import read_jsonl
     if progress:
         progress.phase("walk")
     t = time.monotonic()
@@ -464,7 +464,7 @@ class _Tally:
         self.errors: list[str] = []
 
     def add(self, r: Record) -> Record:
-        from .export import BUDGET, SCALARS
+        from .outputs.export import BUDGET, SCALARS
         c = self.counts
         c["documents"] += 1
         c[f"status:{r.status}"] += 1
@@ -543,8 +543,8 @@ def _summary(tally: _Tally, outdir: Path, run: runner.Run) -> None:
 def _audit(args) -> int:
     from rich.console import Console
 
-    from . import runner
-    from .findings_view import BadJsonl, read_jsonl, render_findings
+    from .batch import runner
+    from .outputs.findings_view import BadJsonl, read_jsonl, render_findings
     paths = iter_files(args.inputs, follow_links=True, outdir_records=True)
     try:
         for p in paths:         # every records file is checked before anything is extracted or printed
@@ -564,7 +564,7 @@ def _audit(args) -> int:
 
 def _text(args) -> int:
     from . import text_of
-    from .load import LoadError
+    from .readers.load import LoadError
     try:
         doc = text_of(args.file, password=args.password)
     except LoadError as e:
@@ -583,7 +583,7 @@ def _schema(_args) -> int:
 def _dataset(args) -> int:
     from rich.console import Console
 
-    from . import panel
+    from .outputs import panel
     missing = [str(panel.jsonl_of(Path(d))) for d in args.inputs if not panel.jsonl_of(Path(d)).is_file()]
     if missing:
         print(f"jixiao: no records to read: {', '.join(missing)} (run jixiao extract first)", file=sys.stderr)
@@ -614,8 +614,15 @@ def _dataset(args) -> int:
 
 
 def _synth(args) -> int:
+    checkout = Path(__file__).resolve().parents[1]      # the generator sits beside the package, not in it
+    if not (checkout / "synth" / "__init__.py").is_file():
+        print("jixiao: synth is a development tool, not in the installed package: run it from a source "
+              "checkout of jixiao (pip install -e '.[synth]' there)", file=sys.stderr)
+        return 1
+    if str(checkout) not in sys.path:
+        sys.path.append(str(checkout))
     try:
-        from . import synth
+        import synth
     except ImportError as e:
         print(f"jixiao: synth needs its extra ({e.name} is missing): pip install -e '.[synth]'", file=sys.stderr)
         return 1

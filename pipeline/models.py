@@ -217,7 +217,7 @@ class RawDoc(Frozen):
 
 
 class NormText(Frozen):
-    """The one text layer every offset points into (see pipeline.textlayer)."""
+    """The one text layer every offset points into (see pipeline.text.layer)."""
     source: Source
     raw: str = Field(description="pages joined with form feeds, as decoded")
     text: str = Field(description="the repaired text `jixiao text` prints; evidence offsets index it")

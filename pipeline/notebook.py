@@ -39,7 +39,7 @@ def read_outputs(outdir: str | Path) -> dict[str, pd.DataFrame]:
     both, by name: each `<name>.parquet` there, read with its own dtypes."""
     import pandas as pd
 
-    from .store import TABLES
+    from .outputs.store import TABLES
     outdir = Path(outdir)
     names = [t.name for t in TABLES] + list(PANEL_TABLES)
     frames = {name: pd.read_parquet(outdir / f"{name}.parquet") for name in names
@@ -53,7 +53,7 @@ def read_outputs(outdir: str | Path) -> dict[str, pd.DataFrame]:
 def to_frame(records: Iterable[Record], table: str = "records") -> pd.DataFrame:
     """One table (records, findings, quantities, indicators, projects, funds) of records made in memory,
     with the columns and dtypes of its Parquet file."""
-    from . import store
+    from .outputs import store
     t = {t.name: t for t in store.TABLES}[table]
     schema = store.arrow_schema(t)
     return store.arrow_batch(t, [row for r in records for row in t.rows(r)], schema).to_pandas()
@@ -80,7 +80,7 @@ def extract_many(paths: Iterable[str | Path], *, jobs: int | None = None, outdir
     if proc.returncode:
         raise ChildProcessError(f"jixiao's batch exited with {proc.returncode} (its message is above)")
     if outdir is not None:
-        from .findings_view import read_jsonl
+        from .outputs.findings_view import read_jsonl
         return list(read_jsonl(Path(outdir) / "records.jsonl"))
     return [Record.model_validate_json(line) for line in proc.stdout.splitlines()]
 
@@ -95,8 +95,8 @@ def _serve() -> None:
         sys.stdout = sys.stderr
         sys.exit(main(["extract", *request["paths"], "-o", outdir, "--jobs", str(jobs), "-q",
                        "--timeout", str(timeout or 0)]))
-    from .export import record_json
-    from .runner import Options, extracted
+    from .outputs.export import record_json
+    from .batch.runner import Options, extracted
     out = sys.stdout.buffer
     for r in extracted(iter_files(request["paths"]), jobs=jobs, timeout=timeout, memory=MAX_MEMORY << 20,
                        options=Options(max_pages=MAX_PAGES)):

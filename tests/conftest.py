@@ -25,7 +25,7 @@ def jixiao(*args: str) -> subprocess.CompletedProcess:
 
 def corpus_reports() -> list[Path]:
     """Every report in corpus/, in every format jixiao reads (gold .json files are not reports)."""
-    from pipeline.load import READERS
+    from pipeline.readers.load import READERS
     return sorted(p for p in CORPUS.rglob("*") if p.suffix.lower() in READERS)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline import extract_text, text_layer
 from pipeline.checks import CHECKS
-from pipeline.interval import Interval
+from pipeline.text.interval import Interval
 from pipeline.models import Evidence, Fact
 from pipeline.rules import rules
 

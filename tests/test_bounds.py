@@ -32,7 +32,7 @@ resource.setrlimit(resource.RLIMIT_AS, ({LIMIT}, {LIMIT}))
 def peak_mb():  # this program's own peak (ru_maxrss would count the test's process it was forked from)
     return int(re.search(r"VmHWM:\\s*(\\d+)", open("/proc/self/status").read()).group(1)) >> 10
 from pipeline.api import extract_document
-from pipeline.load import load
+from pipeline.readers.load import load
 record, _ = extract_document(sys.argv[1])
 widths, text = {{}}, ""
 if record.status == "ok":

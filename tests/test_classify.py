@@ -1,6 +1,6 @@
 """classify: the report type and year are read from the title, and their evidence is the title's text."""
 from pipeline.api import extract_text, text_layer
-from pipeline.classify import _title_segments
+from pipeline.extract.classify import _title_segments
 
 FURNITURE = "您所在的位置:网站首页 > 政务公开 > 财政资金\n发布时间:2024-03-01 来源:某某县财政局 浏览次数:12\n"
 

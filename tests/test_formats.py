@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.export import BUDGET, SCALARS
+from pipeline.outputs.export import BUDGET, SCALARS
 from tests.conftest import CORPUS, record_of
 
 SYNTH = CORPUS / "synth"

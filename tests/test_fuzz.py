@@ -88,8 +88,8 @@ def test_any_text_gives_a_valid_record_with_evidence_inside_the_text(s):
                  report_like.map(lambda t: t.encode("gb18030")), report_like.map(lambda t: t.encode("utf-8")[:-1])))
 def test_any_bytes_decode_as_text_or_fail_with_a_reason(data):
     """The .txt reader's encoding detection: a text and its codec, or a LoadError saying what to do."""
-    from pipeline.load import LoadError
-    from pipeline.readers.text import decode_text
+    from pipeline.readers.load import LoadError
+    from pipeline.readers.decode import decode_text
     try:
         text, encoding = decode_text(data)
     except LoadError as e:

@@ -306,7 +306,7 @@ def test_absurd_figures_reach_every_output(run):
 
 
 def test_the_password_opens_an_encrypted_pdf(tmp_path):
-    from pipeline.load import LoadError, load
+    from pipeline.readers.load import LoadError, load
     path = tmp_path / "encrypted.pdf"
     path.write_bytes(text_pdf(["Annual report 2021"], PASSWORD))
     assert load(path, password=PASSWORD).pages[0].strip() == "Annual report 2021"
@@ -415,8 +415,8 @@ def test_a_pdf_whose_font_maps_a_glyph_to_a_lone_surrogate_gets_its_record(tmp_p
 def test_text_leaves_every_reader_as_valid_unicode_with_a_note(tmp_path):
     """At the reader boundary (load): a surrogate escape the text reader kept, and one a caller's string holds."""
     from pipeline import extract_text
-    from pipeline.export import record_json
-    from pipeline.load import valid_doc
+    from pipeline.outputs.export import record_json
+    from pipeline.readers.load import valid_doc
     from pipeline.models import RawDoc, Source
     doc = valid_doc(RawDoc(source=Source(path="x.txt", sha256="0", format="txt"), pages=("a\udcb1b", "\ud800")))
     assert doc.pages == ("a\ufffdb", "\ufffd") and "2 characters" in doc.source.notes[0]
@@ -427,7 +427,8 @@ def test_text_leaves_every_reader_as_valid_unicode_with_a_note(tmp_path):
 
 def test_panel_xlsx_keeps_text_that_looks_like_a_formula_as_text(tmp_path):
     import openpyxl
-    from pipeline import extract_text, panel
+    from pipeline import extract_text
+    from pipeline.outputs import panel
     formula = "=cmd|' /C calc'!A0"
     records = [extract_text(GOOD.replace("某某市某某区财政局", "青石县财政局"), path=formula + ".txt")]
     panel.write(panel.build(records), tmp_path)
@@ -442,8 +443,9 @@ def test_panel_xlsx_keeps_text_that_looks_like_a_formula_as_text(tmp_path):
 def test_every_csv_neutralises_text_that_starts_like_a_formula_and_keeps_numbers(tmp_path):
     """records.csv, findings.csv and the panel's CSVs: one rule (export.csv_safe) for all."""
     import csv as csvlib
-    from pipeline import extract_text, panel
-    from pipeline.export import FORMULA_START, csv_safe, write_csvs
+    from pipeline import extract_text
+    from pipeline.outputs import panel
+    from pipeline.outputs.export import FORMULA_START, csv_safe, write_csvs
     assert csv_safe(-5.0) == -5.0 and csv_safe(-5) == -5 and csv_safe("-5") == "'-5"
     records = [extract_text(GOOD, path=f"{c}cmd|' /C calc'!A0 {i}.txt") for i, c in enumerate(FORMULA_START)]
     records.append(extract_text("-1 某某单位\n" + GOOD + "自评得分 -5 分。执行率 1000%。\n", path="@x.txt"))
@@ -483,7 +485,7 @@ def test_the_inputs_are_hashed_and_read_in_the_workers_never_in_the_run_s_own_pr
     """A read may block for ever (a link to /proc/kmsg) where --timeout does not reach: the run's own
     process only stats the inputs, the workers hash and read them under the time limit."""
     global _opened
-    from pipeline import runner
+    from pipeline.batch import runner
     from pipeline.cli import iter_files
     inbox = tmp_path / "in"
     inbox.mkdir()
@@ -537,7 +539,7 @@ def test_links_out_of_the_input_folder_are_skipped_unless_follow_links(tmp_path)
 
 def test_the_image_memory_guard_reads_a_size_stated_as_indirect_objects(tmp_path):
     """/Width 6 0 R /Height 7 0 R: the guard must not read the object numbers as the size."""
-    from pipeline.load import LoadError, load
+    from pipeline.readers.load import LoadError, load
     path = tmp_path / "indirect.pdf"
     path.write_bytes(image_pdf(14000, 12000, indirect=True))
     with pytest.raises(LoadError, match="14000×12000 pixels .* memory guard"):
@@ -574,7 +576,7 @@ def test_audit_shows_escape_codes_in_file_names_as_text_and_reads_in_workers(tmp
 def test_a_worker_past_its_memory_limit_is_ended_and_the_batch_goes_on(tmp_path):
     """The memory watchdog: OCR of a scanned page takes about 1 GB resident; under a 600 MB limit its
     worker is ended, the file gets a failed record naming the limit, and a replaced worker reads the rest."""
-    from pipeline import runner
+    from pipeline.batch import runner
     from pipeline.cli import iter_files
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "scan.pdf").write_bytes(REPORT.with_suffix(".scan.pdf").read_bytes())
@@ -588,7 +590,7 @@ def test_a_worker_past_its_memory_limit_is_ended_and_the_batch_goes_on(tmp_path)
 def test_a_docx_cell_spanning_a_billion_columns_reads_as_a_narrow_table(tmp_path):
     """gridSpan and gridBefore of 10⁹ (a 40 KB .docx took 9.9 GiB): each counts for at most MAX_SPAN."""
     import docx
-    from pipeline import runner
+    from pipeline.batch import runner
     from pipeline.cli import iter_files
     from pipeline.limits import MAX_SPAN
     d = docx.Document()
@@ -609,7 +611,7 @@ def test_a_docx_cell_spanning_a_billion_columns_reads_as_a_narrow_table(tmp_path
     runner.run(iter_files([str(tmp_path / "in")]), tmp_path / "out", jobs=1, timeout=120, memory=1 << 30)
     (r,) = _records(tmp_path / "out")
     assert r["status"] == "ok", r["error"]          # in a worker held under 1 GB
-    from pipeline.load import load
+    from pipeline.readers.load import load
     doc = load(tmp_path / "in" / "span.docx")
     assert max(c.col for c in doc.cells) <= 2 * MAX_SPAN + 1 and "100万元" in doc.pages[0]
 
@@ -635,8 +637,8 @@ def test_a_number_format_longer_than_excel_allows_shows_the_number_as_general():
 
 
 def test_a_document_past_the_character_cap_fails_saying_so(tmp_path, monkeypatch):
-    from pipeline import load as load_module
-    from pipeline.load import LoadError, load
+    from pipeline.readers import load as load_module
+    from pipeline.readers.load import LoadError, load
     path = tmp_path / "long.txt"
     path.write_text("预" * 1000, encoding="utf-8")       # 1,000 characters, 3,000 bytes
     monkeypatch.setattr(load_module, "MAX_CHARS", 900)

@@ -12,7 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline import export, runner
+from pipeline.batch import runner
+from pipeline.outputs import export
 from pipeline.cli import iter_files, main
 from tests.conftest import SEED, jixiao
 
@@ -58,7 +59,7 @@ def test_orphans_of_an_output_phase_killed_midway_are_removed_and_the_outputs_re
                        f"{export.PAGES}/2.html.partial", f"{export.TEXTS}/0.123.tmp"):
             (outdir / orphan).write_text("half")
         raise KeyboardInterrupt
-    monkeypatch.setattr("pipeline.report.write_report", killed)
+    monkeypatch.setattr("pipeline.outputs.report.write_report", killed)
     assert _extract(src, "-o", out) == 130
     monkeypatch.undo()
     assert _extract(src, "-o", out) == 0

@@ -11,7 +11,7 @@ import sys
 
 from pipeline import extract_text
 from pipeline.cli import main
-from pipeline.numbers import written_apart
+from pipeline.text.numbers import written_apart
 
 TITLE = "青石县某某局2022年度部门整体支出绩效自评报告\n"
 

@@ -1,8 +1,8 @@
-"""Deliberate inconsistencies (pipeline/synth/inject.py): each rule catches the contradiction made for
+"""Deliberate inconsistencies (synth/inject.py): each rule catches the contradiction made for
 it, and the unchanged reports raise no error.
 
 The experiment runs once per session over COUNT generated reports; the table it prints is the one
-`python -m pipeline.synth.inject --count COUNT --seed SEED` prints.
+`python -m synth.inject --count COUNT --seed SEED` prints.
 """
 import re
 
@@ -11,17 +11,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pipeline import extract_text, text_layer
-from pipeline.synth.inject import (
-    INJECTORS,
-    Original,
-    experiment,
-    format_outcome,
-    inject,
-    originals,
-    severity,
-)
+from synth.inject import INJECTORS, Original, experiment, format_outcome, inject, originals, severity
 from pipeline.rules import rules
-from pipeline.synth.spec import plan
+from synth.spec import plan
 
 COUNT, SEED = 48, 1
 MIN_INJECTED = 5          # every rule is exercised on at least this many of the COUNT reports

@@ -25,8 +25,8 @@ import json, sys
 from pathlib import Path
 import pandas as pd
 import pipeline
-from pipeline.export import record_json
-from pipeline.panel import build, records_of, write
+from pipeline.outputs.export import record_json
+from pipeline.outputs.panel import build, records_of, write
 
 folder, out, panel = sys.argv[1:4]
 records = pipeline.extract_many([folder], jobs=2, outdir=out)

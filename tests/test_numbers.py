@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.numbers import resolve_money, resolve_numeral
+from pipeline.text.numbers import resolve_money, resolve_numeral
 
 
 @pytest.mark.parametrize("numeral,unit,yuan,half", [
@@ -35,7 +35,7 @@ def test_a_numeral_of_more_digits_than_any_figure_is_not_read():
 
 
 def test_money_in_reads_units_and_bracketed_labels_in_order():
-    from pipeline.numbers import money_in
+    from pipeline.text.numbers import money_in
     text = "计划投资额(万元)144 实际支出 98.5 万元，执行率 68%"
     got = [(text[n.span.start:n.span.end], n.value) for n in money_in(text, 0, len(text), "t")]
     assert got == [("144", Decimal("1440000")), ("98.5 万元", Decimal("985000"))]

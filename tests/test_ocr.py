@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from pipeline import extract_file
-from pipeline.load import LoadError, load
+from pipeline.readers.load import LoadError, load
 from pipeline.readers import ocr
 from pipeline.readers.ocr import Box, find_grids, group, table_rows
-from pipeline.textlayer import normalize
+from pipeline.text.layer import normalize
 
 SCANNED = Path(__file__).resolve().parent / "fixtures" / "pdf" / "scanned.pdf"
 needs_ocr = pytest.mark.skipif(importlib.util.find_spec("rapidocr") is None,

@@ -1,8 +1,8 @@
-"""pipeline.organization: the name grammar and the sources it trusts (invented names throughout)."""
+"""pipeline.extract.organization: the name grammar and the sources it trusts (invented names throughout)."""
 import pytest
 
 from pipeline import extract_text
-from pipeline.organization import _abbreviates, _inside_citation, _suffix_end
+from pipeline.extract.organization import _abbreviates, _inside_citation, _suffix_end
 
 
 def org(text: str):

@@ -15,7 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 import xlsxwriter.workbook
 
-from pipeline import export, runner
+from pipeline.outputs import export
+from pipeline.batch import runner
 from pipeline.cli import main
 from tests.conftest import ROOT, SEED, jixiao
 

@@ -1,6 +1,6 @@
 """The organisation × fiscal-year panel (`jixiao dataset`) over a generated series of one organisation.
 
-One department over three years (pipeline/synth/series.py), each year restating the last, written as
+One department over three years (synth/series.py), each year restating the last, written as
 .txt and .docx (the same report in two formats): extracted with `jixiao extract`, then `jixiao dataset`.
 """
 import csv
@@ -17,9 +17,9 @@ import pytest
 
 from pipeline import extract_text
 from pipeline.cli import main
-from pipeline.panel import build, org_name, subject_of
-from pipeline.synth import generate_series
-from pipeline.synth.series import series_specs
+from pipeline.outputs.panel import build, org_name, subject_of
+from synth import generate_series
+from synth.series import series_specs
 
 SEED, YEARS = 4, 3
 SERIES = "syn-series-001"          # the first series is a department's

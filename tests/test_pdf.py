@@ -8,7 +8,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from pipeline import extract_file, text_of
-from pipeline.load import LoadError, load
+from pipeline.readers.load import LoadError, load
 from pipeline.readers import ocr
 from pipeline.readers import pdf as pdf_reader
 from pipeline.readers.pageobjects import survey

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pipeline.cli import main
-from pipeline.export import Writer, text_path
+from pipeline.outputs.export import Writer, text_path
 from pipeline.models import Budget, Evidence, Fact, Finding, Record, Source
-from pipeline.report import document_view, environment, explanations, write_report
-from pipeline.labels import label
+from pipeline.outputs.report import document_view, environment, explanations, write_report
+from pipeline.outputs.labels import label
 
 BAD = "某某局2021年度部门整体支出绩效自评报告\n全年预算数 100 万元，执行数 96.40 万元，执行率 98.5%。\n"
 CLEAN = "某某局2021年度部门整体支出绩效自评报告\n全年预算数 100 万元，执行数 100 万元，执行率 100%。\n扣分 5 分。自评得分 95 分。\n"
@@ -299,7 +299,7 @@ def test_every_audit_rule_is_explained_in_chinese():
 
 
 def test_index_cannot_end_its_script_element():
-    from pipeline.report import index_json
+    from pipeline.outputs.report import index_json
     line = '{"path": "a</script><script>alert(1)</script>.txt"}\n'
     index = str(index_json([line]))
     assert "<" not in index and __import__("json").loads(index) == [{"path": "a</script><script>alert(1)</script>.txt"}]
@@ -316,7 +316,7 @@ def planted_pdf(path: Path) -> None:
     pytest.importorskip("reportlab")
     from reportlab.pdfgen import canvas
 
-    from pipeline.synth import render_pdf
+    from synth import render_pdf
     if render_pdf.unavailable():
         pytest.skip(render_pdf.unavailable())
     font = render_pdf._register()

@@ -2,7 +2,7 @@
 import pytest
 
 from pipeline import extract_text
-from pipeline.panel import example_field
+from pipeline.outputs.panel import example_field
 from pipeline.rules import RulesError, load_rules, rules
 
 LISTS = {"quantities", "indicators", "indicator_structure", "projects", "funds", "findings",

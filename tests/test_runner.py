@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import runner
+from pipeline.batch import runner
 from pipeline.cli import iter_files, main
-from pipeline.export import trim
+from pipeline.outputs.export import trim
 from tests.conftest import ROOT, jixiao
 
 REPORTS = 24                    # generated reports: 48 files with their gold .json (recorded as skipped)
 
 
 def make_reports(folder: Path, count: int = REPORTS) -> Path:
-    from pipeline import synth
+    import synth
     synth.generate(folder, seed=7, count=count, formats=("txt",))
     return folder
 
@@ -163,7 +163,7 @@ def warmth(path: str, options: runner.Options):
     """A per-file function that reports, as its line, what its worker had loaded before it started."""
     import gc
 
-    from pipeline.segment import _tokenizer
+    from pipeline.text.segment import _tokenizer
     if Path(path).name.startswith("stuck"):
         time.sleep(600)
     state = {"name": Path(path).name, "pid": os.getpid(), "jieba": _tokenizer.cache_info().currsize,

@@ -8,7 +8,7 @@ import jieba
 import pytest
 
 from pipeline.rules import rules
-from pipeline.segment import MAGIC, load_prefix_dict, read_prefix_dict
+from pipeline.text.segment import MAGIC, load_prefix_dict, read_prefix_dict
 
 jieba.setLogLevel(logging.WARNING)
 SENTENCE = "组建独立基层工会的单位数量达到51家"
@@ -52,7 +52,7 @@ def test_a_damaged_copy_is_refused_and_written_again(own, tmp_path, damage):
 
 
 def test_jieba_is_loaded_without_pkg_resources_and_segments_the_same():
-    code = ("import sys; from pipeline.segment import words; print('|'.join(words(%r))); "
+    code = ("import sys; from pipeline.text.segment import words; print('|'.join(words(%r))); "
             "print('pkg_resources' in sys.modules)" % SENTENCE)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[1] == "False"            # a fresh process: nothing else imported it either

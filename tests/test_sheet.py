@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook
 
 from pipeline import extract_file
-from pipeline.load import LoadError, load
+from pipeline.readers.load import LoadError, load
 from pipeline.readers.sheet import display
 
 ORG = "白鹭市柳塘区市场监督管理局"

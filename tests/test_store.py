@@ -1,4 +1,4 @@
-"""The tables of a run in Parquet, xlsx and DuckDB (pipeline/store.py), and the SQL docs/outputs.md shows.
+"""The tables of a run in Parquet, xlsx and DuckDB (pipeline/outputs/store.py), and the SQL docs/outputs.md shows.
 
 One module-wide run: `jixiao extract` over the corpus (its scanned PDFs left out: OCR costs
 seconds and adds no table that the text copies lack; tests/test_formats.py reads them) and a
@@ -23,12 +23,12 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
 
-from pipeline import store
+from pipeline.outputs import store
 from pipeline.cli import iter_files, main
-from pipeline.export import record_json, shown_columns
-from pipeline.findings_view import BadJsonl, read_jsonl
+from pipeline.outputs.export import record_json, shown_columns
+from pipeline.outputs.findings_view import BadJsonl, read_jsonl
 from pipeline.models import Budget, Evidence, Fact, Finding, Quantity, Record, Source
-from pipeline.store import DUCKDB, TABLES, XLSX, write_tables
+from pipeline.outputs.store import DUCKDB, TABLES, XLSX, write_tables
 from tests.conftest import CORPUS, ROOT, SEED
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.synth import FORMATS, SUFFIX, generate, parse_formats, unavailable
-from pipeline.synth.gold import GRADE_BAND
+from synth import FORMATS, SUFFIX, generate, parse_formats, unavailable
+from synth.gold import GRADE_BAND
 from tests.conftest import CORPUS
 
 PDF_MISSING = unavailable()              # why PDFs cannot be made here, or None

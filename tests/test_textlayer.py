@@ -2,8 +2,8 @@
 import pytest
 
 from pipeline import extract_file, text_of
-from pipeline.load import LoadError
-from pipeline.readers.text import decode_text
+from pipeline.readers.load import LoadError
+from pipeline.readers.decode import decode_text
 from tests.conftest import SEED
 
 SAMPLE = "广州市花都区总工会 2021 年全年预算数 1150.50 万元。"
@@ -83,7 +83,7 @@ def test_pages_split_on_form_feed(tmp_path):
 
 def _doc(s: str):
     from pipeline.models import RawDoc, Source
-    from pipeline.textlayer import normalize
+    from pipeline.text.layer import normalize
     return normalize(RawDoc(source=Source(path="x", sha256="0", format="txt"), pages=(s,)))
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import extract_file
-from pipeline.load import LoadError, load
+from pipeline.readers.load import LoadError, load
 from pipeline.readers import web
 
 ORG = "某某区某某街道办事处"

@@ -62,6 +62,13 @@ def test_the_installed_package_is_marked_typed(installed, tmp_path):
     assert _run(installed / "python", "-c", marker, cwd=tmp_path).stdout.strip() == "True"
 
 
+def test_the_wheel_carries_no_generator(installed, tmp_path):
+    """synth/ is a development tool of the source checkout: not installed, and `jixiao synth` says so."""
+    assert _run(installed / "python", "-c", "import synth", cwd=tmp_path).returncode == 1
+    run = _run(installed / "jixiao", "synth", "-o", tmp_path / "made", cwd=tmp_path)
+    assert run.returncode == 1 and "Traceback" not in run.stderr and not (tmp_path / "made").exists()
+
+
 def test_a_missing_or_empty_rules_folder_is_refused_at_start(tmp_path):
     with pytest.raises(RulesError, match="no rules in"):
         load_rules(tmp_path)

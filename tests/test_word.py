@@ -15,7 +15,7 @@ from docx.enum.text import WD_BREAK
 from docx.oxml import parse_xml
 
 from pipeline import extract_file
-from pipeline.load import LoadError, load
+from pipeline.readers.load import LoadError, load
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 ORG = "白鹭市柳塘区市场监督管理局"

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from pipeline import models
-from pipeline.labels import label, labels
+from pipeline.outputs.labels import label, labels
 from pipeline.rules import rules
 from tests.conftest import jixiao
 

@@ -5,7 +5,7 @@ import re
 
 from ..models import Extracted, Finding
 from ..rules import rules
-from ..textlayer import Span, evidence
+from ..text.layer import Span, evidence
 from .finding import finding, param
 
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..interval import HUNDRED, ZERO, Interval, dec, total
+from ..text.interval import HUNDRED, ZERO, Interval, dec, total
 from ..models import Budget, Extracted, Fact, Finding, FundRow
 from .finding import finding, param, show
 

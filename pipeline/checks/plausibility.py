@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..interval import Interval
+from ..text.interval import Interval
 from ..models import Extracted, Fact, Finding
-from ..numbers import fused_at
+from ..text.numbers import fused_at
 from ..rules import rules
-from ..textlayer import Span, evidence
+from ..text.layer import Span, evidence
 from .finding import finding, param
 from .money import AMOUNTS, computed_rate, off_by, same_amounts, scopes
 

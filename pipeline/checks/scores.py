@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..interval import HUNDRED, ZERO, Interval, dec, total
+from ..text.interval import HUNDRED, ZERO, Interval, dec, total
 from ..models import Extracted, Finding, Indicator
-from ..numbers import resolve_numeral
+from ..text.numbers import resolve_numeral
 from ..rules import rules
 from .finding import finding, param, show
 from .money import scored_fund_row

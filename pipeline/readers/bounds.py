@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Iterator
 
 from ..limits import MAX_CHARS, MAX_TABLE_CELLS, MAX_XML_ELEMENTS
-from ..load import LoadError, too_long
+from .load import LoadError, too_long
 
 _CHUNK = 1 << 20
 

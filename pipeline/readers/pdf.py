@@ -31,12 +31,13 @@ from operator import attrgetter
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from ..load import LoadError
+from .load import LoadError
 from ..models import PageMethod, RawDoc, Source
 from .builder import CELL_SEP, DocBuilder
 from . import ruled
 from .geometry import Extent
 from .pageobjects import PageObjects, bare, bounds, own_matrix, survey
+from .sniff import is_pdf
 
 # ---------------------------------------------------------------- tunables
 
@@ -151,7 +152,7 @@ def _open(data: bytes) -> pdfium.PdfDocument:
         if code == pdfium_c.FPDF_ERR_SECURITY:
             raise LoadError("the PDF uses an encryption jixiao cannot open; decrypt it (qpdf --decrypt in.pdf "
                             "out.pdf) and run again", "unsupported_encryption") from e
-        if b"%PDF" not in data[:1024]:
+        if not is_pdf(data):
             raise LoadError("the file is not a PDF (it does not start with %PDF); check what it really is "
                             "(file FILE) and give it the right extension", "wrong_extension") from e
         if b"%%EOF" not in data[-2048:]:

@@ -37,10 +37,11 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ..limits import MAX_TABLE_CELLS
-from ..load import LoadError, detail
+from .load import LoadError, detail
 from ..models import RawDoc, Source
 from .bounds import check_package, check_table, xml_chunks
 from .builder import DocBuilder
+from .sniff import head_kind
 
 _INVALID = ("the file is not a valid .xlsx (it may be a renamed .xls or damaged); open it in Excel/WPS and save "
             "as .xlsx (Excel 工作簿), and run again")
@@ -74,19 +75,19 @@ def read(data: bytes, source: Source) -> RawDoc:
 
 
 def _open(data: bytes):
-    head = data[:8].lstrip()
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
+    kind = head_kind(data)
+    if kind == "ole":
         raise LoadError("the file is a legacy Excel 97-2003 workbook (.xls) or WPS spreadsheet renamed to .xlsx: "
                         "convert it (libreoffice --headless --convert-to xlsx FILE) or open it in Excel/WPS and "
                         "save as .xlsx, and run again", "legacy_format")
-    if head.startswith(b"%PDF"):
+    if kind == "pdf":
         raise LoadError("the file is a PDF document, not a workbook: rename it to .pdf and run again",
                         "wrong_extension")
-    if head[:1] == b"<" or head.lower().startswith(b"\xef\xbb\xbf<"):
+    if kind == "markup":
         raise LoadError("the file is a web page (HTML table) saved with a .xlsx extension, as some systems "
                         "export: rename it to .html, or open it in Excel/WPS and save as .xlsx, and run again",
                         "wrong_extension")
-    if not head.startswith(b"PK"):
+    if kind != "zip":
         if not any(b < 9 for b in data[:4096]):
             raise LoadError("the file is plain text (CSV?) with a .xlsx extension: open it in Excel/WPS and save "
                             "as .xlsx, and run again", "wrong_extension")

@@ -27,16 +27,17 @@ A web page is one page. Nothing is fetched: frames, scripts and linked files are
 """
 from __future__ import annotations
 
-import codecs
 import logging
 import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from ..load import LoadError, detail
+from .load import LoadError, detail
 from ..models import RawDoc, Source
 from .bounds import check_markup, check_table
 from .builder import DocBuilder
+from .decode import decode_markup
+from .sniff import head_kind
 
 _SKIP = {"script", "style", "noscript", "template", "head", "iframe", "frame", "object", "embed", "svg",
          "canvas", "select", "option", "button", "input", "textarea", "map", "audio", "video", "math"}
@@ -59,18 +60,13 @@ _INVISIBLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _MAX_SPAN = 200                                 # a colspan/rowspan beyond this is markup noise
 _LAYOUT_CELL_LINES = 12                         # a cell holding more lines than this is page layout
 
-_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:\-]+)""", re.I)
-_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([a-z0-9_.:\-]+)""", re.I)
-_GB = {"gb2312", "gbk", "gb_2312-80", "gb_2312", "x-gbk", "cp936", "ms936", "windows-936", "euc-cn",
-       "x-euc-cn", "csgb2312", "chinese", "iso-ir-58", "gb18030", "x-gb2312"}
-
 
 # ---------------------------------------------------------------- decoding
 
 def decode_html(data: bytes) -> tuple[str, str]:
     """The page's text and the encoding it was read with."""
     _reject_other_formats(data)
-    text, encoding = _decode(data)
+    text, encoding = decode_markup(data)
     sample = text[:4096]
     control = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
     if control > max(2, len(sample) // 50):
@@ -80,62 +76,15 @@ def decode_html(data: bytes) -> tuple[str, str]:
     return text, encoding
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                     (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return data.decode(enc, errors="replace"), enc
-    declared = _declared(data[:8192])
-    if declared != "utf-8" and _is_utf8(data):
-        return data.decode("utf-8"), "utf-8"        # a page saved as UTF-8 under an old gb2312 declaration
-    for enc in dict.fromkeys(e for e in (declared, "utf-8", "gb18030") if e):
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
-            continue
-    return data.decode("gb18030", errors="replace"), "gb18030"
-
-
-def _is_utf8(data: bytes) -> bool:
-    """Valid UTF-8 with multi-byte characters: GBK text almost never is, so it is what the page holds."""
-    if data.isascii():
-        return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _declared(head: bytes) -> str | None:
-    m = _XML_ENCODING.search(head) or _META_CHARSET.search(head)
-    if not m:
-        return None
-    name = m.group(1).decode("ascii", "ignore").lower().strip(".:-_")
-    if name in _GB:
-        return "gb18030"
-    if name in ("big5", "x-big5", "big5-hkscs", "cn-big5"):
-        return "big5hkscs"
-    try:
-        name = codecs.lookup(name).name
-    except LookupError:
-        return None
-    return None if name.startswith("utf-16") or name.startswith("utf-32") else name
-
-
 def _reject_other_formats(data: bytes) -> None:
-    head = data[:8].lstrip()
-    what = None
-    if head.startswith(b"%PDF"):
-        what = "a PDF document: rename it to .pdf"
-    elif head.startswith(b"PK\x03\x04"):
-        what = ("a zip package (a Word .docx or Excel .xlsx file, most likely): rename it to .docx or .xlsx, "
-                "whichever opens")
-    elif head.startswith(b"\xd0\xcf\x11\xe0"):
-        what = ("a legacy Office file (.doc or .xls): convert it (libreoffice --headless --convert-to docx FILE, "
-                "or --convert-to xlsx)")
-    elif head.startswith(b"{\\rtf"):
-        what = "an RTF document: open it in Word/WPS and save it as .docx"
+    what = {
+        "pdf": "a PDF document: rename it to .pdf",
+        "zip": ("a zip package (a Word .docx or Excel .xlsx file, most likely): rename it to .docx or .xlsx, "
+                "whichever opens"),
+        "ole": ("a legacy Office file (.doc or .xls): convert it (libreoffice --headless --convert-to docx FILE, "
+                "or --convert-to xlsx)"),
+        "rtf": "an RTF document: open it in Word/WPS and save it as .docx",
+    }.get(head_kind(data) or "")
     if what:
         raise LoadError(f"the file is not a web page but {what}, and run again", "wrong_extension")
 

@@ -36,10 +36,11 @@ import re
 import zipfile
 
 from ..limits import MAX_SPAN
-from ..load import LoadError, detail
+from .load import LoadError, detail
 from ..models import RawDoc, Source
 from .bounds import check_package, check_table
 from .builder import DocBuilder
+from .sniff import head_kind
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = "{%s}" % W
@@ -61,14 +62,16 @@ _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallba
 _HIDDEN.add("{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent")
 _PAGE = object()                      # marks a forced page break inside a paragraph's text
 
-_NOT_DOCX = (      # (the first bytes, the error code, the message)
-    (b"\xd0\xcf\x11\xe0", "legacy_format",
-     "the file is a legacy Word 97-2003 document (.doc) or WPS file renamed to .docx: convert it (libreoffice "
-     "--headless --convert-to docx FILE) or open it in Word/WPS and save as .docx, and run again"),
-    (b"%PDF", "wrong_extension", "the file is a PDF document, not a .docx: rename it to .pdf and run again"),
-    (b"{\\rtf", "wrong_extension",
-     "the file is an RTF document renamed to .docx: open it in Word/WPS and save it as .docx, and run again"),
-)
+_NOT_DOCX = {      # what head_kind says -> (the error code, what to do)
+    "ole": ("legacy_format", "the file is a legacy Word 97-2003 document (.doc) or WPS file renamed to .docx: "
+            "convert it (libreoffice --headless --convert-to docx FILE) or open it in Word/WPS and save as "
+            ".docx, and run again"),
+    "pdf": ("wrong_extension", "the file is a PDF document, not a .docx: rename it to .pdf and run again"),
+    "rtf": ("wrong_extension", "the file is an RTF document renamed to .docx: open it in Word/WPS and save it "
+            "as .docx, and run again"),
+    "markup": ("wrong_extension", "the file is a web page or XML document saved with a .docx extension: rename "
+               "it to .html (or open it in Word/WPS and save as .docx), and run again"),
+}
 _INVALID = ("the file is not a valid .docx (it may be a renamed .doc or damaged); open it in Word/WPS and save "
             "as .docx, and run again")
 
@@ -88,13 +91,10 @@ def read(data: bytes, source: Source) -> RawDoc:
 
 
 def _open(data: bytes):
-    head = data[:8].lstrip()
-    for magic, code, message in _NOT_DOCX:
-        if head.startswith(magic):
-            raise LoadError(message, code)
-    if head[:1] == b"<":
-        raise LoadError("the file is a web page or XML document saved with a .docx extension: rename it to "
-                        ".html (or open it in Word/WPS and save as .docx), and run again", "wrong_extension")
+    kind = head_kind(data)
+    if kind in _NOT_DOCX:
+        code, message = _NOT_DOCX[kind]
+        raise LoadError(message, code)
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, wraps
 
-from .rules import rules
-from .textlayer import Span
+from ..rules import rules
+from .layer import Span
 
 
 @dataclass(frozen=True)

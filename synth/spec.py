@@ -91,7 +91,7 @@ class PriorYear:
 
 @dataclass(frozen=True)
 class Fixed:
-    """What one organisation's reports keep from year to year (pipeline/synth/series.py): the year
+    """What one organisation's reports keep from year to year (synth/series.py): the year
     asked for, the place, the domain, the money unit, the reporting unit and for a project or policy
     its subject."""
     year: int

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .labels import figures, label
-from .load import valid_unicode
-from .models import Evidence, Fact, Record
+from ..readers.load import valid_unicode
+from ..models import Evidence, Fact, Record
 
 SCALARS = ("report_type", "fiscal_year", "organization", "self_score", "deduction", "grade")
 BUDGET = ("initial_yuan", "total_yuan", "executed_yuan", "rate_pct")

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from .models import NormText, Quantity
-from .numbers import resolve_numeral
-from .rules import rules
-from .segment import words
-from .textlayer import Span, evidence, is_cjk
+from ..models import NormText, Quantity
+from ..text.numbers import resolve_numeral
+from ..rules import rules
+from ..text.segment import words
+from ..text.layer import Span, evidence, is_cjk
 
 MAX_SUBJECT = 8
 # words, not characters, so 共享, 即时, 会计, 统计 stay whole

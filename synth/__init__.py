@@ -118,6 +118,6 @@ def generate(outdir: Path, seed: int, count: int, formats: tuple[str, ...] = FOR
 
 def generate_series(outdir: Path, seed: int, count: int, years: int, formats: tuple[str, ...] = FORMATS,
                     scan_max: int | None = None, progress=None) -> list[Made]:
-    """`count` organisations, each over `years` consecutive years (pipeline/synth/series.py)."""
+    """`count` organisations, each over `years` consecutive years (synth/series.py)."""
     from .series import generate_series as _series
     return _series(outdir, seed, count, years, formats, scan_max, progress)

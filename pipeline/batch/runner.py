@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from . import forkserver
-from .export import Writer, record_json, trim
-from .load import LoadError, detail, path_text, source_of, too_much_memory, unexpected, valid_unicode
-from .models import Record
-from .rules import RULES_DIR, rules
+from ..outputs.export import Writer, record_json, trim
+from ..readers.load import LoadError, detail, path_text, source_of, too_much_memory, unexpected, valid_unicode
+from ..models import Record
+from ..rules import RULES_DIR, rules
 
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.jsonl"
@@ -65,7 +65,7 @@ class Options(NamedTuple):
 def work(path: str, options: Options) -> Done:
     """The per-file function, the same in the local pool and on Dask workers: the record is
     serialised here, so the parent only appends lines."""
-    from .api import extract_document       # loaded before the fork in the local pool (pipeline.warm)
+    from ..api import extract_document       # loaded before the fork in the local pool (pipeline.batch.warm)
     record, text = extract_document(path, max_pages=options.max_pages, password=options.password)
     return Done(record_json(record), text, record.source.sha256, record.source.pages, record.status == "failed")
 
@@ -76,19 +76,19 @@ Task = Callable[[str, Options], Done]
 def init_worker() -> None:
     """Once per process: the stages, the rules, jieba's dictionary and pdfplumber (the table finder),
     not once per file or on a worker's first ruled page. The local pool's forkserver runs it before it forks any
-    worker (it preloads `pipeline.warm`), so every worker, a replacement for one killed at the time
+    worker (it preloads `pipeline.batch.warm`), so every worker, a replacement for one killed at the time
     limit too, starts with them loaded and shares their memory. The collector is paused while jieba's
     half a million entries load, then they are frozen out of its sight: collecting would only walk
     them again and again."""
     import gc
-    from .segment import _tokenizer
+    from ..text.segment import _tokenizer
     global warmed_in
     if warmed_in is not None:
         return
     enabled = gc.isenabled()
     gc.disable()
     try:
-        from . import api  # noqa: F401  (the stages)
+        from .. import api  # noqa: F401  (the stages)
         rules()
         _tokenizer()
         import pdfplumber.table  # noqa: F401
@@ -139,7 +139,7 @@ def tree_hash(folder: Path) -> str:
 def version(max_pages: int | None) -> str:
     """What a record depends on besides its file: the rules folder, this package's code (or what
     JIXIAO_CODE_VERSION pins it to) and the page cap. A change to any of them re-reads every file."""
-    code = os.environ.get("JIXIAO_CODE_VERSION") or tree_hash(Path(__file__).resolve().parent)
+    code = os.environ.get("JIXIAO_CODE_VERSION") or tree_hash(Path(__file__).resolve().parents[1])
     return f"r{tree_hash(RULES_DIR)}-c{code}-p{max_pages or 0}"
 
 
@@ -364,7 +364,7 @@ def clean(outdir: Path) -> None:
     DuckDB's *.partial.wal, *.tmp) in OUTDIR, texts/ and report/. Only under OUTDIR's lock: no other run
     writes them then. A half-replaced set of tables never looks complete: run.json, written last,
     still names the records of the outputs before them, so this run writes them all again."""
-    from .export import PAGES, TEXTS
+    from ..outputs.export import PAGES, TEXTS
     for folder in (outdir, outdir / TEXTS, outdir / PAGES):
         for pattern in ("*.partial", "*.partial.wal", "*.tmp"):
             for orphan in folder.glob(pattern):
@@ -744,7 +744,7 @@ def is_outdir(folder: Path) -> bool:
 def _import_writers() -> None:
     """What write_outputs needs (pyarrow, DuckDB, XlsxWriter, Jinja: about a second to import),
     imported while the workers read the files and this process mostly waits on them."""
-    from . import report, store  # noqa: F401
+    from ..outputs import report, store  # noqa: F401
 
 
 WRITE_STEPS = ("records.csv, findings.csv", "tables: parquet, duckdb, jixiao.xlsx", "report.html")
@@ -758,8 +758,8 @@ def write_outputs(outdir: Path, *, parallel: bool, also: Callable[[], object] = 
     record, and one after the other they would halve what --jobs 2 gains. --jobs 1 writes them one
     after the other, so a run's work stays on one core (only the start-up imports and the writers'
     import overlap the reading). `step` is told each of WRITE_STEPS as it is done (the progress)."""
-    from .report import write_report
-    from .store import write_tables
+    from ..outputs.report import write_report
+    from ..outputs.store import write_tables
     csvs, tables, html = WRITE_STEPS
     if not parallel:
         also()

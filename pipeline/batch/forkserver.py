@@ -1,5 +1,5 @@
 """The local pool's forkserver: the clean process every worker is forked from, holding what each
-worker needs already loaded (pipeline.warm: the stages, the rules, jieba, pdfplumber; about a second).
+worker needs already loaded (pipeline.batch.warm: the stages, the rules, jieba, pdfplumber; about a second).
 `jixiao extract` starts it first thing, so that this load overlaps the command's own imports."""
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def context(jobs: int) -> multiprocessing.context.BaseContext:
     for var in THREAD_VARS:
         os.environ.setdefault(var, threads)
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["pipeline.warm"])
+    ctx.set_forkserver_preload(["pipeline.batch.warm"])
     return ctx
 
 

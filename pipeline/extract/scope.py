@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from .models import NormText
-from .rules import rules
+from ..models import NormText
+from ..rules import rules
 
 
 def on_several_projects(doc: NormText) -> bool:

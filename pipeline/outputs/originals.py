@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .models import Evidence, Record
+from ..models import Evidence, Record
 
 if TYPE_CHECKING:
     import pypdfium2 as pdfium
@@ -220,7 +220,7 @@ def _xlsx_cells(path: Path, evidences: Iterable[Evidence]) -> dict[tuple[int, in
     with values are the text's pages, in order, as the reader made them."""
     import openpyxl
 
-    from .readers.sheet import _cells, _title_rows, display, sheet_grid
+    from ..readers.sheet import _cells, _title_rows, display, sheet_grid
 
     wb = openpyxl.load_workbook(path, data_only=True)
     sheets = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] or list(wb.worksheets)

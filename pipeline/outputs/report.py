@@ -19,7 +19,7 @@ its row of the document list goes to a spool file that the list pages are writte
 Every page is self-contained (inline CSS and script, no network) and made by Jinja2 templates
 (pipeline/templates) with autoescape on, so a document's own text can never become markup.
 
-    python -m pipeline.report OUTDIR
+    python -m pipeline.outputs.report OUTDIR
 """
 from __future__ import annotations
 
@@ -44,10 +44,10 @@ from markupsafe import Markup, escape
 
 from .export import PAGES, replacing, text_path
 from .findings_view import REPORT_TYPE, SEVERITY_ORDER, evidence_line, read_jsonl
-from .models import Budget, Evidence, Fact, Record
+from ..models import Budget, Evidence, Fact, Record
 from .originals import Original, original
 from .labels import label, labels
-from .rules import RULES_DIR
+from ..rules import RULES_DIR
 
 PAGE_SIZE = 500                 # rows of the document list per page (report.html holds the first page)
 TEMPLATES = Path(__file__).parent / "templates"
@@ -608,7 +608,7 @@ def _prune(folder: Path, kept: set[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m pipeline.report OUTDIR", file=sys.stderr)
+        print("usage: python -m pipeline.outputs.report OUTDIR", file=sys.stderr)
         return 1
     print(write_report(Path(args[0])))
     return 0

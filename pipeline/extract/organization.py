@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 
-from .models import Fact, NormText
-from .rules import Rule, rules
+from ..models import Fact, NormText
+from ..rules import Rule, rules
 from .scope import on_several_projects, under_item
-from .textlayer import Span, evidence, line_offset
+from ..text.layer import Span, evidence, line_offset
 
 TITLE_LINES = 60          # how far down a heading, a name-only line or a publisher line is looked for
 NAME_LINE = 30            # the longest line that can be a name alone

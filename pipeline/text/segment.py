@@ -21,7 +21,7 @@ from array import array
 from functools import cache, lru_cache
 from pathlib import Path
 
-from .rules import rules
+from ..rules import rules
 
 MAGIC = b"jixiao jieba prefix dictionary 1\n"
 

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from .models import Cell, Evidence, NormText, RawDoc
-from .rules import RuleSet, rules
+from ..models import Cell, Evidence, NormText, RawDoc
+from ..rules import RuleSet, rules
 
 
 def line_offset(text: str, n: int) -> int:

@@ -1,8 +1,8 @@
 """validate: Extracted -> Record, with the audit's findings (data, not exceptions; see pipeline.checks)."""
 from __future__ import annotations
 
-from .checks import audit
-from .models import Extracted, Record
+from . import audit
+from ..models import Extracted, Record
 
 
 def validate(x: Extracted) -> Record:

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .rules import RULES_DIR, RulesError, _shipped_rules
+from ..rules import RULES_DIR, RulesError, _shipped_rules
 
 FILE = "labels.yaml"
 class Names(BaseModel):

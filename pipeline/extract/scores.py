@@ -10,10 +10,10 @@ import re
 from decimal import Decimal
 from functools import cache
 
-from .models import Fact, Indicator, IndicatorLevel, NormText
-from .numbers import resolve_numeral, unread
-from .rules import rules
-from .textlayer import Span, evidence
+from ..models import Fact, Indicator, IndicatorLevel, NormText
+from ..text.numbers import resolve_numeral, unread
+from ..rules import rules
+from ..text.layer import Span, evidence
 
 _CN_LEVEL = {"一": 1, "二": 2, "三": 3}
 _SENTENCE_END = re.compile(r"[。;!?\n]")

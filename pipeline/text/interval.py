@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .models import Fact
+from ..models import Fact
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)

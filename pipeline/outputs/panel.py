@@ -23,7 +23,7 @@ several project or fund scopes and no department report, none (no document state
 Across years. Year-over-year changes compare a row with the row of the year before when both rows'
 leads have the same scope. `prior_year_mismatch`: a report restates last year's figures (its
 `prior_year`) differently from last year's report of the same scope; both are intervals of their
-stated digits (pipeline.interval), as in the audit. Every finding carries the evidence in each report.
+stated digits (pipeline.text.interval), as in the audit. Every finding carries the evidence in each report.
 """
 from __future__ import annotations
 
@@ -42,9 +42,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from .export import CsvWriter, xlsx_text
-from .interval import Interval, dec
-from .models import Budget, Evidence, Fact, Record
-from .rules import rules
+from ..text.interval import Interval, dec
+from ..models import Budget, Evidence, Fact, Record
+from ..rules import rules
 
 SELF_EVALUATIONS = ("department", "project", "policy")
 COLUMN_NAMES = {"initial_yuan": "年初预算数", "total_yuan": "全年预算数", "executed_yuan": "执行数",
@@ -650,12 +650,13 @@ EXAMPLE_SEPARATOR = re.compile(r"\n===\n")
 def example_field(text: str, name: str):
     """What a rule example in rules/panel.yaml states: panel.name (a name), panel.subject (a report),
     panel.findings / panel.rows (reports separated by a line ===, through the pipeline and the panel)."""
-    from . import extract_text
+    from ..api import extract_text
     if name == "panel.name":
         return org_name(text)
     if name == "panel.subject":
         r = extract_text(text)
-        return subject_of(r.report_type.evidence.text, r.organization.value if r.organization else None)
+        title = r.report_type.evidence.text if r.report_type else ""
+        return subject_of(title, r.organization.value if r.organization else None)
     records = [extract_text(t, path=f"example-{i}.txt") for i, t in enumerate(EXAMPLE_SEPARATOR.split(text), 1)]
     panel = build(records)
     if name == "panel.findings":

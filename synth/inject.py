@@ -28,7 +28,7 @@ stated deduction, …). Some contradictions cannot be made with one figure witho
 second relation (a rate over 100% is also not executed / total); `Injection.also` names those rules,
 and the experiment counts any other new error finding as collateral.
 
-    python -m pipeline.synth.inject --count 200 --seed 1
+    python -m synth.inject --count 200 --seed 1
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 
-from ..models import Evidence, NormText, Record
+from pipeline.models import Evidence, NormText, Record
 from .compose import Composer, _num, compose
 from .doc import Cell, Document, Table
 from .render_text import to_txt
@@ -61,7 +61,7 @@ from .spec import (
 
 def severity(rule: str) -> str:
     """The rule's severity in the audit catalogue (rules/audit.yaml)."""
-    from ..rules import rules
+    from pipeline.rules import rules
     return rules().get(rule).param("severity")
 
 
@@ -94,12 +94,12 @@ class Original:
 
     @cached_property
     def record(self) -> Record:
-        from .. import extract_text
+        from pipeline import extract_text
         return extract_text(self.text, path=f"{self.id}.txt")
 
     @cached_property
     def norm(self) -> NormText:
-        from .. import text_layer
+        from pipeline import text_layer
         return text_layer(self.text, f"{self.id}.txt")
 
     @cached_property
@@ -373,7 +373,7 @@ def inject_amount_out_of_range(o: Original, rng: random.Random) -> Injection | N
     s = o.spec
     if s.money_unit != "wan":       # in 元 the figure would be 15 digits and more: not one short change
         return None
-    from ..rules import rules
+    from pipeline.rules import rules
     limit = Decimal(str(rules().get("amount_out_of_range").param("max_yuan")))
     scopes = [sc for sc in _rate_scopes(o, scored_total=True) if sc.kind == "project" or sc.role == "total"]
     rng.shuffle(scopes)
@@ -829,7 +829,7 @@ def experiment(count: int, seed: int, only: tuple[str, ...] | None = None, progr
     """Generate `count` reports (.txt in memory), read each, then inject every rule into every report
     that has something to inject into and read it again. `observe(original, injection, record)` is
     called for each injected report (tests check its evidence)."""
-    from .. import extract_text
+    from pipeline import extract_text
     names = only or tuple(INJECTORS)
     rows = {r: Row(r, severity(r)) for r in names}
     out = Outcome(count, seed, list(rows.values()))
@@ -903,7 +903,7 @@ def format_outcome(out: Outcome, detail: int = 20) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.synth.inject",
+    ap = argparse.ArgumentParser(prog="python -m synth.inject",
                                  description="Inject one inconsistency per rule into synthetic reports and count "
                                              "how many the audit catches.")
     ap.add_argument("--count", "-n", type=int, default=48, help="reports to generate (all kinds in turn)")

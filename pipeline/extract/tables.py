@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from .models import Indicator, NormText
-from .numbers import resolve_numeral
-from .rules import rules
-from .textlayer import Span, cell_at, evidence
+from ..models import Indicator, NormText
+from ..text.numbers import resolve_numeral
+from ..rules import rules
+from ..text.layer import Span, cell_at, evidence
 
 LEVELS = ("level1", "level2", "level3")
 _NOTE = re.compile(r"[(（][^)）]*[)）]|\s+")

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from .export import evidence_line
 from .labels import labels
-from .models import Finding, Record
+from ..models import Finding, Record
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}

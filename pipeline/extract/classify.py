@@ -2,17 +2,17 @@
 
 The title decides most of it: the first line that names a performance self-evaluation (or one of
 the look-alike negatives: 决算说明, 管理办法, 单位预算) gives the type by its first type keyword,
-the year written in it; pipeline.organization reads the reporting unit from the title and labels.
+the year written in it; pipeline.extract.organization reads the reporting unit from the title and labels.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
 
-from .models import Classified, Fact, NormText
+from ..models import Classified, Fact, NormText
 from .organization import organization
-from .rules import rules
-from .textlayer import Span, evidence, line_offset
+from ..rules import rules
+from ..text.layer import Span, evidence, line_offset
 
 TITLE_LINES = 60          # how far down a title is looked for
 TITLE_CONTEXT = 40        # characters before the title keyword that still belong to the title

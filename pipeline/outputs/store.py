@@ -62,17 +62,7 @@ from .export import (
     xlsx_text,
 )
 from .findings_view import read_jsonl
-from .models import (
-    Budget,
-    Evidence,
-    Finding,
-    FundRow,
-    Indicator,
-    Project,
-    Quantity,
-    Record,
-    Source,
-)
+from ..models import Budget, Evidence, Finding, FundRow, Indicator, Project, Quantity, Record, Source
 
 BATCH = 500
 YEAR = "fiscal_year"        # one year type in every table, the panel's too: int16 / SMALLINT / pandas Int16

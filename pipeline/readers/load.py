@@ -23,8 +23,9 @@ import stat
 import unicodedata
 from pathlib import Path
 
-from .limits import MAX_CHARS, MAX_PAGES
-from .models import RawDoc, Source
+from ..limits import MAX_CHARS, MAX_PAGES
+from ..models import RawDoc, Source
+from .sniff import sniff
 
 READERS = {".txt": "text", ".pdf": "pdf", ".docx": "word", ".html": "web", ".htm": "web", ".xlsx": "sheet"}
 LEGACY = {
@@ -125,10 +126,9 @@ NAME_CONTROLS = ("the file name holds control or bidi characters (a newline, an 
 def _name_note(raw: bytes) -> str:
     """What the record says of a name that is not UTF-8, with the GB18030 reading when there is one."""
     name = os.path.basename(raw)
-    try:
-        guess = f" (read as GBK: {visible(name.decode('gb18030'))})"
-    except UnicodeDecodeError:
-        guess = ""
+    from .decode import gbk_reading        # here: decode imports this module's LoadError
+    reading = gbk_reading(name)
+    guess = f" (read as GBK: {visible(reading)})" if reading is not None else ""
     return (f"the file name is not UTF-8{guess}: path shows its other bytes as \\xNN, path_bytes holds it exactly "
             "(base64); rename it to UTF-8 (convmv -f gbk -t utf-8 --notest FILE) so that every tool reads its name")
 
@@ -191,7 +191,7 @@ def load(path: Path, *, max_pages: int | None = MAX_PAGES, password: str | None 
     elif reader in ("word", "sheet"):
         _zip_guard(data, suffix)
     try:
-        module = importlib.import_module(f".readers.{reader}", __package__)
+        module = importlib.import_module(f".{reader}", __package__)
     except ImportError as e:
         raise LoadError(f"reading {suffix} files needs the Python package {e.name!r}, which is not installed; "
                         "reinstall jixiao with its dependencies (pip install -e '.[ocr]')", "missing_dependency") from e
@@ -229,34 +229,6 @@ def _check_file(path: Path) -> None:
 
 
 # ---------------------------------------------------------------- is the file what its name says?
-
-# (what the file is, the extension it should have or None when jixiao reads no such file)
-def sniff(data: bytes) -> tuple[str, str | None] | None:
-    """What the first bytes say a file is, for the formats a misnamed report usually is; None when
-    they say nothing (plain text, or junk: the reader for the name decides)."""
-    head = data[:1024]
-    if b"%PDF-" in head:
-        return "a PDF", ".pdf"
-    if data.startswith(b"PK\x03\x04"):
-        if b"word/" in data:
-            return "a Word document (.docx)", ".docx"
-        if b"xl/" in data:
-            return "an Excel workbook (.xlsx)", ".xlsx"
-        return "a ZIP archive", ".zip"
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "a legacy Office file (.doc/.xls/.wps/.et)", None
-    for magic, what in ((b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
-                        (b"GIF8", "a GIF image"), (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"),
-                        (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
-                        (b"\x1f\x8b", "a gzip archive"), (b"\x7fELF", "a program (ELF)"),
-                        (b"MZ", "a Windows program")):
-        if data.startswith(magic):
-            return what, None
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith((b"<!doctype html", b"<html")):
-        return "a web page (HTML)", ".html"
-    return None
-
 
 def _check_content(data: bytes, suffix: str) -> None:
     """For .pdf and .txt: the Word, sheet and web readers tell a misnamed file themselves."""

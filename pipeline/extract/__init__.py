@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from .budget import extract_budget
-from .models import Budget, Classified, Extracted
-from .numbers import unread_noted
+from ..models import Budget, Classified, Extracted
+from ..text.numbers import unread_noted
 from .quantities import extract_quantities
 from .scope import on_several_projects, under_item
 from .scores import extract_deduction, extract_grade, extract_score, extract_structure, extract_targets

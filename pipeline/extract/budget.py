@@ -28,9 +28,9 @@ from decimal import Decimal
 from functools import cache
 from typing import NamedTuple
 
-from .interval import Interval
-from .models import Budget, Fact, FundRow, NormText, Project
-from .numbers import (
+from ..text.interval import Interval
+from ..models import Budget, Fact, FundRow, NormText, Project
+from ..text.numbers import (
     Number,
     fused_at,
     may_hold_amount,
@@ -41,9 +41,9 @@ from .numbers import (
     resolve_money,
     resolve_numeral,
 )
-from .rules import Rule, rules
+from ..rules import Rule, rules
 from .scope import under_item
-from .textlayer import Span, cell_at, evidence
+from ..text.layer import Span, cell_at, evidence
 
 AMOUNT_ROLES = ("initial", "total", "executed")
 SCOPE_GAP = 2             # spending above twice the budget is another scope's: the phrase-read one is dropped

@@ -6,7 +6,6 @@ its record arrives, and only the counts are kept. `read_jsonl` streams the recor
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..readers.load import visible
 from .export import evidence_line
 from .labels import labels
 from ..models import Finding, Record
@@ -80,14 +80,10 @@ def read_jsonl(path: Path) -> Iterator[Record]:
                     from None
 
 
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def terminal_text(s: str) -> str:
-    """A document's words or a file name as a terminal may show them: control characters (an escape
-    sequence recolours, retitles or clears the screen) and bidi controls (they reorder what follows)
-    written as their codes, \\x1b, \\u202e."""
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", s)
+    """A document's words or a file name as a terminal may show them: each line as `visible` writes a
+    name (an escape sequence, a bidi control as its code, \\x1b, \\u202e), the line breaks kept."""
+    return "\n".join(map(visible, s.split("\n")))
 
 
 def render_findings(records: Iterable[Record], console: Console, *, tables: bool = True) -> Counts:

@@ -42,7 +42,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from .export import PAGES, replacing, text_path
+from .export import PAGES, page_link, replacing, text_path
 from .findings_view import REPORT_TYPE, SEVERITY_ORDER, evidence_line, read_jsonl
 from ..models import Budget, Evidence, Fact, Record
 from .originals import Original, original
@@ -568,7 +568,7 @@ def write_report(outdir: Path, *, page_size: int = PAGE_SIZE) -> Path:
             back = "../report.html" if list_page == 1 else f"list-{list_page}.html"
             text = read_text(outdir, r)
             orig = original(r, text, evidences(r), pages / IMAGES, images)
-            _write(pages / f"{n}.html", document.render(doc=document_view(n, r, text, orig), back=back,
+            _write(outdir / page_link(n), document.render(doc=document_view(n, r, text, orig), back=back,
                                                         total=total, outdir=str(outdir)))
             spool.write(json.dumps(list_row(n, r), ensure_ascii=False) + "\n")
         _prune(pages / IMAGES, images)

@@ -19,7 +19,7 @@ from ..rules import Rule, rules
 from .scope import on_several_projects, under_item
 from ..text.layer import Span, evidence, line_offset
 
-TITLE_LINES = 60          # how far down a heading, a name-only line or a publisher line is looked for
+TITLE_LINES = 60          # how far down a name-only line or a publisher line is looked for
 NAME_LINE = 30            # the longest line that can be a name alone
 PLACE_PREFIX = 16         # the longest place chain (某某省某某市某某县) put before a short name
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -50,8 +50,8 @@ def _labels_by_where() -> dict[str, list[Rule]]:
 
 
 def _title_org(doc: NormText, titles, title_rules: list[Rule]) -> Fact | None:
-    """The name in the first title (or heading line) that has one, else a name-only line above it."""
-    for start, end, rule_id in [*titles, *_headings(doc)]:
+    """The name in the first title that has one, else a name-only line above it."""
+    for start, end, _ in titles:
         line_start = doc.folded.rfind("\n", 0, start) + 1
         for r in title_rules:
             for m in r.regex.finditer(doc.folded, line_start, end):
@@ -59,22 +59,13 @@ def _title_org(doc: NormText, titles, title_rules: list[Rule]) -> Fact | None:
                     or _extend(doc, m.start("org"), m.end("org"), r.id)
                 if fact:
                     return fact
-        fact = _name_line_above(doc, line_start, rule_id)
+        fact = _name_line_above(doc, line_start)
         if fact:
             return fact
     return None
 
 
-def _headings(doc: NormText):
-    """Short lines that name a year and a report word, for titles the type rules do not take
-    (a 部门决算 title, a title cut off after 年度单位决): (start, end, rule id) like a title."""
-    heading = rules().get("org.heading")
-    limit = line_offset(doc.folded, TITLE_LINES)
-    for m in heading.regex.finditer(doc.folded, 0, limit):
-        yield m.start(), m.end(), heading.id
-
-
-def _name_line_above(doc: NormText, line_start: int, rule_id: str) -> Fact | None:
+def _name_line_above(doc: NormText, line_start: int) -> Fact | None:
     """A title without a name ("2022年决算报告") may sit under a line that is only the name, or the
     title's first half (某县某某指挥部水毁修复项目资金 / 绩效评价报告)."""
     prev_end = line_start - 1
@@ -83,8 +74,9 @@ def _name_line_above(doc: NormText, line_start: int, rule_id: str) -> Fact | Non
     prev_start = doc.folded.rfind("\n", 0, max(prev_end, 0)) + 1
     if not 0 < prev_end - prev_start <= NAME_LINE:
         return None
-    m = rules().get("org.name_line").regex.fullmatch(doc.folded, prev_start, prev_end)
-    return _org_fact(doc, m.start("org"), m.end("org"), rule_id, strict=True, place_lenient=True) if m else None
+    r = rules().get("org.name_line")
+    m = r.regex.fullmatch(doc.folded, prev_start, prev_end)
+    return _org_fact(doc, m.start("org"), m.end("org"), r.id, strict=True, place_lenient=True) if m else None
 
 
 def _all_labels(doc: NormText, label_rules: list[Rule]):

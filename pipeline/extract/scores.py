@@ -121,12 +121,13 @@ def extract_grade(doc: NormText) -> Fact | None:
 
 
 def extract_structure(doc: NormText) -> list[IndicatorLevel]:
-    """Stated indicator counts and the names listed after them ("三级指标 6 个，A，B，… 和 F")."""
+    """Stated indicator counts and the names listed after them ("三级指标 6 个，A，B，… 和 F"); a count
+    written first ("27个三级指标") lists none."""
     out = []
     for r in rules().of("indicator_level"):
         for m in r.regex.finditer(doc.folded):
-            count = int(m.group("count"))
-            names = _names(doc.text[m.start("names"):m.end("names")], count)
+            count = int(m.group("count") or m.group("lead"))
+            names = _names(doc.text[m.start("names"):m.end("names")], count) if m.group("names") is not None else []
             out.append(IndicatorLevel(level=_CN_LEVEL[m.group("level")], count=count, names=names,
                                       evidence=evidence(doc, Span(m.start(), m.end(), r.id))))
     return sorted(out, key=lambda lv: lv.evidence.start)

@@ -124,6 +124,7 @@ class OrgLabel(Rule):
 class OrgSuffix(Rule):
     kind: Literal["org_suffix"]
     places: list[str] | None = None
+    sections: list[str] | None = None      # a body's internal sections (科, 股): part of the body named before
     runon: dict[str, str] | None = None
     place_start: str | None = None
 

@@ -40,7 +40,15 @@ def organization(doc: NormText, titles: list[tuple[int, int, str]], report_type:
     if org is None:
         return None
     pool = [f for facts in found.values() for f in facts] + ([title] if title else [])
-    return _fullest(doc, org, pool)
+    return _fullest(doc, _body_of_section(org, pool), pool)
+
+
+def _body_of_section(org: Fact, pool: list[Fact]) -> Fact:
+    """A section (科, 股, 室) written after its own body's name (某县林业局资源管理科), where another
+    source names that body alone, is part of it: the body reports. A section named alone stays."""
+    if not org.value.endswith(tuple(rules().get("org.suffix").param("sections"))):
+        return org
+    return next((f for f in pool if len(f.value) < len(org.value) and org.value.startswith(f.value)), org)
 
 
 def _labels_by_where() -> dict[str, list[Rule]]:

@@ -1,10 +1,11 @@
 """organization: the unit that reports, read from the report's own title and labels.
 
 Where a name stands decides how far it is trusted: a table's 实施单位 / 资金使用单位 / 主管部门
-(first for project and policy reports), the title, a name-only line above a title or a year line,
-a label (单位名称, 第一部分 某某概况), the unit a web page names as its publisher (来源, 发布机构),
-a letter's signature, a name defined with 以下简称, and last a name written just before a year in
-the body. Page furniture never names the unit: a name inside a cited document title
+(first for project and policy reports), the title, a name-only line above a title, a label (单位名称,
+第一部分 某某概况) or the paragraph that describes the unit (某局是…, 某局内设…), the unit a web page
+names as its publisher (来源, 发布机构), a letter's signature, a name defined with 以下简称, and last
+a name written just before a year in the body. A section written after its body's name (某局某科)
+is part of that body. Page furniture never names the unit: a name inside a cited document title
 (《…关于…的通知》) or holding a breadcrumb or a caption is none. A name must end like a body (局,
 中心, 人民政府 …) at a word's end: 部门, 委托, 处室 are words, not a suffix. A short or abbreviated
 name is completed by the fullest form of the same name the text gives (卫健委 -> 某县卫生健康委员会,

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -35,6 +36,43 @@ def record_of(path: Path):
     return extract_file(path)
 
 
+class CorpusRun(NamedTuple):
+    """One `jixiao extract corpus` as a user runs it: the process, its OUTDIR and its records by path."""
+    proc: subprocess.CompletedProcess
+    out: Path
+    records: dict[str, dict]
+
+    def kept_text(self, record: dict) -> str:
+        """texts/<sha256>.txt: the text layer the record's evidence offsets index."""
+        with open(self.out / "texts" / f"{record['source']['sha256']}.txt", encoding="utf-8", newline="") as f:
+            return f.read()
+
+
+@pytest.fixture(scope="session")
+def corpus_run(tmp_path_factory) -> CorpusRun:
+    """The corpus extracted once per session by the real command, read only by the tests that share it:
+    each scanned PDF is read by OCR once, here (tests/test_cli.py checks the run, test_evidence and
+    test_formats its records and kept texts)."""
+    out = tmp_path_factory.mktemp("corpus") / "out"
+    proc = jixiao("extract", str(CORPUS), "-o", str(out))
+    lines = (out / "records.jsonl").read_text(encoding="utf-8").splitlines() if proc.returncode == 0 else []
+    return CorpusRun(proc, out, {r["source"]["path"]: r for r in map(json.loads, lines)})
+
+
 @pytest.fixture(scope="session")
 def seed_gold() -> dict:
     return json.loads(SEED.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+# files whose tests share a session fixture run in one pytest-xdist group (one worker builds it once)
+SHARED = {"tests/test_cli.py": "corpus", "tests/test_evidence.py": "corpus", "tests/test_formats.py": "corpus"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With `--dist loadgroup` (pyproject's addopts), each test file runs on one worker, so a module
+    fixture is built once, not once per worker; the files of SHARED share a worker too."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            file = item.nodeid.split("::")[0]
+            item.add_marker(pytest.mark.xdist_group(SHARED.get(file, file)))

@@ -1,3 +1,4 @@
+import fcntl
 import json
 import os
 from functools import cache
@@ -52,9 +53,22 @@ class CorpusRun(NamedTuple):
 def corpus_run(tmp_path_factory) -> CorpusRun:
     """The corpus extracted once per session by the real command, read only by the tests that share it:
     each scanned PDF is read by OCR once, here (tests/test_cli.py checks the run, test_evidence and
-    test_formats its records and kept texts)."""
-    out = tmp_path_factory.mktemp("corpus") / "out"
-    proc = jixiao("extract", str(CORPUS), "-o", str(out))
+    test_formats its records and kept texts). Under pytest-xdist the first worker to ask runs it, in
+    the folder the workers share, and the others wait for it and read it."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out, said = shared / "corpus" / "out", shared / "corpus" / "proc"
+    with open(shared / "corpus.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not said.is_dir():
+            proc = jixiao("extract", str(CORPUS), "-o", str(out))
+            said.mkdir(parents=True)
+            for name in ("stdout", "stderr"):
+                (said / name).write_bytes(getattr(proc, name))
+            (said / "returncode").write_text(str(proc.returncode))
+    proc = subprocess.CompletedProcess(["jixiao", "extract", str(CORPUS), "-o", str(out)],
+                                       int((said / "returncode").read_text()),
+                                       (said / "stdout").read_bytes(), (said / "stderr").read_bytes())
     lines = (out / "records.jsonl").read_text(encoding="utf-8").splitlines() if proc.returncode == 0 else []
     return CorpusRun(proc, out, {r["source"]["path"]: r for r in map(json.loads, lines)})
 
@@ -63,16 +77,3 @@ def corpus_run(tmp_path_factory) -> CorpusRun:
 def seed_gold() -> dict:
     return json.loads(SEED.with_suffix(".json").read_text(encoding="utf-8"))
 
-
-# files whose tests share a session fixture run in one pytest-xdist group (one worker builds it once)
-SHARED = {"tests/test_cli.py": "corpus", "tests/test_evidence.py": "corpus", "tests/test_formats.py": "corpus"}
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """With `--dist loadgroup` (pyproject's addopts), each test file runs on one worker, so a module
-    fixture is built once, not once per worker; the files of SHARED share a worker too."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            file = item.nodeid.split("::")[0]
-            item.add_marker(pytest.mark.xdist_group(SHARED.get(file, file)))

@@ -1,3 +1,4 @@
+import fcntl
 import json
 import os
 from functools import cache
@@ -5,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -35,6 +37,43 @@ def record_of(path: Path):
     return extract_file(path)
 
 
+class CorpusRun(NamedTuple):
+    """One `jixiao extract corpus` as a user runs it: the process, its OUTDIR and its records by path."""
+    proc: subprocess.CompletedProcess
+    out: Path
+    records: dict[str, dict]
+
+    def kept_text(self, record: dict) -> str:
+        """texts/<sha256>.txt: the text layer the record's evidence offsets index."""
+        with open(self.out / "texts" / f"{record['source']['sha256']}.txt", encoding="utf-8", newline="") as f:
+            return f.read()
+
+
+@pytest.fixture(scope="session")
+def corpus_run(tmp_path_factory) -> CorpusRun:
+    """The corpus extracted once per session by the real command, read only by the tests that share it:
+    each scanned PDF is read by OCR once, here (tests/test_cli.py checks the run, test_evidence and
+    test_formats its records and kept texts). Under pytest-xdist the first worker to ask runs it, in
+    the folder the workers share, and the others wait for it and read it."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out, said = shared / "corpus" / "out", shared / "corpus" / "proc"
+    with open(shared / "corpus.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not said.is_dir():
+            proc = jixiao("extract", str(CORPUS), "-o", str(out))
+            said.mkdir(parents=True)
+            for name in ("stdout", "stderr"):
+                (said / name).write_bytes(getattr(proc, name))
+            (said / "returncode").write_text(str(proc.returncode))
+    proc = subprocess.CompletedProcess(["jixiao", "extract", str(CORPUS), "-o", str(out)],
+                                       int((said / "returncode").read_text()),
+                                       (said / "stdout").read_bytes(), (said / "stderr").read_bytes())
+    lines = (out / "records.jsonl").read_text(encoding="utf-8").splitlines() if proc.returncode == 0 else []
+    return CorpusRun(proc, out, {r["source"]["path"]: r for r in map(json.loads, lines)})
+
+
 @pytest.fixture(scope="session")
 def seed_gold() -> dict:
     return json.loads(SEED.with_suffix(".json").read_text(encoding="utf-8"))
+

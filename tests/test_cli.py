@@ -4,15 +4,14 @@ import json
 
 from pipeline import text_of
 from pipeline.cli import iter_files, main
-from tests.conftest import CORPUS, SEED, corpus_reports, jixiao
+from tests.conftest import SEED, corpus_reports, jixiao
 
 
-def test_extract_corpus_writes_the_three_files(tmp_path):
-    out = tmp_path / "out"
-    proc = jixiao("extract", str(CORPUS), "-o", str(out))
+def test_extract_corpus_writes_the_three_files(corpus_run):
+    proc, out, by_path = corpus_run
     assert proc.returncode == 0, proc.stderr.decode()
     records = [json.loads(line) for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
-    by_path = {r["source"]["path"]: r for r in records}
+    assert [r["source"]["path"] for r in records] == list(by_path)       # one record a file
     reports = {str(p) for p in corpus_reports()}
     assert reports <= by_path.keys()
     assert {by_path[p]["status"] for p in reports} == {"ok"}

@@ -1,5 +1,6 @@
 """No value without evidence: every fact of every corpus record, in every format, slices the text
-`jixiao text` prints (pipeline.text_of; tests/test_cli.py checks the command prints exactly that)."""
+`jixiao text` prints (pipeline.text_of; tests/test_cli.py checks the command prints exactly that, and
+that `jixiao extract` keeps that text in OUTDIR/texts/)."""
 import pytest
 
 from pipeline import text_of
@@ -17,10 +18,15 @@ def _dicts(node):
 
 
 @pytest.mark.parametrize("path", corpus_reports(), ids=lambda p: p.name)
-def test_every_evidence_is_the_slice_of_jixiao_text(path):
-    printed = text_of(path).text
-    record = record_of(path).model_dump(mode="json")
+def test_every_evidence_is_the_slice_of_jixiao_text(path, corpus_run):
+    """The record and kept text of the corpus run (tests/conftest.py): a scan is read by OCR once a
+    session. A file read without OCR is read again here, and gives the same text and record."""
+    record = corpus_run.records[str(path)]
     assert record["status"] == "ok", record["error"]
+    printed = corpus_run.kept_text(record)
+    if not record["source"]["ocr"]:
+        assert printed == text_of(path).text
+        assert record == record_of(path).model_dump(mode="json")
     spans = [d for d in _dicts(record) if {"start", "end", "text"} <= d.keys()]
     kind = (record["report_type"] or {}).get("value")
     if kind in ("department", "project", "policy") and not record["source"]["ocr"]:

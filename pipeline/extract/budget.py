@@ -57,6 +57,7 @@ UNIT_BEFORE_HEADER = 24   # characters before the header's first column name sea
 MAX_CELLS = 10
 MIN_ROW_CELLS = 3         # cells right after a header that make them its first row
 RATE_DIGITS = 3           # integer digits of a stated execution rate (below 1000%)
+ROW_LABEL = 16            # compact characters of a row label between a header and its first cell
 
 
 class BudgetReading(NamedTuple):
@@ -76,7 +77,7 @@ def extract_budget(doc: NormText, fiscal_year: int | None, several: bool = False
     statements = _statements(doc, fiscal_year)
     projects = [_project(doc, s) for s in statements if s.project]
     funds = read_fund_rows(doc, fiscal_year)
-    table = _table_budget(funds) or _header_only_row(doc, fiscal_year)
+    table = _table_budget(funds) or _header_only_row(doc, fiscal_year) or _rate_only_row(doc, fiscal_year)
     report = [s for s in statements if not s.project]
     own = table or _report_level(doc, report, "current", bool(projects), several)
     report = [_settle_written_year(doc, s, own) for s in report]
@@ -423,7 +424,8 @@ def _report_level(doc: NormText, statements: list[Statement], year: str,
             pool = same or pool
         if role == "rate" and ("total" in best or "executed" in best):
             beside = {best[r][0] for r in ("total", "executed") if r in best}
-            pool = [(i, c) for i, c in pool if i in beside]
+            pool = ([(i, c) for i, c in pool if i in beside]
+                    or [(i, c) for i, c in pool if _next_to(doc, statements, beside, i)])
         if pool:
             pools[role] = pool
             best[role] = min(pool, key=lambda ic: (ic[1].priority, ic[1].number.span.start))
@@ -437,6 +439,20 @@ def _report_level(doc: NormText, statements: list[Statement], year: str,
                 del facts[role]
                 break
     return facts
+
+
+def _next_to(doc: NormText, statements: list[Statement], beside: set[int], j: int) -> bool:
+    """Whether statement j follows or leads one of the amounts' statements closely, in the same
+    block: a rate stated in a sentence or line of its own ("全年执行数76万元。\n执行率95%。"),
+    with at most `rate_near` characters and no blank line or section heading between."""
+    r = rules().get("role.rate")
+    for i in beside:
+        a, b = sorted((statements[i], statements[j]), key=lambda s: s.start)
+        gap = doc.folded[a.end:b.start]
+        if len(gap) <= r.param("rate_near") and not re.search(r"\n[ \t]*\n", gap) \
+                and not re.search(rules().get("scope.several").param("section"), doc.folded[a.end:b.end]):
+            return True
+    return False
 
 
 def _outgrown(doc: NormText, best: dict[str, tuple[int, Candidate]], pool: list[tuple[int, Candidate]]) -> bool:
@@ -859,4 +875,35 @@ def _header_only_row(doc: NormText, fiscal_year: int | None) -> dict[str, Fact]:
         if rate:
             facts["rate"] = to_fact(doc, rate)
         return facts
+    return {}
+
+
+_ENUMERATOR = re.compile(r"\(\d{1,2}\)")
+_FORMULA = re.compile(r"[,/=;。]")
+
+
+def _rate_only_row(doc: NormText, fiscal_year: int | None) -> dict[str, Fact]:
+    """Forms whose amount cells were left blank and whose first row states only the rate
+    ("全年预算数 全年执行数 执行率 资金来源:(1)财政拨款 103.21%"): the first figure after a header
+    that names amounts and a rate, at most a short row label away, is a percentage; it is the rate.
+    A plain number first is an amount of a row this reader cannot align, and nothing is read."""
+    rate_rule = rules().get("col.rate")
+    for m in rate_rule.regex.finditer(doc.folded):
+        header = _header_run(doc, max(0, m.start() - HEADER_WINDOW), m.end(), fiscal_year)
+        if header is None or not any(c.role == "rate" and c.start == m.start() for c in header[0]):
+            continue
+        tail = _header_run(doc, header[1], min(len(doc.folded), header[2] + HEADER_WINDOW), fiscal_year)
+        end = tail[2] if tail is not None and tail[1] == header[1] else header[2]
+        if _FORMULA.search(re.sub(r"\([^()]*\)", "", doc.folded[header[1]:end])):
+            continue        # 执行率=执行数/预算数: a formula in a note, not a header
+        t = next((t for t in _TOKEN.finditer(doc.folded, end, end + HEADER_WINDOW)
+                  if not _ENUMERATOR.match(doc.folded, t.start() - 1)), None)
+        if t is None:
+            return {}
+        label = _ENUMERATOR.sub("", re.sub(r"[\s|:]", "", doc.folded[end:t.start()]))
+        if len(label) > ROW_LABEL or re.search(r"\d", label) or not t.group(0).endswith("%"):
+            continue
+        rate = percent_at(doc.folded, t.start(), rate_rule.id)
+        if rate is not None and len(str(int(rate.value))) <= RATE_DIGITS:
+            return {"rate": to_fact(doc, rate)}
     return {}

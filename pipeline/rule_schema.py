@@ -86,6 +86,7 @@ class ReportScope(Rule):
     item: str
     marker: str
     section: str
+    topic: str | None = None            # the head words of a numbered heading that is a section, not an item
 
 
 class FundColumn(Rule):

@@ -541,10 +541,11 @@ _CELL_SEP = re.compile(r"[\s|:：]*")
 
 def read_fund_rows(doc: NormText, fiscal_year: int | None) -> list[FundRow]:
     """The rows of the first fund table whose 年度资金总额 or 财政拨款 row states an amount, each
-    aligned to the header before it; [] when there is none."""
+    aligned to the header before it; else those of the first whose 年度资金总额 row states a rate;
+    [] when there is none."""
     labels = rules().of("fund_label")
     total = next(r for r in labels if r.param("role") == "total")
-    table_no = 0
+    table_no, fallback = 0, list[FundRow]()
     for m in total.regex.finditer(doc.folded):
         header, cells_at = _header_before(doc, m.start(), fiscal_year), m.end()
         if header is None:
@@ -562,7 +563,9 @@ def read_fund_rows(doc: NormText, fiscal_year: int | None) -> list[FundRow]:
                 rows.append(_fund_row(doc, header, n, r, table_no, len(rows) + 1))
         if any(_nonzero(getattr(row, f)) for row in rows[:2] for f in ("total_yuan", "executed_yuan")):
             return rows
-    return []
+        if rows[0].rate_pct is not None and not fallback:
+            fallback = rows         # a row whose amounts cannot be read (no unit) still states its rate
+    return fallback
 
 
 def _fund_row(doc: NormText, header: tuple[list[Column], str | None], label: re.Match, rule: Rule,
@@ -572,19 +575,34 @@ def _fund_row(doc: NormText, header: tuple[list[Column], str | None], label: re.
     at = label.end() if cells_at is None else cells_at
     cells = _cells_after(doc, at) or _run_at(doc, at)
     aligned = _grid_aligned(doc, columns, label) or _align(columns, _split_run(columns, cells))
-    facts = _row_facts(doc, columns, unit, aligned, table, row)
+    facts = _row_facts(doc, columns, unit or _unit_of_figures(doc, columns, aligned), aligned, table, row)
     return FundRow(label=doc.text[label.start():label.end()], role=rule.param("role"),
                    evidence=evidence(doc, Span(label.start(), label.end(), rule.id)),
                    **{FUND_FIELDS[role]: fact for role, fact in facts.items()})
 
 
 def _table_budget(rows: list[FundRow]) -> dict[str, Fact]:
-    """The report's figures from its fund table: the 年度资金总额 row, else the 财政拨款 row."""
+    """The report's figures from its fund table: the 年度资金总额 row, else the 财政拨款 row; the
+    first row's rate alone where no row's amounts can be read."""
     for row in rows:
         if _nonzero(row.total_yuan) or _nonzero(row.executed_yuan):
             return {role: getattr(row, FUND_FIELDS[role]) for role in (*AMOUNT_ROLES, "rate")
                     if getattr(row, FUND_FIELDS[role]) is not None}
-    return {}
+    return {"rate": rows[0].rate_pct} if rows and rows[0].rate_pct is not None else {}
+
+
+def _unit_of_figures(doc: NormText, columns: list[Column], aligned: dict[int, Cell]) -> str | None:
+    """The unit of a table whose header names none: the one under which one of its amounts is a
+    figure the text states with its unit (全年预算数 80 in the table, 预算80万元 in a sentence);
+    None when no amount is so stated (a bare 80 could be 元 or 万元, and no guess is made)."""
+    stated = {n.value for n in money_in(doc.folded, 0, len(doc.folded), "unit")}
+    for col, cell in aligned.items():
+        if columns[col].role in AMOUNT_ROLES and cell.numeral is not None and cell.unit is None:
+            for unit in ("万元", "元"):
+                r = resolve_money(cell.numeral, unit)
+                if r is not None and r[0] != 0 and r[0] in stated:
+                    return unit
+    return None
 
 
 def _nonzero(f: Fact | None) -> bool:

@@ -221,7 +221,8 @@ def _role_rules() -> tuple[_RoleRule, ...]:
 
 
 def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
-    if not may_hold_amount(doc.folded, start, end):
+    if not may_hold_amount(doc.folded, start, end) and not (
+            "单位" in doc.folded and _STATED_UNIT.search(doc.folded, max(0, start - HEADER_WINDOW), start)):
         return []
     heads = _heads(doc, start, end)
     found: dict[int, Candidate] = {c.number.span.start: c for c in _phrase_candidates(doc, start, end, heads)}
@@ -232,7 +233,8 @@ def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
                 continue
             g = _gap().match(doc.folded, m.end(), end)
             pos = g.end() if g else m.end()
-            n = (percent_at if role == "rate" else money_at)(doc.folded, pos, r.id)
+            n = percent_at(doc.folded, pos, r.id) if role == "rate" else (
+                money_at(doc.folded, pos, r.id) or _stated_money(doc, pos, r.id))
             if n is None or n.span.end > end or (role == "rate" and _is_target(doc, r, start, m.start(), n)):
                 continue
             c = Candidate(role, n, priority, m.start())
@@ -242,6 +244,22 @@ def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
     taken = {(c.number.span.start, c.role) for c in found.values()}
     extra = [c for c in whole if (c.number.span.start, c.role) not in taken]
     return sorted([*found.values(), *extra], key=lambda c: c.number.span.start)
+
+
+_BARE = re.compile(r"(?:0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)(?:\.\d+)?(?=[ \t]*(?:[,;。)\n]|$))")
+
+
+def _stated_money(doc: NormText, pos: int, rule: str) -> Number | None:
+    """A bare figure right after its keyword ("全年预算数80,全年执行数76") in a block whose unit a
+    line above states once ("(单位:万元)"), as tables do: that unit's amount. No blank line between,
+    and the figure stands alone before punctuation (80人, 80个 are counts, not money)."""
+    m = _BARE.match(doc.folded, pos)
+    if m is None:
+        return None
+    block = doc.folded.rfind("\n\n", max(0, pos - HEADER_WINDOW), pos)
+    units = _STATED_UNIT.findall(doc.folded, max(0, pos - HEADER_WINDOW, block), pos)
+    r = resolve_money(m.group(), units[-1]) if units else None
+    return Number(Span(m.start(), m.end(), rule), r[0], r[1], units[-1]) if r else None
 
 
 # ---------------------------------------------------------------- role phrases

@@ -443,7 +443,8 @@ def _report_level(doc: NormText, statements: list[Statement], year: str,
         if role == "rate" and ("total" in best or "executed" in best):
             beside = {best[r][0] for r in ("total", "executed") if r in best}
             pool = ([(i, c) for i, c in pool if i in beside]
-                    or [(i, c) for i, c in pool if _next_to(doc, statements, beside, i)])
+                    or [(i, c) for i, c in pool if _next_to(doc, statements, beside, i)
+                        and not _year_markers(doc, statements[i].start, c.key, None)])
         if pool:
             pools[role] = pool
             best[role] = min(pool, key=lambda ic: (ic[1].priority, ic[1].number.span.start))
@@ -462,7 +463,8 @@ def _report_level(doc: NormText, statements: list[Statement], year: str,
 def _next_to(doc: NormText, statements: list[Statement], beside: set[int], j: int) -> bool:
     """Whether statement j follows or leads one of the amounts' statements closely, in the same
     block: a rate stated in a sentence or line of its own ("全年执行数76万元。\n执行率95%。"),
-    with at most `rate_near` characters and no blank line or section heading between."""
+    with at most `rate_near` characters and no blank line or section heading between. (The caller
+    also refuses one that names its own year: 2022年执行率92% may be last year's.)"""
     r = rules().get("role.rate")
     for i in beside:
         a, b = sorted((statements[i], statements[j]), key=lambda s: s.start)

@@ -696,11 +696,30 @@ def _header_run(doc: NormText, start: int, end: int,
             runs.append([item])
     if not runs:
         return None
-    run = runs[-1]
+    run = _with_unknown(compact, keep, runs[-1])
     columns = [c for _, _, c in run if c.role != "group"]
     if sum(c.role in (*AMOUNT_ROLES, "sum") for c in columns) < 2:
         return None
     return columns, keep[run[0][0]][1], keep[run[-1][1] - 1][1] + 1
+
+
+_UNKNOWN_COLUMN = re.compile(r"[\u4e00-\u9fff]{3,}")
+
+
+def _with_unknown(compact: str, keep: list[tuple[str, int]],
+                  run: list[tuple[int, int, Column]]) -> list[tuple[int, int, Column]]:
+    """The run with a column of no known role where words no rule names stand between two named
+    columns (年初预算数 全年预算数 实际支出数 执行率: 实际支出数): it still holds a cell, and the
+    row's cells align to the header only when every column keeps its slot. Bracketed asides
+    ((万元), (A)) and a short modifier (全年) are no column."""
+    out = [run[0]]
+    for item in run[1:]:
+        gap = re.sub(r"\([^()]*\)", "", compact[out[-1][1]:item[0]])
+        if _UNKNOWN_COLUMN.search(gap):
+            at = out[-1][1]
+            out.append((at, item[0], Column("unknown", "col.unknown", keep[at][1])))
+        out.append(item)
+    return out
 
 
 def _cells_after(doc: NormText, pos: int) -> list[Cell]:

@@ -309,7 +309,7 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
     its role word, the first of a list of bare figures, or one with no role word near is no
     candidate. Aggregate words (共, 合计, 全市 …) by the figure raise it above listed items' figures."""
     heads = [h for h in heads if h.rule.param("role") != "mask"]
-    cut = _part_cut(doc, heads, end)
+    cut = _part_cut(doc, heads, start, end)
     out = []
     figures = money_in(doc.folded, start, end, "phrase")
     for k, n in enumerate(figures):
@@ -341,7 +341,7 @@ def _whole_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) -
     is no budget, and stays none."""
     r = rules().get("phrase.whole")
     out = []
-    for n in money_in(doc.folded, start, _part_cut(doc, heads, end), "phrase"):
+    for n in money_in(doc.folded, start, _part_cut(doc, heads, start, end), "phrase"):
         m = r.regex.match(doc.folded, n.span.end, end)
         if m is None or _in_brackets(doc, start, n.span.start) or _led_by_part(doc, heads, start, n):
             continue
@@ -358,9 +358,12 @@ def _led_by_part(doc: NormText, heads: list[_Head], start: int, n: Number) -> bo
     return bool(before) and before[-1].rule.param("role") in ("part", "none")
 
 
-def _part_cut(doc: NormText, heads: list[_Head], end: int) -> int:
-    """Where a word that makes every later figure of its sentence a part (其中) ends, else the sentence's end."""
-    return min((h.end for h in heads if (w := h.rule.param("to_end")) and re.fullmatch(w, doc.folded[h.start:h.end])),
+def _part_cut(doc: NormText, heads: list[_Head], start: int, end: int) -> int:
+    """Where a word that makes every later figure of its sentence a part (其中) ends, else the sentence's
+    end. A 其中 inside brackets ("总投资300万元(其中工程费280万元),…") scopes only its bracket, whose
+    figures are asides anyway: the sentence goes on after it."""
+    return min((h.end for h in heads if (w := h.rule.param("to_end")) and re.fullmatch(w, doc.folded[h.start:h.end])
+                and not _in_brackets(doc, start, h.start)),
                default=end)
 
 

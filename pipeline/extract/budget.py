@@ -137,7 +137,8 @@ def _statements(doc: NormText, fiscal_year: int | None = None) -> list[Statement
     for m in re.finditer(r"[^。;；!?！？\n]+", doc.folded):
         cands = _candidates(doc, m.start(), m.end())
         if cands:
-            cands = _with_years(doc, cands, m.start(), m.end(), fiscal_year)
+            cands = _siblings_dropped(_with_years(doc, cands, m.start(), m.end(), fiscal_year))
+        if cands:
             lead_end = min(c.number.span.start for c in cands)
             project = _project_name(doc, m.start(), lead_end) or next(
                 (name for s, e, name in items if s <= m.start() < e), None)
@@ -324,7 +325,8 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
         if (role in ("part", "none") or n.span.start - h.end > h.rule.param("reach")
                 or re.search(r"[,;:。]", gap.rstrip(":")) or _in_brackets(doc, h.end, n.span.start)
                 or _breaks_down(doc, start, n, figures[:k])
-                or _listed(doc, n, figures[k + 1:], heads) or _scoped(doc, heads, h.start)):
+                or _listed(doc, n, figures[k + 1:], heads) or _scoped(doc, heads, h.start)
+                or _read_before(doc, h, n, figures[:k])):
             continue
         lead = doc.folded[max(start, h.start - 4):n.span.start]
         whole = bool(_aggregate()[0].search(lead))
@@ -332,6 +334,20 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
         out.append(Candidate(role, replace(n, span=Span(n.span.start, n.span.end, h.rule.id)), priority, h.start,
                              phrase=True, whole=whole))
     return out
+
+
+def _siblings_dropped(cands: list[Candidate]) -> list[Candidate]:
+    """A sentence that gives two budgets of one year and different amounts close together, each read
+    by its own role phrase and neither with an aggregate word ("中央下达500万元,省级下达300万元"; "甲项目安排50万元,
+    乙项目安排30万元"), lists parts of a whole it does not state: none of them is the whole."""
+    totals = [c for c in cands if c.role == "total" and c.phrase]
+    if any(c.whole for c in totals):
+        return cands
+    near = rules().get("phrase.total").param("sibling_reach")
+    paired = {id(c) for a, b in zip(totals, totals[1:])
+              if a.number.value != b.number.value and a.year == b.year
+              and b.number.span.start - a.number.span.end <= near for c in (a, b)}
+    return [c for c in cands if id(c) not in paired]
 
 
 def _whole_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) -> list[Candidate]:
@@ -365,6 +381,14 @@ def _part_cut(doc: NormText, heads: list[_Head], start: int, end: int) -> int:
     return min((h.end for h in heads if (w := h.rule.param("to_end")) and re.fullmatch(w, doc.folded[h.start:h.end])
                 and not _in_brackets(doc, start, h.start)),
                default=end)
+
+
+def _read_before(doc: NormText, h: _Head, n: Number, earlier: list[Number]) -> bool:
+    """Whether h's figure is an earlier one: a role word reads the first figure after it, and a
+    later one with no role word of its own is the next item of a list ("下达中央资金500万元、
+    省级资金300万元"), unless an aggregate word by it makes it the whole ("…,合计800万元")."""
+    prev = [f for f in earlier if f.span.start >= h.end]
+    return bool(prev) and not _aggregate()[0].search(doc.folded, prev[-1].span.end, n.span.start)
 
 
 def _listed(doc: NormText, n: Number, later: list[Number], heads: list[_Head]) -> bool:

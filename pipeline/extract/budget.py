@@ -386,8 +386,9 @@ def _part_cut(doc: NormText, heads: list[_Head], start: int, end: int) -> int:
 def _read_before(doc: NormText, h: _Head, n: Number, earlier: list[Number]) -> bool:
     """Whether h's figure is an earlier one: a role word reads the first figure after it, and a
     later one with no role word of its own is the next item of a list ("下达中央资金500万元、
-    省级资金300万元"), unless an aggregate word by it makes it the whole ("…,合计800万元")."""
-    prev = [f for f in earlier if f.span.start >= h.end]
+    省级资金300万元"), unless an aggregate word by it makes it the whole ("…,合计800万元"). A figure
+    in brackets is an aside, not the one it reads ("下达(含省级资金20万元)资金100万元")."""
+    prev = [f for f in earlier if f.span.start >= h.end and not _in_brackets(doc, h.end, f.span.start)]
     return bool(prev) and not _aggregate()[0].search(doc.folded, prev[-1].span.end, n.span.start)
 
 

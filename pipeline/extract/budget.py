@@ -222,8 +222,8 @@ def _role_rules() -> tuple[_RoleRule, ...]:
 
 
 def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
-    if not may_hold_amount(doc.folded, start, end) and not (
-            "单位" in doc.folded and _STATED_UNIT.search(doc.folded, max(0, start - HEADER_WINDOW), start)):
+    if not may_hold_amount(doc.folded, start, end) and not _STATED_UNIT.search(
+            doc.folded, max(0, start - HEADER_WINDOW), start):
         return []
     heads = _heads(doc, start, end)
     found: dict[int, Candidate] = {c.number.span.start: c for c in _phrase_candidates(doc, start, end, heads)}

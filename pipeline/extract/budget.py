@@ -969,7 +969,7 @@ _FORMULA = re.compile(r"[,/=;。]")
 
 def _rate_only_row(doc: NormText, fiscal_year: int | None) -> dict[str, Fact]:
     """Forms whose amount cells were left blank and whose first row states only the rate
-    ("全年预算数 全年执行数 执行率 资金来源:(1)财政拨款 103.21%"): the first figure after a header
+    ("全年预算数 全年执行数 执行率 经费来源:(1)财政拨款 97.5%"): the first figure after a header
     that names amounts and a rate, at most a short row label away, is a percentage; it is the rate.
     A plain number first is an amount of a row this reader cannot align, and nothing is read."""
     rate_rule = rules().get("col.rate")

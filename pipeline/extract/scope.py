@@ -23,7 +23,7 @@ def on_several_projects(doc: NormText) -> bool:
 
 def under_item(doc: NormText, pos: int) -> bool:
     """Whether the nearest heading before pos is a numbered item (1. / 2、), not a section (一、/(一)).
-    A numbered heading that names a topic (1.资金到位情况, 2.项目资金执行情况分析) is a section too:
+    A numbered heading that names a topic (1.资金到位情况, 2.绩效目标完成分析) is a section too:
     what stands under it is said of the whole report, not of one listed project."""
     r = rules().get("scope.several")
     item, section = -1, max((m.start() for m in re.finditer(r.param("section"), doc.folded[:pos])), default=-1)

@@ -65,6 +65,8 @@ class BudgetRole(Rule):
     scope: Literal["project"] | None = None
     target_after: str | None = None
     target_words: str | None = None
+    rate_near: int | None = None
+    sibling_reach: int | None = None    # characters between two budgets of one sentence that make them parts        # characters between a rate's own sentence and its amounts' sentence
     reach: int | None = None            # a role phrase: characters its word may stand before the figure
     to_end: str | None = None           # a part word that makes every later figure of its sentence a part
     list_reach: int | None = None       # characters to the next bare figure that make a list
@@ -85,6 +87,7 @@ class ReportScope(Rule):
     item: str
     marker: str
     section: str
+    topic: str | None = None            # the head words of a numbered heading that is a section, not an item
 
 
 class FundColumn(Rule):

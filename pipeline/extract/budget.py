@@ -57,6 +57,7 @@ UNIT_BEFORE_HEADER = 24   # characters before the header's first column name sea
 MAX_CELLS = 10
 MIN_ROW_CELLS = 3         # cells right after a header that make them its first row
 RATE_DIGITS = 3           # integer digits of a stated execution rate (below 1000%)
+ROW_LABEL = 16            # compact characters of a row label between a header and its first cell
 
 
 class BudgetReading(NamedTuple):
@@ -76,7 +77,7 @@ def extract_budget(doc: NormText, fiscal_year: int | None, several: bool = False
     statements = _statements(doc, fiscal_year)
     projects = [_project(doc, s) for s in statements if s.project]
     funds = read_fund_rows(doc, fiscal_year)
-    table = _table_budget(funds) or _header_only_row(doc, fiscal_year)
+    table = _table_budget(funds) or _header_only_row(doc, fiscal_year) or _rate_only_row(doc, fiscal_year)
     report = [s for s in statements if not s.project]
     own = table or _report_level(doc, report, "current", bool(projects), several)
     report = [_settle_written_year(doc, s, own) for s in report]
@@ -136,7 +137,8 @@ def _statements(doc: NormText, fiscal_year: int | None = None) -> list[Statement
     for m in re.finditer(r"[^。;；!?！？\n]+", doc.folded):
         cands = _candidates(doc, m.start(), m.end())
         if cands:
-            cands = _with_years(doc, cands, m.start(), m.end(), fiscal_year)
+            cands = _siblings_dropped(_with_years(doc, cands, m.start(), m.end(), fiscal_year))
+        if cands:
             lead_end = min(c.number.span.start for c in cands)
             project = _project_name(doc, m.start(), lead_end) or next(
                 (name for s, e, name in items if s <= m.start() < e), None)
@@ -220,7 +222,8 @@ def _role_rules() -> tuple[_RoleRule, ...]:
 
 
 def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
-    if not may_hold_amount(doc.folded, start, end):
+    if not may_hold_amount(doc.folded, start, end) and not _STATED_UNIT.search(
+            doc.folded, max(0, start - HEADER_WINDOW), start):
         return []
     heads = _heads(doc, start, end)
     found: dict[int, Candidate] = {c.number.span.start: c for c in _phrase_candidates(doc, start, end, heads)}
@@ -231,7 +234,8 @@ def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
                 continue
             g = _gap().match(doc.folded, m.end(), end)
             pos = g.end() if g else m.end()
-            n = (percent_at if role == "rate" else money_at)(doc.folded, pos, r.id)
+            n = percent_at(doc.folded, pos, r.id) if role == "rate" else (
+                money_at(doc.folded, pos, r.id) or _stated_money(doc, pos, r.id))
             if n is None or n.span.end > end or (role == "rate" and _is_target(doc, r, start, m.start(), n)):
                 continue
             c = Candidate(role, n, priority, m.start())
@@ -241,6 +245,22 @@ def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
     taken = {(c.number.span.start, c.role) for c in found.values()}
     extra = [c for c in whole if (c.number.span.start, c.role) not in taken]
     return sorted([*found.values(), *extra], key=lambda c: c.number.span.start)
+
+
+_BARE = re.compile(r"(?:0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)(?:\.\d+)?(?=[ \t]*(?:[,;。)\n]|$))")
+
+
+def _stated_money(doc: NormText, pos: int, rule: str) -> Number | None:
+    """A bare figure right after its keyword ("全年预算数80,全年执行数76") in a block whose unit a
+    line above states once ("(单位:万元)"), as tables do: that unit's amount. No blank line between,
+    and the figure stands alone before punctuation (80人, 80个 are counts, not money)."""
+    m = _BARE.match(doc.folded, pos)
+    if m is None:
+        return None
+    block = doc.folded.rfind("\n\n", max(0, pos - HEADER_WINDOW), pos)
+    units = _STATED_UNIT.findall(doc.folded, max(0, pos - HEADER_WINDOW, block), pos)
+    r = resolve_money(m.group(), units[-1]) if units else None
+    return Number(Span(m.start(), m.end(), rule), r[0], r[1], units[-1]) if r else None
 
 
 # ---------------------------------------------------------------- role phrases
@@ -290,7 +310,7 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
     its role word, the first of a list of bare figures, or one with no role word near is no
     candidate. Aggregate words (共, 合计, 全市 …) by the figure raise it above listed items' figures."""
     heads = [h for h in heads if h.rule.param("role") != "mask"]
-    cut = _part_cut(doc, heads, end)
+    cut = _part_cut(doc, heads, start, end)
     out = []
     figures = money_in(doc.folded, start, end, "phrase")
     for k, n in enumerate(figures):
@@ -305,7 +325,8 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
         if (role in ("part", "none") or n.span.start - h.end > h.rule.param("reach")
                 or re.search(r"[,;:。]", gap.rstrip(":")) or _in_brackets(doc, h.end, n.span.start)
                 or _breaks_down(doc, start, n, figures[:k])
-                or _listed(doc, n, figures[k + 1:], heads) or _scoped(doc, heads, h.start)):
+                or _listed(doc, n, figures[k + 1:], heads) or _scoped(doc, heads, h.start)
+                or _read_before(doc, h, n, figures[:k])):
             continue
         lead = doc.folded[max(start, h.start - 4):n.span.start]
         whole = bool(_aggregate()[0].search(lead))
@@ -315,6 +336,20 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
     return out
 
 
+def _siblings_dropped(cands: list[Candidate]) -> list[Candidate]:
+    """A sentence that gives two budgets of one year and different amounts close together, each read
+    by its own role phrase and neither with an aggregate word ("中央下达500万元,省级下达300万元"; "甲项目安排50万元,
+    乙项目安排30万元"), lists parts of a whole it does not state: none of them is the whole."""
+    totals = [c for c in cands if c.role == "total" and c.phrase]
+    if any(c.whole for c in totals):
+        return cands
+    near = rules().get("phrase.total").param("sibling_reach")
+    paired = {id(c) for a, b in zip(totals, totals[1:])
+              if a.number.value != b.number.value and a.year == b.year
+              and b.number.span.start - a.number.span.end <= near for c in (a, b)}
+    return [c for c in cands if id(c) not in paired]
+
+
 def _whole_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) -> list[Candidate]:
     """Figures the words right after them say were wholly spent or arrived ("…资金30万元全部执行到位",
     "30万元均已到位"): the whole budget, and where the word is a spending one, the amount spent too.
@@ -322,7 +357,7 @@ def _whole_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) -
     is no budget, and stays none."""
     r = rules().get("phrase.whole")
     out = []
-    for n in money_in(doc.folded, start, _part_cut(doc, heads, end), "phrase"):
+    for n in money_in(doc.folded, start, _part_cut(doc, heads, start, end), "phrase"):
         m = r.regex.match(doc.folded, n.span.end, end)
         if m is None or _in_brackets(doc, start, n.span.start) or _led_by_part(doc, heads, start, n):
             continue
@@ -339,10 +374,22 @@ def _led_by_part(doc: NormText, heads: list[_Head], start: int, n: Number) -> bo
     return bool(before) and before[-1].rule.param("role") in ("part", "none")
 
 
-def _part_cut(doc: NormText, heads: list[_Head], end: int) -> int:
-    """Where a word that makes every later figure of its sentence a part (其中) ends, else the sentence's end."""
-    return min((h.end for h in heads if (w := h.rule.param("to_end")) and re.fullmatch(w, doc.folded[h.start:h.end])),
+def _part_cut(doc: NormText, heads: list[_Head], start: int, end: int) -> int:
+    """Where a word that makes every later figure of its sentence a part (其中) ends, else the sentence's
+    end. A 其中 inside brackets ("总投资300万元(其中工程费280万元),…") scopes only its bracket, whose
+    figures are asides anyway: the sentence goes on after it."""
+    return min((h.end for h in heads if (w := h.rule.param("to_end")) and re.fullmatch(w, doc.folded[h.start:h.end])
+                and not _in_brackets(doc, start, h.start)),
                default=end)
+
+
+def _read_before(doc: NormText, h: _Head, n: Number, earlier: list[Number]) -> bool:
+    """Whether h's figure is an earlier one: a role word reads the first figure after it, and a
+    later one with no role word of its own is the next item of a list ("下达中央资金500万元、
+    省级资金300万元"), unless an aggregate word by it makes it the whole ("…,合计800万元"). A figure
+    in brackets is an aside, not the one it reads ("下达(含省级资金20万元)资金100万元")."""
+    prev = [f for f in earlier if f.span.start >= h.end and not _in_brackets(doc, h.end, f.span.start)]
+    return bool(prev) and not _aggregate()[0].search(doc.folded, prev[-1].span.end, n.span.start)
 
 
 def _listed(doc: NormText, n: Number, later: list[Number], heads: list[_Head]) -> bool:
@@ -423,7 +470,9 @@ def _report_level(doc: NormText, statements: list[Statement], year: str,
             pool = same or pool
         if role == "rate" and ("total" in best or "executed" in best):
             beside = {best[r][0] for r in ("total", "executed") if r in best}
-            pool = [(i, c) for i, c in pool if i in beside]
+            pool = ([(i, c) for i, c in pool if i in beside]
+                    or [(i, c) for i, c in pool if _next_to(doc, statements, beside, i)
+                        and not _year_markers(doc, statements[i].start, c.key, None)])
         if pool:
             pools[role] = pool
             best[role] = min(pool, key=lambda ic: (ic[1].priority, ic[1].number.span.start))
@@ -437,6 +486,21 @@ def _report_level(doc: NormText, statements: list[Statement], year: str,
                 del facts[role]
                 break
     return facts
+
+
+def _next_to(doc: NormText, statements: list[Statement], beside: set[int], j: int) -> bool:
+    """Whether statement j follows or leads one of the amounts' statements closely, in the same
+    block: a rate stated in a sentence or line of its own ("全年执行数76万元。\n执行率95%。"),
+    with at most `rate_near` characters and no blank line or section heading between. (The caller
+    also refuses one that names its own year: 2022年执行率92% may be last year's.)"""
+    r = rules().get("role.rate")
+    for i in beside:
+        a, b = sorted((statements[i], statements[j]), key=lambda s: s.start)
+        gap = doc.folded[a.end:b.start]
+        if len(gap) <= r.param("rate_near") and not re.search(r"\n[ \t]*\n", gap) \
+                and not re.search(rules().get("scope.several").param("section"), doc.folded[a.end:b.end]):
+            return True
+    return False
 
 
 def _outgrown(doc: NormText, best: dict[str, tuple[int, Candidate]], pool: list[tuple[int, Candidate]]) -> bool:
@@ -525,10 +589,11 @@ _CELL_SEP = re.compile(r"[\s|:：]*")
 
 def read_fund_rows(doc: NormText, fiscal_year: int | None) -> list[FundRow]:
     """The rows of the first fund table whose 年度资金总额 or 财政拨款 row states an amount, each
-    aligned to the header before it; [] when there is none."""
+    aligned to the header before it; else those of the first whose 年度资金总额 row states a rate;
+    [] when there is none."""
     labels = rules().of("fund_label")
     total = next(r for r in labels if r.param("role") == "total")
-    table_no = 0
+    table_no, fallback = 0, list[FundRow]()
     for m in total.regex.finditer(doc.folded):
         header, cells_at = _header_before(doc, m.start(), fiscal_year), m.end()
         if header is None:
@@ -546,7 +611,9 @@ def read_fund_rows(doc: NormText, fiscal_year: int | None) -> list[FundRow]:
                 rows.append(_fund_row(doc, header, n, r, table_no, len(rows) + 1))
         if any(_nonzero(getattr(row, f)) for row in rows[:2] for f in ("total_yuan", "executed_yuan")):
             return rows
-    return []
+        if rows[0].rate_pct is not None and not fallback:
+            fallback = rows         # a row whose amounts cannot be read (no unit) still states its rate
+    return fallback
 
 
 def _fund_row(doc: NormText, header: tuple[list[Column], str | None], label: re.Match, rule: Rule,
@@ -556,19 +623,34 @@ def _fund_row(doc: NormText, header: tuple[list[Column], str | None], label: re.
     at = label.end() if cells_at is None else cells_at
     cells = _cells_after(doc, at) or _run_at(doc, at)
     aligned = _grid_aligned(doc, columns, label) or _align(columns, _split_run(columns, cells))
-    facts = _row_facts(doc, columns, unit, aligned, table, row)
+    facts = _row_facts(doc, columns, unit or _unit_of_figures(doc, columns, aligned), aligned, table, row)
     return FundRow(label=doc.text[label.start():label.end()], role=rule.param("role"),
                    evidence=evidence(doc, Span(label.start(), label.end(), rule.id)),
                    **{FUND_FIELDS[role]: fact for role, fact in facts.items()})
 
 
 def _table_budget(rows: list[FundRow]) -> dict[str, Fact]:
-    """The report's figures from its fund table: the 年度资金总额 row, else the 财政拨款 row."""
+    """The report's figures from its fund table: the 年度资金总额 row, else the 财政拨款 row; the
+    first row's rate alone where no row's amounts can be read."""
     for row in rows:
         if _nonzero(row.total_yuan) or _nonzero(row.executed_yuan):
             return {role: getattr(row, FUND_FIELDS[role]) for role in (*AMOUNT_ROLES, "rate")
                     if getattr(row, FUND_FIELDS[role]) is not None}
-    return {}
+    return {"rate": rows[0].rate_pct} if rows and rows[0].rate_pct is not None else {}
+
+
+def _unit_of_figures(doc: NormText, columns: list[Column], aligned: dict[int, Cell]) -> str | None:
+    """The unit of a table whose header names none: the one under which one of its amounts is a
+    figure the text states with its unit (全年预算数 80 in the table, 预算80万元 in a sentence);
+    None when no amount is so stated (a bare 80 could be 元 or 万元, and no guess is made)."""
+    stated = {n.value for n in money_in(doc.folded, 0, len(doc.folded), "unit")}
+    for col, cell in aligned.items():
+        if columns[col].role in AMOUNT_ROLES and cell.numeral is not None and cell.unit is None:
+            for unit in ("万元", "元"):
+                r = resolve_money(cell.numeral, unit)
+                if r is not None and r[0] != 0 and r[0] in stated:
+                    return unit
+    return None
 
 
 def _nonzero(f: Fact | None) -> bool:
@@ -642,11 +724,30 @@ def _header_run(doc: NormText, start: int, end: int,
             runs.append([item])
     if not runs:
         return None
-    run = runs[-1]
+    run = _with_unknown(compact, keep, runs[-1])
     columns = [c for _, _, c in run if c.role != "group"]
     if sum(c.role in (*AMOUNT_ROLES, "sum") for c in columns) < 2:
         return None
     return columns, keep[run[0][0]][1], keep[run[-1][1] - 1][1] + 1
+
+
+_UNKNOWN_COLUMN = re.compile(r"[\u4e00-\u9fff]{3,}")
+
+
+def _with_unknown(compact: str, keep: list[tuple[str, int]],
+                  run: list[tuple[int, int, Column]]) -> list[tuple[int, int, Column]]:
+    """The run with a column of no known role where words no rule names stand between two named
+    columns (年初预算数 全年预算数 实际支出数 执行率: 实际支出数): it still holds a cell, and the
+    row's cells align to the header only when every column keeps its slot. Bracketed asides
+    ((万元), (A)) and a short modifier (全年) are no column."""
+    out = [run[0]]
+    for item in run[1:]:
+        gap = re.sub(r"\([^()]*\)", "", compact[out[-1][1]:item[0]])
+        if _UNKNOWN_COLUMN.search(gap):
+            at = out[-1][1]
+            out.append((at, item[0], Column("unknown", "col.unknown", keep[at][1])))
+        out.append(item)
+    return out
 
 
 def _cells_after(doc: NormText, pos: int) -> list[Cell]:
@@ -859,4 +960,35 @@ def _header_only_row(doc: NormText, fiscal_year: int | None) -> dict[str, Fact]:
         if rate:
             facts["rate"] = to_fact(doc, rate)
         return facts
+    return {}
+
+
+_ENUMERATOR = re.compile(r"\(\d{1,2}\)")
+_FORMULA = re.compile(r"[,/=;。]")
+
+
+def _rate_only_row(doc: NormText, fiscal_year: int | None) -> dict[str, Fact]:
+    """Forms whose amount cells were left blank and whose first row states only the rate
+    ("全年预算数 全年执行数 执行率 经费来源:(1)财政拨款 97.5%"): the first figure after a header
+    that names amounts and a rate, at most a short row label away, is a percentage; it is the rate.
+    A plain number first is an amount of a row this reader cannot align, and nothing is read."""
+    rate_rule = rules().get("col.rate")
+    for m in rate_rule.regex.finditer(doc.folded):
+        header = _header_run(doc, max(0, m.start() - HEADER_WINDOW), m.end(), fiscal_year)
+        if header is None or not any(c.role == "rate" and c.start == m.start() for c in header[0]):
+            continue
+        tail = _header_run(doc, header[1], min(len(doc.folded), header[2] + HEADER_WINDOW), fiscal_year)
+        end = tail[2] if tail is not None and tail[1] == header[1] else header[2]
+        if _FORMULA.search(re.sub(r"\([^()]*\)", "", doc.folded[header[1]:end])):
+            continue        # 执行率=执行数/预算数: a formula in a note, not a header
+        t = next((t for t in _TOKEN.finditer(doc.folded, end, end + HEADER_WINDOW)
+                  if not _ENUMERATOR.match(doc.folded, t.start() - 1)), None)
+        if t is None:
+            return {}
+        label = _ENUMERATOR.sub("", re.sub(r"[\s|:]", "", doc.folded[end:t.start()]))
+        if len(label) > ROW_LABEL or re.search(r"\d", label) or not t.group(0).endswith("%"):
+            continue
+        rate = percent_at(doc.folded, t.start(), rate_rule.id)
+        if rate is not None and len(str(int(rate.value))) <= RATE_DIGITS:
+            return {"rate": to_fact(doc, rate)}
     return {}

@@ -22,8 +22,17 @@ def on_several_projects(doc: NormText) -> bool:
 
 
 def under_item(doc: NormText, pos: int) -> bool:
-    """Whether the nearest heading before pos is a numbered item (1. / 2、), not a section (一、/(一))."""
+    """Whether the nearest heading before pos is a numbered item (1. / 2、), not a section (一、/(一)).
+    A numbered heading that names a topic (1.资金到位情况, 2.绩效目标完成分析) is a section too:
+    what stands under it is said of the whole report, not of one listed project."""
     r = rules().get("scope.several")
-    item = max((m.start() for m in re.finditer(rules().expand(r.param("marker")), doc.folded[:pos])), default=-1)
-    section = max((m.start() for m in re.finditer(r.param("section"), doc.folded[:pos])), default=-1)
+    item, section = -1, max((m.start() for m in re.finditer(r.param("section"), doc.folded[:pos])), default=-1)
+    topic = re.compile(r.param("topic") or "(?!)")
+    for m in re.finditer(rules().expand(r.param("marker")), doc.folded[:pos]):
+        heading = re.match(r"[^。:,;\n]*", doc.folded[m.end():pos])
+        assert heading is not None          # [...]* matches, if only the empty string
+        if topic.search(heading.group().rstrip()):
+            section = max(section, m.start())
+        else:
+            item = max(item, m.start())
     return item > section

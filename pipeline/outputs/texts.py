@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import BinaryIO
 
 TEXTS = "texts.jsonl"
 _HEAD = b'{"sha256": "'           # how text_line starts: the key is read without parsing the text
 
 
+_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+"""Line breaks to str.splitlines (and to JavaScript before 2019) that JSON leaves as they are: escaped,
+so that whatever splits the file into lines finds one text a line."""
+
+
 def text_line(sha256: str, text: str) -> bytes:
     """A text's line of texts.jsonl, always valid UTF-8 ("?" for a stray surrogate)."""
-    return (json.dumps({"sha256": sha256, "text": text}, ensure_ascii=False) + "\n").encode("utf-8", "replace")
+    line = json.dumps({"sha256": sha256, "text": text}, ensure_ascii=False).translate(_BREAKS)
+    return (line + "\n").encode("utf-8", "replace")
 
 
 def _key(line: bytes) -> str:
@@ -55,18 +62,17 @@ class TextWriter:
 
     def __init__(self, outdir: Path):
         self.path = outdir / TEXTS
-        self._have: set[str] | None = None
-        self._f = None
+        self._have: set[str] = set()
+        self._f: BinaryIO | None = None
 
     def add(self, sha256: str, text: str) -> None:
         if self._f is None:
             index, end = scan(self.path)
             self._have = set(index)
-            self._f = open(self.path, "ab")
-            if self._f.tell() != end:
-                self._f.truncate(end)
-                self._f.seek(end)
-        assert self._have is not None
+            self._f = f = open(self.path, "ab")
+            if f.tell() != end:
+                f.truncate(end)
+                f.seek(end)
         if sha256 in self._have:
             return
         self._f.write(text_line(sha256, text))
@@ -84,7 +90,7 @@ class Texts:
     def __init__(self, outdir: Path):
         self.path = Path(outdir) / TEXTS
         self._index: dict[str, tuple[int, int]] | None = None
-        self._f = None
+        self._f: BinaryIO | None = None
 
     def get(self, sha256: str) -> str | None:
         """A document's text layer, exactly as kept; None when the file holds none for it."""

@@ -233,8 +233,9 @@ def test_pagination(tmp_path):
     assert (out / "report" / "list-3.html").exists()
     back = page(out, 3).xpath("//nav//a")[0].get("href")
     assert back == "list-2.html#doc-3"
+    (out / "report" / "7.html").write_text("an earlier version's page of document 7", encoding="utf-8")
     write_report(out)                                          # a later run leaves no stale list pages
-    assert not (out / "report" / "list-2.html").exists()
+    assert not (out / "report" / "list-2.html").exists() and not (out / "report" / "7.html").exists()
 
 
 # ---------------------------------------------------------------- overlapping evidence

@@ -189,6 +189,8 @@ def test_search_filter_and_sort_the_list(browser, out, tmp_path):
     browser.open(out / "report.html")
     assert count(browser) == len(with_findings)              # the first view: documents with findings
     assert rows(browser) == [f"doc-{n}" for n in with_findings[:100]]
+    assert browser.js("document.querySelector('#documents tbody a').getAttribute('href')") == \
+        f"report/doc.html#n={with_findings[0]}"
     assert browser.js("document.documentElement.scrollWidth") <= WIDTH
 
     org = recs[with_findings[3] - 1].organization.value           # search by organisation: only its documents

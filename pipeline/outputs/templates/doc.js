@@ -18,7 +18,7 @@
     var m = /(?:^#|&)n=(\d+)(?:&|$)/.exec(location.hash);
     if (m) return parseInt(m[1], 10);
     if (current !== null) return current;
-    return history.state && history.state.n ? history.state.n : 1;
+    return history.state && history.state.n ? history.state.n : null;
   }
 
   function chunkOf(n) {           // index of the last chunk starting at or before n
@@ -40,6 +40,10 @@
   }
 
   function show(n) {
+    if (n === null) {     // a viewer that dropped the #n=… of a link (a spreadsheet's, perhaps)
+      say("地址中没有文件序号：请从文件列表（../report.html）打开，或在地址后加上 #n=序号。");
+      return;
+    }
     if (!starts.length || n < 1 || n > +main.dataset.total) {
       say("没有第 " + n + " 份文件（共 " + main.dataset.total + " 份）。");
       return;

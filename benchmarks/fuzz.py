@@ -7,7 +7,7 @@ memory limit), then checks every record:
 - crash: a failed record whose error_code is `bug`, or whose error names an exception class ("(KeyError: …");
 - hang: stopped by the time limit (`timeout`); dead: a worker that died or passed the memory limit
   (`worker_died`, `out_of_memory`);
-- evidence mismatch: an evidence whose text is not the slice of texts/<sha256>.txt its offsets name;
+- evidence mismatch: an evidence whose text is not the slice of its text in texts.jsonl its offsets name;
 - missing: a mutant without exactly one record.
 
 .docx and .xlsx are mutated in their XML: attribute values that size things (gridSpan, gridBefore,
@@ -124,7 +124,8 @@ def mutant(src: Path, rnd: random.Random) -> tuple[bytes, str]:
 
 def check(out: Path, written: dict[str, str], counts: Counter, log: list[str]) -> set[str]:
     """Each mutant's record, against the kinds of failure above; the names of those that failed one."""
-    failing = set()
+    from pipeline.outputs.texts import Texts
+    failing, texts = set(), Texts(out)
     records = [json.loads(x) for x in (out / "records.jsonl").read_bytes().decode("utf-8").splitlines()]
     by_name = Counter(Path(r["source"]["path"]).name for r in records)
     for name in written:
@@ -142,7 +143,7 @@ def check(out: Path, written: dict[str, str], counts: Counter, log: list[str]) -
             log.append(f"{bad} {name}: {error[:200]} <- {written.get(name)}")
         if r["status"] != "ok":
             continue
-        text = (out / "texts" / f"{r['source']['sha256']}.txt").read_text(encoding="utf-8")
+        text = texts.get(r["source"]["sha256"]) or ""
         for e in evidences(r):
             if text[e["start"]:e["end"]] != e["text"]:
                 counts["evidence mismatch"] += 1

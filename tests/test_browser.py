@@ -1,5 +1,6 @@
-"""The report in a real browser: headless Chromium opens report.html and a document page; the test
-reads the DOM after load and the screenshots it took. Skipped, loudly, where Chromium is absent
+"""The report in a real browser: headless Chromium opens report.html and a document's page
+(report/doc.html#n=<n>, which loads the chunk holding it); the test reads the DOM after load and the
+screenshots it took. Skipped, loudly, where Chromium is absent
 (`.ci/run` installs it: apt-get install chromium fonts-wqy-zenhei)."""
 import shutil
 import subprocess
@@ -35,15 +36,16 @@ def run(exe: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
     return proc
 
 
-def dom(exe: str, tmp: Path, page: Path):
-    """The DOM after load, as Chromium serialises it."""
-    proc = run(exe, tmp / f"profile-dom-{page.stem}", "--dump-dom", page.as_uri())
+def dom(exe: str, tmp: Path, page: Path, fragment: str = ""):
+    """The DOM after load (and the scripts it ran), as Chromium serialises it."""
+    proc = run(exe, tmp / f"profile-dom-{page.stem}", "--dump-dom", page.as_uri() + fragment)
     return lxml.html.fromstring(proc.stdout.decode("utf-8"))
 
 
-def screenshot(exe: str, tmp: Path, page: Path) -> Image.Image:
+def screenshot(exe: str, tmp: Path, page: Path, fragment: str = "") -> Image.Image:
     png = tmp / f"{page.stem}.png"
-    run(exe, tmp / f"profile-shot-{page.stem}", f"--screenshot={png}", f"--window-size={WIDTH},{HEIGHT}", page.as_uri())
+    run(exe, tmp / f"profile-shot-{page.stem}", f"--screenshot={png}", f"--window-size={WIDTH},{HEIGHT}",
+        page.as_uri() + fragment)
     assert png.exists() and png.stat().st_size > 0
     image = Image.open(png)
     image.load()
@@ -82,20 +84,22 @@ def test_overview_as_rendered(exe, out, tmp_path):
 
 def test_document_page_as_rendered(exe, out, tmp_path):
     n, r = page_of(out, "bad.txt")
-    doc = dom(exe, tmp_path, out / "report" / f"{n}.html")
+    doc = dom(exe, tmp_path, out / "report" / "doc.html", f"#n={n}")
+    assert doc.xpath("//title")[0].text_content() == f"{n}. 某某局"
     message = doc.xpath("//tr[@class='finding']//div[@class='message']")[0].text_content()
     assert message == r.findings[0].message and "执行率不一致" in message
     for a, ev in zip(doc.xpath("//tr[@class='finding']//a[@class='ev']"), r.findings[0].evidence, strict=True):
         assert doc.xpath(f"//mark[@id='{a.get('href')[1:]}']")[0].text_content() == ev.text
-    n, _ = page_of(out, "script.txt")
-    doc = dom(exe, tmp_path, out / "report" / f"{n}.html")
-    assert not doc.xpath("//script") and "<script>alert(1)</script>" in doc.get_element_by_id("text").text_content()
+    n, r = page_of(out, "script.txt")
+    doc = dom(exe, tmp_path, out / "report" / "doc.html", f"#n={n}")
+    assert doc.get_element_by_id("path").text_content() == r.source.path
+    assert not doc.xpath("//main//script") and "<script>alert(1)</script>" in doc.get_element_by_id("text").text_content()
 
 
 def test_screenshots(exe, out, tmp_path):
     n, _ = page_of(out, "bad.txt")
-    for page in (out / "report.html", out / "report" / f"{n}.html"):
-        image = screenshot(exe, tmp_path, page)
+    for page, fragment in ((out / "report.html", ""), (out / "report" / "doc.html", f"#n={n}")):
+        image = screenshot(exe, tmp_path, page, fragment)
         assert image.size == (WIDTH, HEIGHT)
         colours, dark = distinct_colours(image), sum(image.convert("L").histogram()[:128])
         print(f"{page.name}: {colours} distinct colours, {dark} dark pixels")

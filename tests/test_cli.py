@@ -70,18 +70,20 @@ def test_help_for_each_command():
 
 
 def test_extract_keeps_each_documents_text_layer_for_the_report(tmp_path):
-    """texts/<sha256>.txt is exactly the text evidence offsets index; an OUTDIR walked again skips it."""
+    """texts.jsonl holds exactly the text evidence offsets index; an OUTDIR walked again skips it."""
     src = tmp_path / "in"
     src.mkdir()
     (src / "r.txt").write_text("全年预算数 100 万元，执行数 96.40 万元，执行率 98.5%。\n", encoding="utf-8")
     out = tmp_path / "out"
     assert main(["extract", str(src), "-o", str(out), "-q"]) == 0
     record = json.loads((out / "records.jsonl").read_text(encoding="utf-8"))
-    kept = (out / "texts" / f"{record['source']['sha256']}.txt").read_text(encoding="utf-8")
+    (line,) = (out / "texts.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["sha256"] == record["source"]["sha256"]
+    kept = json.loads(line)["text"]
     assert kept == text_of(src / "r.txt").text
     ev = record["findings"][0]["evidence"][0]
     assert kept[ev["start"]:ev["end"]] == ev["text"]
-    assert not [p for p in iter_files([str(out)]) if "texts" in p.parts]
+    assert out / "texts.jsonl" not in iter_files([str(out)])
 
 
 def test_extract_writes_tables_and_report_and_a_walk_of_outdir_reads_none_of_it(tmp_path):
@@ -91,7 +93,7 @@ def test_extract_writes_tables_and_report_and_a_walk_of_outdir_reads_none_of_it(
     (src / "notes.csv").write_text("a,b\n", encoding="utf-8")            # a user's csv is still read
     out = tmp_path / "out"
     assert main(["extract", str(src), "-o", str(out), "-q"]) == 0
-    for name in ("report.html", "report/1.html", "report/2.html", "records.parquet", "findings.parquet",
+    for name in ("report.html", "report/doc.html", "report/docs-1.js", "records.parquet", "findings.parquet",
                  "jixiao.xlsx", "jixiao.duckdb"):
         assert (out / name).stat().st_size > 0, name
     assert iter_files([str(tmp_path)]) == [src / "notes.csv", src / "r.txt"]

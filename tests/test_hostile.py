@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import extract_file
+from pipeline.outputs.texts import Texts
 from tests.conftest import CORPUS, jixiao
 
 SYNTH = CORPUS / "synth"
@@ -408,7 +409,8 @@ def test_a_pdf_whose_font_maps_a_glyph_to_a_lone_surrogate_gets_its_record(tmp_p
     assert records["good.txt"]["status"] == "ok"
     r = records["surrogate.pdf"]
     assert r["status"] == "ok" and "1 character of the text was not valid Unicode" in r["source"]["notes"][0]
-    text = (tmp_path / "out" / "texts" / f"{r['source']['sha256']}.txt").read_bytes().decode("utf-8")
+    with Texts(tmp_path / "out") as texts:
+        text = texts.get(r["source"]["sha256"])
     assert text.startswith("2021 \ufffd budget")
 
 
@@ -529,7 +531,7 @@ def test_links_out_of_the_input_folder_are_skipped_unless_follow_links(tmp_path)
         assert r["status"] == "skipped" and "outside the folders given" in r["error"], (name, r)
         assert "--follow-links" in r["error"]
     assert "机密局" not in (out / "records.jsonl").read_text(encoding="utf-8") + \
-        "".join(p.read_text(encoding="utf-8") for p in (out / "texts").iterdir())
+        (out / "texts.jsonl").read_text(encoding="utf-8")
     (inbox / "root").unlink()
     assert main(["extract", str(inbox), "-o", str(out), "-q", "-j", "1", "--follow-links"]) == 0
     by_name = {Path(r["source"]["path"]).relative_to(inbox).as_posix(): r for r in _records(out)}

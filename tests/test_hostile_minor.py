@@ -56,7 +56,7 @@ def test_orphans_of_an_output_phase_killed_midway_are_removed_and_the_outputs_re
 
     def killed(outdir):             # as a SIGKILL between writes leaves them: no cleanup ran
         for orphan in ("report.html.partial", "jixiao.duckdb.partial.wal", "records.jsonl.tmp",
-                       f"{export.PAGES}/2.html.partial", f"{export.TEXTS}/0.123.tmp"):
+                       f"{export.PAGES}/docs-1.js.partial", f"{export.PAGES}/doc.html.partial"):
             (outdir / orphan).write_text("half")
         raise KeyboardInterrupt
     monkeypatch.setattr("pipeline.outputs.report.write_report", killed)

@@ -104,7 +104,7 @@ FULL_DISK = {       # where the disk fills -> the outputs that must not be left 
     "xlsx": (lambda mp: mp.setattr(xlsxwriter.workbook, "ZipFile", _FullZip), (export.XLSX,)),
     "duckdb": (lambda mp: mp.setattr(duckdb, "connect", lambda *a, _c=duckdb.connect: _FullDuckDB(_c(*a))),
                (export.DUCKDB,)),
-    "report": (_full_page_writes, ("report.html", "report/2.html")),
+    "report": (_full_page_writes, ("report.html", "report/doc.html")),
 }
 
 

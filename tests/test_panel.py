@@ -17,6 +17,7 @@ import pytest
 
 from pipeline import extract_text
 from pipeline.cli import main
+from pipeline.outputs.texts import Texts
 from pipeline.outputs.panel import build, org_name, subject_of
 from synth import generate_series
 from synth.series import series_specs
@@ -217,7 +218,7 @@ def test_a_changed_restatement_gives_prior_year_mismatch_with_both_evidences(ser
     recs = _records(out)
     restated = recs[second.name]["prior_year"]["executed_yuan"]["evidence"]
     last_years = recs[first.name]["budget"]["executed_yuan"]["evidence"]
-    layer = (out / "texts" / f"{recs[second.name]['source']['sha256']}.txt").read_text(encoding="utf-8")
+    layer = Texts(out).get(recs[second.name]["source"]["sha256"])
     second.write_text(_prefix_one_at(second.read_text(encoding="utf-8"), layer, restated), encoding="utf-8")
 
     panel = _run(src, tmp_path)
@@ -235,7 +236,7 @@ def test_a_changed_restatement_gives_prior_year_mismatch_with_both_evidences(ser
     # both point into the text layers jixiao extract kept
     new = _records(tmp_path / "out")
     for side, name in (("a", second.name), ("b", first.name)):
-        layer = (tmp_path / "out" / "texts" / f"{new[name]['source']['sha256']}.txt").read_text(encoding="utf-8")
+        layer = Texts(tmp_path / "out").get(new[name]["source"]["sha256"])
         assert layer[int(f[f"start_{side}"]):int(f[f"end_{side}"])] == f[f"text_{side}"]
     row = next(r for r in _csv(panel / "panel.csv") if int(r["fiscal_year"]) == gold[1]["fiscal_year"])
     assert row["cross_year_errors"] == "1"

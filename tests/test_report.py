@@ -1,6 +1,8 @@
-"""report.html and report/<n>.html: the overview's counts and charts, every finding linked to its
-highlighted evidence, every highlight exactly the kept text's words, a document's own markup shown as
-text, a failed document's error, pagination, and pages that need nothing from the network."""
+"""report.html and report/doc.html (each document's page from the chunk report/docs-<k>.js holding
+it): the overview's counts and charts, every finding linked to its highlighted evidence, every
+highlight exactly the kept text's words, a document's own markup shown as text, a failed document's
+error, pagination, and pages that need nothing from the network."""
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -10,10 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pipeline.cli import main
-from pipeline.outputs.export import Writer, text_path
+from pipeline.outputs.export import Writer
 from pipeline.models import Budget, Evidence, Fact, Finding, Record, Source
 from pipeline.outputs.report import document_view, environment, explanations, write_report
 from pipeline.outputs.labels import label
+from pipeline.outputs.texts import Texts
 
 BAD = "某某局2021年度部门整体支出绩效自评报告\n全年预算数 100 万元，执行数 96.40 万元，执行率 98.5%。\n"
 CLEAN = "某某局2021年度部门整体支出绩效自评报告\n全年预算数 100 万元，执行数 100 万元，执行率 100%。\n扣分 5 分。自评得分 95 分。\n"
@@ -42,7 +45,7 @@ def records(out: Path) -> list[Record]:
 
 
 def page_of(out: Path, name: str) -> tuple[int, Record]:
-    """(n, record) of the document whose file is `name`: its page is report/<n>.html."""
+    """(n, record) of the document whose file is `name`: its page is report/doc.html#n=<n>."""
     return next((n, r) for n, r in enumerate(records(out), 1) if Path(r.source.path).name == name)
 
 
@@ -50,9 +53,29 @@ def html(path: Path):
     return lxml.html.parse(str(path)).getroot()
 
 
+def chunks(out: Path) -> dict[int, dict]:
+    """n -> {title, html} of every document page, read from the chunks doc.html says hold them."""
+    starts = json.loads(html(out / "report" / "doc.html").get_element_by_id("chunks").text)
+    pages = {}
+    for k, first in enumerate(starts, 1):
+        call, _, args = (out / "report" / f"docs-{k}.js").read_text(encoding="utf-8").partition("(")
+        assert call == "jixiao.docs"
+        at, docs = json.loads("[" + args.rstrip().removesuffix(");") + "]")
+        assert at == first and docs
+        pages.update({first + i: d for i, d in enumerate(docs)})
+    return pages
+
+
+def page(out: Path, n: int):
+    """Document n's page as doc.html shows it: its chunk's HTML inside <main id="doc">."""
+    return lxml.html.fromstring(f'<html><body><main id="doc">{chunks(out)[n]["html"]}</main></body></html>')
+
+
 def kept_text(out: Path, r: Record) -> str:
-    with open(text_path(out, r), encoding="utf-8", newline="") as f:
-        return f.read()
+    with Texts(out) as texts:
+        text = texts.get(r.source.sha256)
+    assert text is not None
+    return text
 
 
 def by_id(doc, id_: str) -> str:
@@ -99,8 +122,8 @@ def test_document_list_links_every_page(out):
     assert len(rows) == 5
     for n, (row, r) in enumerate(zip(rows, records(out)), 1):
         link = row.xpath(".//a")[0]
-        assert link.text_content() == r.source.path and link.get("href") == f"report/{n}.html"
-        assert (out / "report" / f"{n}.html").exists()
+        assert link.text_content() == r.source.path and link.get("href") == f"report/doc.html#n={n}"
+        assert chunks(out)[n]["title"].startswith(f"{n}. ")
     bad_n, _ = page_of(out, "bad.txt")
     cells = [td.text_content().strip() for td in rows[bad_n - 1].xpath("td")]
     assert cells[3:] == ["部门整体支出", "2021", "某某局", "", "98.5%", "1", "0", label("rule", "execution_rate")]
@@ -108,7 +131,7 @@ def test_document_list_links_every_page(out):
 
 def test_finding_links_to_its_highlighted_evidence(out):
     n, r = page_of(out, "bad.txt")
-    doc = html(out / "report" / f"{n}.html")
+    doc = page(out, n)
     (row,) = doc.xpath("//tr[@class='finding']")
     assert row.get("data-rule") == "execution_rate" and row.xpath(".//code")[0].text == "execution_rate"
     assert "错误" in row.text_content() and "执行率不一致" in row.xpath(".//div[@class='message']")[0].text_content()
@@ -133,7 +156,7 @@ def test_finding_links_to_its_highlighted_evidence(out):
 
 def test_facts_link_to_their_evidence(out):
     n, r = page_of(out, "bad.txt")
-    doc = html(out / "report" / f"{n}.html")
+    doc = page(out, n)
     facts = {tr.get("data-key"): tr for tr in doc.xpath("//table[@id='facts']//tr[@data-key]")}
     assert set(facts) == {"report_type", "fiscal_year", "organization", "total_yuan", "executed_yuan", "rate_pct"}
     executed = facts["executed_yuan"]
@@ -145,7 +168,7 @@ def test_facts_link_to_their_evidence(out):
 
 def test_every_mark_is_the_kept_texts_words(out):
     for n, r in enumerate(records(out), 1):
-        doc = html(out / "report" / f"{n}.html")
+        doc = page(out, n)
         if r.status != "ok":
             assert not doc.xpath("//mark")
             continue
@@ -163,37 +186,38 @@ def test_every_mark_is_the_kept_texts_words(out):
 
 def test_a_documents_markup_is_shown_as_text(out):
     n, r = page_of(out, "script.txt")
-    page = out / "report" / f"{n}.html"
-    doc = html(page)
+    doc = page(out, n)
     assert not doc.xpath("//script")
     assert "<script>alert(1)</script>" in doc.get_element_by_id("text").text_content()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in chunks(out)[n]["html"]
 
 
 def test_failed_document_shows_its_error(out):
     n, r = page_of(out, "empty.txt")
     assert r.status == "failed"
-    doc = html(out / "report" / f"{n}.html")
+    doc = page(out, n)
     assert r.error in by_id(doc, "error") and "失败" in by_id(doc, "status")
     row = html(out / "report.html").get_element_by_id(f"doc-{n}")
     assert "empty" in row.text_content() and "status-failed" in row.get("class")
     n, r = page_of(out, "image.png")
-    assert r.error in by_id(html(out / "report" / f"{n}.html"), "error")
+    assert r.error in by_id(page(out, n), "error")
 
 
 def test_pages_are_self_contained(out):
-    """Nothing from the network: report.html's script and index are inline, document pages have none."""
-    for page in [out / "report.html", *sorted((out / "report").glob("*.html"))]:
-        raw = page.read_text(encoding="utf-8")
+    """Nothing from the network: report.html's and doc.html's scripts and data are inline (doc.html
+    loads only the chunks beside it), the document pages in the chunks have no script."""
+    assert sorted(p.name for p in (out / "report").iterdir()) == ["doc.html", "docs-1.js"]
+    for name in ("report.html", "report/doc.html"):
+        raw = (out / name).read_text(encoding="utf-8")
         doc = lxml.html.fromstring(raw)
         assert not doc.xpath("//link | //img | //iframe | //@src")
         scripts = doc.xpath("//script")
-        if page.name == "report.html":
-            assert [s.get("type") for s in scripts] == ["application/json", "application/json", None]
-        else:
-            assert not scripts
+        assert [s.get("type") for s in scripts] == ["application/json"] * (1 + (name == "report.html")) + [None]
         assert not re.search(r"https?://|@import|url\(", raw.replace('xmlns="http://www.w3.org/2000/svg"', ""))
         assert doc.xpath("//style") and '"WenQuanYi Zen Hei"' in raw
+    for n in chunks(out):
+        doc = page(out, n)
+        assert not doc.xpath("//script | //link | //iframe")
 
 
 def test_pagination(tmp_path):
@@ -204,13 +228,14 @@ def test_pagination(tmp_path):
     assert by_id(first, "n-documents") == "5"               # the overview counts everything
     second = html(out / "report" / "list-2.html")
     assert [tr.get("id") for tr in second.xpath("//table[@id='documents']/tbody/tr")] == ["doc-3", "doc-4"]
-    assert second.xpath("//tr[@id='doc-3']//a")[0].get("href") == "3.html"
+    assert second.xpath("//tr[@id='doc-3']//a")[0].get("href") == "doc.html#n=3"
     assert second.xpath("string(//h1)") == "文件列表 3–4（共 5 份）"      # the count, not the macro of that name
     assert (out / "report" / "list-3.html").exists()
-    back = html(out / "report" / "3.html").xpath("//nav//a")[0].get("href")
+    back = page(out, 3).xpath("//nav//a")[0].get("href")
     assert back == "list-2.html#doc-3"
+    (out / "report" / "7.html").write_text("an earlier version's page of document 7", encoding="utf-8")
     write_report(out)                                          # a later run leaves no stale list pages
-    assert not (out / "report" / "list-2.html").exists()
+    assert not (out / "report" / "list-2.html").exists() and not (out / "report" / "7.html").exists()
 
 
 # ---------------------------------------------------------------- overlapping evidence
@@ -245,7 +270,7 @@ def test_overlapping_nested_and_identical_evidence(tmp_path):
     spans = [(0, 13), (3, 13), (3, 13), (8, 20), (10, 16), (14, 30), (11, 12), (29, 34), (30, 99)]
     out, _ = hand_outdir(tmp_path, text, spans)
     write_report(out)
-    doc = html(out / "report" / "1.html")
+    doc = page(out, 1)
     check_page(doc, text, spans)
     assert doc.xpath("//mark[@id='e3-13']")[0].text_content() == "全年预算数100万元"    # nested: whole
     assert len(doc.xpath("//mark[@data-ev='e8-20']")) == 2                               # crosses e0-13's end
@@ -262,7 +287,7 @@ def test_evidence_whose_words_the_text_does_not_hold_is_flagged(tmp_path):
     with Writer(out) as w:
         w.write(r, text)
     write_report(out)
-    links = html(out / "report" / "1.html").xpath("//tr[@class='finding']//a[@class='ev']")
+    links = page(out, 1).xpath("//tr[@class='finding']//a[@class='ev']")
     assert [a.get("href") for a in links] == ["#e5-10", "#e14-21"]
     assert "<b>96.4</b>万元" in links[1].text_content()                  # the evidence's markup shown as text
     assert [a.xpath("string(following-sibling::span[@class='mismatch'])") for a in links] == ["", "（与文本不符）"]
@@ -277,9 +302,9 @@ def test_any_overlap_keeps_the_markup_well_formed(case):
     evs = [Evidence(start=s, end=e, text=text[s:e]) for s, e in spans]
     r = Record(source=Source(path="h.txt", sha256="0" * 64, format="txt"), status="ok",
                findings=[Finding(rule="made_up", severity="info", message="x", values={}, evidence=evs)])
-    page = environment().get_template("document.html").render(doc=document_view(1, r, text), back="../report.html",
-                                                              total=1, outdir="out")
-    check_page(lxml.html.fromstring(page), text, spans)
+    rendered = environment().get_template("document.html").render(doc=document_view(1, r, text),
+                                                                  back="../report.html", total=1, outdir="out")
+    check_page(lxml.html.fromstring(f"<div>{rendered}</div>"), text, spans)
 
 
 def test_every_audit_rule_is_explained_in_chinese():
@@ -349,7 +374,7 @@ def test_xlsx_evidence_names_its_real_cell(tmp_path):
     assert main(["extract", str(book.parent), "-o", str(tmp_path / "out"), "-q"]) == 0
     (r,) = records(tmp_path / "out")
     assert "execution_rate" in {f.rule for f in r.findings}
-    doc = html(tmp_path / "out" / "report" / "1.html")
+    doc = page(tmp_path / "out", 1)
     names = {tr.get("data-key"): tr.xpath(".//span[@class='cell']")[0].text
              for tr in doc.xpath("//table[@id='facts']//tr[@data-key]") if tr.xpath(".//span[@class='cell']")}
     assert names["total_yuan"] == f"{sheet.title}!E5" and names["executed_yuan"] == f"{sheet.title}!F5"
@@ -372,7 +397,7 @@ def test_pdf_page_images_need_the_unchanged_original(tmp_path):
     assert main(["extract", str(pdf.parent), "-o", str(out), "-q"]) == 0
     (r,) = records(out)
     assert [f.rule for f in r.findings] == ["execution_rate"] and r.budget.executed_yuan.evidence.page == 2
-    doc = html(out / "report" / "1.html")
+    doc = page(out, 1)
     assert [f.get("id") for f in doc.xpath("//figure")] == ["page-2"]      # the page the finding is on
     e = r.budget.executed_yuan.evidence
     box = doc.get_element_by_id(f"b{e.start}-{e.end}")
@@ -384,9 +409,9 @@ def test_pdf_page_images_need_the_unchanged_original(tmp_path):
 
     pdf.write_bytes(pdf.read_bytes() + b"\n%changed\n")
     write_report(out)
-    doc = html(out / "report" / "1.html")
+    doc = page(out, 1)
     assert "sha256" in by_id(doc, "original-note") and not doc.xpath("//img")
     assert not (out / "report" / src).exists()                  # an image no page shows is removed
     pdf.unlink()
     write_report(out)
-    assert str(pdf) in by_id(html(out / "report" / "1.html"), "original-note")
+    assert str(pdf) in by_id(page(out, 1), "original-note")

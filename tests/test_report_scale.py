@@ -189,6 +189,8 @@ def test_search_filter_and_sort_the_list(browser, out, tmp_path):
     browser.open(out / "report.html")
     assert count(browser) == len(with_findings)              # the first view: documents with findings
     assert rows(browser) == [f"doc-{n}" for n in with_findings[:100]]
+    assert browser.js("document.querySelector('#documents tbody a').getAttribute('href')") == \
+        f"report/doc.html#n={with_findings[0]}"
     assert browser.js("document.documentElement.scrollWidth") <= WIDTH
 
     org = recs[with_findings[3] - 1].organization.value           # search by organisation: only its documents
@@ -241,7 +243,7 @@ def test_static_list_page_2_counts(browser, out, tmp_path):
 
 def test_a_click_on_a_figure_scrolls_to_its_mark(browser, out, tmp_path):
     n = next(n for n, r in enumerate(records(out), 1) if any(f.rule == "execution_rate" for f in r.findings))
-    browser.open(out / "report" / f"{n}.html")
+    browser.open(out / "report" / "doc.html", f"#n={n}")
     assert browser.js("document.documentElement.scrollWidth") <= WIDTH
     href = browser.js("document.querySelector('#findings a.ev').getAttribute('href')")
     browser.js("window.scrollTo(0, 0)")
@@ -253,6 +255,31 @@ def test_a_click_on_a_figure_scrolls_to_its_mark(browser, out, tmp_path):
     assert browser.js("window.scrollY") > 0
     assert browser.js(f"getComputedStyle(document.getElementById({json.dumps(href[1:])})).outlineStyle") == "solid"
     browser.screenshot(tmp_path / "figure-mark.png")
+    browser.call("Page.reload")                                  # the words' address alone still shows the document
+    browser.wait_for("Page.loadEventFired")
+    browser.until(f"document.getElementById({json.dumps(href[1:])}) !== null")
+    assert browser.js("document.getElementById('path').textContent") == records(out)[n - 1].source.path
+
+
+def test_the_document_page_shows_any_document_and_links_to_its_neighbours(browser, out, tmp_path):
+    """doc.html#n=<n> loads the chunk holding n (a hundred pages a chunk: 601 documents make seven);
+    a click on 下一份 shows the next, the back link its row in the list."""
+    recs = records(out)
+    assert len(list((out / "report").glob("docs-*.js"))) == -(-len(recs) // 100)
+    for n in (1, 100, 101, 350, len(recs)):
+        browser.open(out / "report" / "doc.html", f"#n={n}")
+        assert browser.js("document.getElementById('path').textContent") == recs[n - 1].source.path
+        assert browser.js("document.title").startswith(f"{n}. ")
+    browser.open(out / "report" / "doc.html", "#n=100")
+    browser.click("nav.top a[href='doc.html#n=101']")
+    browser.until("location.hash === '#n=101'")
+    browser.until(f"document.getElementById('path').textContent === {json.dumps(recs[100].source.path)}")
+    assert browser.js("document.querySelector('nav.top a').getAttribute('href')") == "../report.html#doc-101"
+    browser.js("history.back()")
+    browser.until(f"document.getElementById('path').textContent === {json.dumps(recs[99].source.path)}")
+    for fragment in (f"#n={len(recs) + 1}", "#"):       # no such document; no document named
+        browser.open(out / "report" / "doc.html", fragment)
+        assert browser.js("document.getElementById('missing') !== null")
 
 
 def test_a_pdf_page_shows_its_image_with_the_box(browser, out, tmp_path):
@@ -260,7 +287,7 @@ def test_a_pdf_page_shows_its_image_with_the_box(browser, out, tmp_path):
     if not pdfs:
         pytest.skip("no PDF was made (reportlab or a CJK font missing)")
     (n, r), = pdfs
-    browser.open(out / "report" / f"{n}.html")
+    browser.open(out / "report" / "doc.html", f"#n={n}")
     assert browser.js("document.documentElement.scrollWidth") <= WIDTH
     executed = r.budget.executed_yuan.evidence
     box = f"b{executed.start}-{executed.end}"

@@ -29,6 +29,7 @@ from pipeline.outputs.export import record_json, shown_columns
 from pipeline.outputs.findings_view import BadJsonl, read_jsonl
 from pipeline.models import Budget, Evidence, Fact, Finding, Quantity, Record, Source
 from pipeline.outputs.store import DUCKDB, TABLES, XLSX, write_tables
+from pipeline.outputs.texts import Texts
 from tests.conftest import CORPUS, ROOT, SEED
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
@@ -198,8 +199,9 @@ def test_planted_findings_keep_their_evidence(db, run):
     rows = db.execute("SELECT r.sha256, e.start, e.end, e.text FROM findings f JOIN records r USING (path), "
                   "unnest(f.evidence) AS u(e)").fetchall()
     assert len(rows) == 5
-    for sha, start, end, text in rows:
-        assert (run / "texts" / f"{sha}.txt").read_text(encoding="utf-8")[start:end] == text
+    with Texts(run) as texts:
+        for sha, start, end, text in rows:
+            assert texts.get(sha)[start:end] == text
 
 
 def test_failed_and_skipped_documents_are_rows_with_their_error(db):

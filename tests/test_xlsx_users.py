@@ -14,6 +14,7 @@ from pipeline import models
 from pipeline.outputs.labels import label, labels
 from pipeline.rules import rules
 from tests.conftest import jixiao
+from tests.test_report import chunks
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "large-batches.md"     # the table of error codes
 
@@ -124,6 +125,7 @@ def test_every_amount_in_yuan_has_its_wan_beside_it(out):
 
 
 def test_every_row_links_to_its_documents_page_of_the_report(out):
+    pages = chunks(out)
     for name in ("records", "findings", "funds"):
         rows = sheet(out, name)
         assert rows
@@ -131,8 +133,9 @@ def test_every_row_links_to_its_documents_page_of_the_report(out):
             link = r["报告页"].hyperlink
             assert link is not None, name
             page = out / link.target.replace("\\", "/")       # Excel writes a relative link with backslashes
-            assert page.is_file() and page.parent == out / "report", (name, link.target)
-            assert Path(r["文件"].value).name in page.read_text(encoding="utf-8"), (name, link.target)
+            assert page == out / "report" / "doc.html" and page.is_file(), (name, link.target)
+            n = int(link.location.removeprefix("n="))           # the document: the link's #n=<n>
+            assert Path(r["文件"].value).name in pages[n]["html"], (name, link.location)
     with zipfile.ZipFile(out / "jixiao.xlsx") as z:     # links, not HYPERLINK formulas: no cell is a formula
         assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
 

@@ -361,11 +361,11 @@ def same_password(kept: str | None, password: str | None) -> bool:
 
 def clean(outdir: Path) -> None:
     """Remove what a run killed while writing leaves half done: the outputs' temporaries (*.partial,
-    DuckDB's *.partial.wal, *.tmp) in OUTDIR, texts/ and report/. Only under OUTDIR's lock: no other run
+    DuckDB's *.partial.wal, *.tmp) in OUTDIR and report/. Only under OUTDIR's lock: no other run
     writes them then. A half-replaced set of tables never looks complete: run.json, written last,
     still names the records of the outputs before them, so this run writes them all again."""
-    from ..outputs.export import PAGES, TEXTS
-    for folder in (outdir, outdir / TEXTS, outdir / PAGES):
+    from ..outputs.export import PAGES
+    for folder in (outdir, outdir / PAGES):
         for pattern in ("*.partial", "*.partial.wal", "*.tmp"):
             for orphan in folder.glob(pattern):
                 orphan.unlink(missing_ok=True)

@@ -1,4 +1,4 @@
-"""export: records -> OUTDIR (records.jsonl, records.csv, findings.csv, texts/), per CONTRACT.md.
+"""export: records -> OUTDIR (records.jsonl, records.csv, findings.csv, texts.jsonl), per CONTRACT.md.
 
 Also the one place where a record is flattened into table rows: each output table (records,
 findings, quantities, indicators, projects, funds) is a column spec (name, Chinese header, type)
@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .labels import figures, label
+from .texts import TextWriter
 from ..readers.load import valid_unicode
 from ..models import Evidence, Fact, Record
 
 SCALARS = ("report_type", "fiscal_year", "organization", "self_score", "deduction", "grade")
 BUDGET = ("initial_yuan", "total_yuan", "executed_yuan", "rate_pct")
-TEXTS = "texts"                 # OUTDIR/texts/<sha256>.txt
-PAGES = "report"                # OUTDIR/report/<n>.html, OUTDIR/report/list-<k>.html (report.py)
+PAGES = "report"                # OUTDIR/report/doc.html, docs-<k>.js, list-<k>.html (report.py)
 XLSX = "jixiao.xlsx"            # the tables, one sheet each (store.py)
 DUCKDB = "jixiao.duckdb"        # the tables in one database (store.py)
 PARTIAL = ".partial"            # an output being written, renamed to its name when whole (replacing)
@@ -271,8 +271,8 @@ CSV_HEADERS = ("zh", "code")    # records.csv and findings.csv headed in Chinese
 
 def page_link(n: int) -> str:
     """Where document n (1-based: its line in records.jsonl) has its page of report.html, relative to
-    OUTDIR, where jixiao.xlsx and the CSVs are."""
-    return f"{PAGES}/{n}.html"
+    OUTDIR, where jixiao.xlsx and the CSVs are: the one document page, told which by its fragment."""
+    return f"{PAGES}/doc.html#n={n}"
 
 
 class Doc(NamedTuple):
@@ -390,11 +390,6 @@ def replacing(path: Path) -> Iterator[Path]:
         raise
 
 
-def text_path(outdir: Path, r: Record) -> Path:
-    """Where a record's text layer is kept: evidence offsets index this file's characters."""
-    return outdir / TEXTS / f"{r.source.sha256}.txt"
-
-
 def record_json(r: Record) -> str:
     """A record's records.jsonl line, always valid UTF-8: the readers and source_of give valid Unicode,
     and whatever else brings a lone surrogate (a link target or an exception's message naming a path
@@ -410,22 +405,17 @@ class Writer:
 
     def __init__(self, outdir: Path, *, append: bool = False):
         outdir.mkdir(parents=True, exist_ok=True)
-        self._texts = outdir / TEXTS
-        self._texts.mkdir(exist_ok=True)
+        self._texts = TextWriter(outdir)
         self._jsonl = open(outdir / "records.jsonl", "ab" if append else "wb")
 
     def write(self, r: Record, text: str | None = None) -> tuple[int, int]:
-        """One record; its text layer, when given, goes to texts/<sha256>.txt for the HTML report."""
+        """One record; its text layer, when given, goes to texts.jsonl for the HTML report."""
         return self.write_line(record_json(r), r.source.sha256, text)
 
     def write_line(self, line: str, sha256: str, text: str | None = None) -> tuple[int, int]:
         """A record already serialised (by a worker); returns where its line lies: (offset, length)."""
         if text is not None:
-            path = self._texts / f"{sha256}.txt"
-            if not path.exists():       # written whole or not at all: a kill never leaves half a text
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(text, encoding="utf-8", errors="replace", newline="")   # "?" for a stray surrogate: offsets hold
-                os.replace(tmp, path)
+            self._texts.add(sha256, text)
         data = (line + "\n").encode("utf-8")
         offset = self._jsonl.tell()
         self._jsonl.write(data)
@@ -434,6 +424,7 @@ class Writer:
 
     def close(self) -> None:
         self._jsonl.close()
+        self._texts.close()
 
     def __enter__(self) -> "Writer":
         return self

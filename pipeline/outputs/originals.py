@@ -1,4 +1,4 @@
-"""originals: an evidence shown on the file it came from, for report/<n>.html of a document with
+"""originals: an evidence shown on the file it came from, for the page of a document with
 findings (the auditor's work; reading originals again for every document would cost minutes).
 
 - PDF: the pages holding the findings' evidence rendered to a PNG (pypdfium2) with a box around the evidence's words. The text layer
@@ -50,7 +50,7 @@ class PageImage:
 
 @dataclass
 class Original:
-    """What report/<n>.html shows of a document's original: page images, cell names, or why not."""
+    """What a document's page shows of its original: page images, cell names, or why not."""
     pages: list[PageImage] = field(default_factory=list)
     cells: dict[tuple[int, int], str] = field(default_factory=dict)     # (start, end) -> "Sheet1!D5"
     note: str | None = None

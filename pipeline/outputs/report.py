@@ -1,20 +1,24 @@
-"""report: a finished OUTDIR -> report.html (overview and document list) and report/<n>.html (one page per document).
+"""report: a finished OUTDIR -> report.html (overview and document list) and report/doc.html (every
+document's page, from report/docs-<k>.js).
 
 Everything is read back from what `jixiao extract` wrote: records.jsonl, one record at a time, and
-texts/<sha256>.txt, the text layer every evidence offset indexes (and, for a document with findings,
-its original file, for page images and cell names). Nothing is held for the whole batch but counts,
-histogram bins and the list's index: each document's page is written as soon as its record is read, and
-its row of the document list goes to a spool file that the list pages are written from at the end.
+texts.jsonl, the text layers every evidence offset indexes (and, for a document with findings, its
+original file, for page images and cell names). Nothing is held for the whole batch but counts,
+histogram bins, the list's index and one chunk of document pages: each document's page is rendered as
+soon as its record is read, and its row of the document list goes to a spool file that the list pages
+are written from at the end.
 
 - report.html: the overview (documents by status and by report type, findings by rule and
   severity, histograms of the stated execution rates and of the self-evaluation scores as inline
   SVG) and the document list: the first `page_size` rows as HTML (further rows go to
   report/list-<k>.html), and every row in an embedded JSON index that an inline script (list.js)
   searches, filters, sorts and pages.
-- report/<n>.html: document n of records.jsonl (1-based): its facts, findings (each rule explained
-  from rules/explain.yaml) and tables, every value linked to its evidence, the text with every
-  evidence highlighted as <mark id="e<start>-<end>">, and for a PDF the pages holding evidence as
-  images with each evidence's box (originals.py; images in report/img).
+- report/doc.html#n=<n>: document n of records.jsonl (1-based): its facts, findings (each rule
+  explained from rules/explain.yaml) and tables, every value linked to its evidence, the text with
+  every evidence highlighted as <mark id="e<start>-<end>">, and for a PDF the pages holding evidence
+  as images with each evidence's box (originals.py; images in report/img). The pages are rendered
+  here, a hundred to a chunk file report/docs-<k>.js, which doc.html's script (doc.js) loads: a
+  few dozen files a run rather than one per document (creating a file costs 75-225 appends).
 
 Every page is self-contained (inline CSS and script, no network) and made by Jinja2 templates
 (pipeline/templates) with autoescape on, so a document's own text can never become markup.
@@ -42,11 +46,12 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from .export import PAGES, page_link, replacing, text_path
+from .export import PAGES, replacing
 from .findings_view import REPORT_TYPE, SEVERITY_ORDER, evidence_line, read_jsonl
 from ..models import Budget, Evidence, Fact, Record
 from .originals import Original, original
 from .labels import label, labels
+from .texts import Texts
 from ..rules import RULES_DIR
 
 PAGE_SIZE = 500                 # rows of the document list per page (report.html holds the first page)
@@ -57,7 +62,9 @@ STATUS_LABEL = labels().labels.status
 BUDGET_LABEL = {"initial_yuan": "年初预算数", "total_yuan": "全年预算数", "executed_yuan": "执行数",
                 "rate_pct": "执行率"}
 FUND_ROLE = labels().labels.fund_role
-_OWN_PAGE = re.compile(r"(\d+|list-\d+)\.html")
+_OWN_PAGE = re.compile(r"(\d+|list-\d+|doc)\.html|docs-\d+\.js")     # <n>.html: an earlier version's
+CHUNK_DOCS = 100                # document pages per report/docs-<k>.js ...
+CHUNK_CHARS = 4_000_000         # ... or fewer, past this many characters (a few long reports)
 IMAGES = "img"                  # report/img: the PDF page images
 
 
@@ -420,15 +427,6 @@ def index_json(rows: Iterable[str]) -> Markup:
     return Markup("[" + ",".join(line.strip().replace("<", "\\u003c") for line in rows) + "]")
 
 
-def read_text(outdir: Path, r: Record) -> str | None:
-    """The kept text layer, exactly as written (no newline translation), or None when there is none."""
-    try:
-        with open(text_path(outdir, r), encoding="utf-8", newline="") as f:
-            return f.read()
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 # ---------------------------------------------------------------- rendering
 
 def _money(v) -> str:
@@ -545,10 +543,38 @@ def _write(path: Path, page: str) -> None:
         partial.write_text(page, encoding="utf-8", newline="")
 
 
+class Chunks:
+    """Document pages gathered into report/docs-<k>.js files, each `jixiao.docs(<first n>, [{title,
+    html}, …]);` and written whole when full: CHUNK_DOCS pages, or fewer past CHUNK_CHARS. `starts`
+    (the first n of each) tells doc.html which file holds a document."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.starts: list[int] = []
+        self._parts: list[str] = []
+        self._chars = 0
+
+    def add(self, n: int, title: str, html: str) -> None:
+        if not self._parts:
+            self.starts.append(n)
+        self._parts.append(json.dumps({"title": title, "html": html}, ensure_ascii=False)
+                           .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+        self._chars += len(html)
+        if len(self._parts) >= CHUNK_DOCS or self._chars >= CHUNK_CHARS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._parts:
+            _write(self.folder / f"docs-{len(self.starts)}.js",
+                   f"jixiao.docs({self.starts[-1]}, [\n" + ",\n".join(self._parts) + "\n]);\n")
+            self._parts, self._chars = [], 0
+
+
 def write_report(outdir: Path, *, page_size: int = PAGE_SIZE) -> Path:
-    """Write OUTDIR/report.html and OUTDIR/report/*.html from OUTDIR/records.jsonl and OUTDIR/texts/;
-    return the path of report.html. Pages a previous run left in OUTDIR/report are replaced; report.html
-    is written last, so that it is there only when every page it links to is."""
+    """Write OUTDIR/report.html and OUTDIR/report/ (doc.html, docs-<k>.js, list-<k>.html) from
+    OUTDIR/records.jsonl and OUTDIR/texts.jsonl; return the path of report.html. Pages a previous run
+    left in OUTDIR/report are replaced; report.html is written last, so that it is there only when
+    every page it links to is."""
     outdir = Path(outdir)
     report = outdir / "report.html"
     report.unlink(missing_ok=True)
@@ -561,16 +587,19 @@ def write_report(outdir: Path, *, page_size: int = PAGE_SIZE) -> Path:
     overview = Overview()
     total = _count_lines(outdir / "records.jsonl")
     images: set[str] = set()
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+    chunks = Chunks(pages)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool, Texts(outdir) as texts:
         for n, r in enumerate(read_jsonl(outdir / "records.jsonl"), 1):
             overview.add(r)
             list_page = (n - 1) // page_size + 1
             back = "../report.html" if list_page == 1 else f"list-{list_page}.html"
-            text = read_text(outdir, r)
+            text = texts.get(r.source.sha256)
             orig = original(r, text, evidences(r), pages / IMAGES, images)
-            _write(outdir / page_link(n), document.render(doc=document_view(n, r, text, orig), back=back,
-                                                        total=total, outdir=str(outdir)))
+            chunks.add(n, f"{n}. {_value(r.organization) or r.source.path}",
+                       document.render(doc=document_view(n, r, text, orig), back=back, total=total, outdir=str(outdir)))
             spool.write(json.dumps(list_row(n, r), ensure_ascii=False) + "\n")
+        chunks.flush()
+        _write(pages / "doc.html", _TEMPLATE["doc.html"].render(starts=json.dumps(chunks.starts), total=total))
         _prune(pages / IMAGES, images)
         spool.seek(0)
         index = index_json(spool)
@@ -579,11 +608,11 @@ def write_report(outdir: Path, *, page_size: int = PAGE_SIZE) -> Path:
         nav = [{"k": k, "first": (k - 1) * page_size + 1, "last": min(k * page_size, overview.documents)}
                for k in range(1, count + 1)]
         rows = (json.loads(line) for line in spool)
-        chunks = _chunks(rows, page_size)
+        list_chunks = _chunks(rows, page_size)
         first = _TEMPLATE["report.html"].render(
-            overview=overview.view(), rows=next(chunks, []), nav=nav, page=1, prefix=f"{PAGES}/", list_prefix="",
-            pages_dir=f"{PAGES}/", outdir=str(outdir), index=index, labels=labels_json())
-        for k, chunk in enumerate(chunks, 2):
+            overview=overview.view(), rows=next(list_chunks, []), nav=nav, page=1, prefix=f"{PAGES}/",
+            list_prefix="", pages_dir=f"{PAGES}/", outdir=str(outdir), index=index, labels=labels_json())
+        for k, chunk in enumerate(list_chunks, 2):
             _write(pages / f"list-{k}.html", _TEMPLATE["list.html"].render(
                 rows=chunk, nav=nav, page=k, prefix="", document_count=overview.documents, outdir=str(outdir)))
     _write(report, first)

@@ -96,7 +96,7 @@
     tr.className = "status-" + r.status;
     cell(tr, r.n, "num");
     var td = cell(tr, null, "path"), a = document.createElement("a");
-    a.href = prefix + r.n + ".html";
+    a.href = prefix + "doc.html#n=" + r.n;
     a.textContent = r.path;
     td.appendChild(a);
     if (r.error) {

@@ -44,9 +44,11 @@ class CorpusRun(NamedTuple):
     records: dict[str, dict]
 
     def kept_text(self, record: dict) -> str:
-        """texts/<sha256>.txt: the text layer the record's evidence offsets index."""
-        with open(self.out / "texts" / f"{record['source']['sha256']}.txt", encoding="utf-8", newline="") as f:
-            return f.read()
+        """The record's line of texts.jsonl: the text layer its evidence offsets index."""
+        from pipeline.outputs.texts import Texts
+        text = Texts(self.out).get(record["source"]["sha256"])
+        assert text is not None, f"no text kept for {record['source']['path']}"
+        return text
 
 
 @pytest.fixture(scope="session")

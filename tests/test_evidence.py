@@ -1,6 +1,6 @@
 """No value without evidence: every fact of every corpus record, in every format, slices the text
 `jixiao text` prints (pipeline.text_of; tests/test_cli.py checks the command prints exactly that, and
-that `jixiao extract` keeps that text in OUTDIR/texts/)."""
+that `jixiao extract` keeps that text in OUTDIR/texts.jsonl)."""
 import pytest
 
 from pipeline import text_of

@@ -314,6 +314,7 @@ def _run(args, inputs: list[str], console: Console, progress: _Phases | None, ta
             progress.phase("write", len(runner.WRITE_STEPS))
         runner.write_outputs(args.outdir, records, parallel=args.jobs > 1, headers=args.csv_headers,
                              workbook=not args.no_xlsx, step=progress.step if progress else lambda name: None)
+    done.meta["xlsx"] = (args.outdir / XLSX).exists()      # False: left out (--no-xlsx)
     done.phases = {"start": start, "walk": walk, **done.phases}
     done.phases["write"] += time.monotonic() - t
     runner.finish(args.outdir, done, wall=time.monotonic() - args.started, statuses=tally.statuses())

@@ -179,20 +179,27 @@ def arrow_schema(t: Table) -> pa.Schema:
     return described_schema((c.name, arrow_type(c), PANDAS[kind(c)], describe(t.name, c.name)) for c in t.columns)
 
 
-def _arrow_value(type_: str, v: Any) -> Any:
-    if v is None:
-        return None
+_EVIDENCE_NAMES = tuple(n for n, _ in EVIDENCE_FIELDS)
+
+
+def _evidence_dict(e: Evidence) -> dict:
+    """An evidence as Arrow's struct takes it: its fields read directly (model_dump costs three times as much)."""
+    return {n: getattr(e, n) for n in _EVIDENCE_NAMES}
+
+
+def _arrow_column(type_: str, values: list) -> list:
+    """A column's values as Arrow takes them: evidence as dicts, a finding's figures as JSON text."""
     if type_ == "evidence":
-        return v.model_dump()
+        return [None if v is None else _evidence_dict(v) for v in values]
     if type_ == "evidences":
-        return [e.model_dump() for e in v]
+        return [None if v is None else [_evidence_dict(e) for e in v] for v in values]
     if type_ == "json":
-        return json.dumps(v, ensure_ascii=False)
-    return v
+        return [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
+    return values
 
 
 def arrow_batch(t: Table, rows: list[dict], schema: pa.Schema) -> pa.Table:
-    return pa.Table.from_pydict({c.name: [_arrow_value(c.type, row[c.name]) for row in rows] for c in t.columns},
+    return pa.Table.from_pydict({c.name: _arrow_column(c.type, [row[c.name] for row in rows]) for c in t.columns},
                                 schema=schema)
 
 

@@ -82,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--csv-headers", choices=("zh", "code"), default="zh",
                    help="headers of records.csv and findings.csv: zh, the Chinese names (default), or code, the "
                    "column names of the Parquet files and DuckDB, for programs")
+    e.add_argument("--no-xlsx", action="store_true",
+                   help="do not write jixiao.xlsx (it costs more than reading a short text report: for very large "
+                   "runs; the CSVs, Parquet and DuckDB hold the same rows)")
     e.add_argument("--replace", action="store_true",
                    help="drop OUTDIR's records of files not in this run (by default they are kept, and the summary "
                    "says how many)")
@@ -283,7 +286,7 @@ def _run(args, inputs: list[str], console: Console, progress: _Phases | None, ta
     """The run under OUTDIR's lock, phase by phase, each timed on the wall clock: start (the forkserver,
     the rules checked), walk, plan and extract (runner.run), write the outputs; run.json last."""
     from .batch import runner
-    from .outputs.export import csv_headers_of, write_csvs
+    from .outputs.export import XLSX, csv_headers_of, write_csvs
     from .outputs.findings_view import read_jsonl
     if progress:
         progress.phase("walk")
@@ -301,7 +304,7 @@ def _run(args, inputs: list[str], console: Console, progress: _Phases | None, ta
                       replace=args.replace)
     t = time.monotonic()
     records = (tally.add(r) for r in read_jsonl(args.outdir / runner.RECORDS))
-    if done.outputs_current:
+    if done.outputs_current and (args.no_xlsx or (args.outdir / XLSX).exists()):
         if csv_headers_of(args.outdir) != args.csv_headers:     # only the CSVs' headers change
             write_csvs(args.outdir, records, headers=args.csv_headers)
         for _ in records:
@@ -309,9 +312,9 @@ def _run(args, inputs: list[str], console: Console, progress: _Phases | None, ta
     else:
         if progress:
             progress.phase("write", len(runner.WRITE_STEPS))
-        runner.write_outputs(args.outdir, parallel=args.jobs > 1,    # records.parquet …, report.html
-                             also=lambda: write_csvs(args.outdir, records, headers=args.csv_headers),
-                             step=progress.step if progress else lambda name: None)
+        runner.write_outputs(args.outdir, records, parallel=args.jobs > 1, headers=args.csv_headers,
+                             workbook=not args.no_xlsx, step=progress.step if progress else lambda name: None)
+    done.meta["xlsx"] = (args.outdir / XLSX).exists()      # False: left out (--no-xlsx)
     done.phases = {"start": start, "walk": walk, **done.phases}
     done.phases["write"] += time.monotonic() - t
     runner.finish(args.outdir, done, wall=time.monotonic() - args.started, statuses=tally.statuses())
@@ -493,6 +496,8 @@ def _summary(tally: _Tally, outdir: Path, run: runner.Run) -> None:
     and findings, then the failed files and the documents with errors by name, and where to look next."""
     from rich.console import Console
     from rich.table import Table
+
+    from .outputs.export import DUCKDB, XLSX
     console = Console(stderr=True)
     def say(text: str) -> None:         # paths are no markup, and a log line is not cut at 80 columns
         console.print(text, markup=False, highlight=False, soft_wrap=True)
@@ -537,7 +542,12 @@ def _summary(tally: _Tally, outdir: Path, run: runner.Run) -> None:
         n = stats["with errors"]
         more = f" and {n - len(tally.errors)} more" if n > len(tally.errors) else ""
         say(f"error findings in {n} documents: {', '.join(tally.errors)}{more} (findings.csv)")
-    say(f"next: open {outdir / 'report.html'} (the audit report) or {outdir / 'jixiao.xlsx'} (every table)")
+    if (outdir / XLSX).exists():
+        say(f"next: open {outdir / 'report.html'} (the audit report) or {outdir / XLSX} (every table)")
+    else:
+        say(f"{XLSX} not written (--no-xlsx): every table is in the Parquet files and {DUCKDB}, records and "
+            "findings in records.csv and findings.csv")
+        say(f"next: open {outdir / 'report.html'} (the audit report) or {outdir / 'records.csv'} (every document)")
 
 
 def _audit(args) -> int:

@@ -62,7 +62,7 @@ def run(tmp_path_factory) -> Path:
     extracted = {p: p.stat().st_mtime_ns for p in out.iterdir() if p.suffix in (".parquet", ".xlsx", ".duckdb")}
     assert len(extracted) == len(TABLES) + 2        # extract wrote them; written again, they are replaced
     written = write_tables(out)
-    assert written == [out / f"{t.name}.parquet" for t in TABLES] + [out / XLSX, out / DUCKDB]
+    assert written == [out / f"{t.name}.parquet" for t in TABLES] + [out / DUCKDB, out / XLSX]
     return out
 
 

@@ -747,34 +747,43 @@ def _import_writers() -> None:
     from ..outputs import report, store  # noqa: F401
 
 
-WRITE_STEPS = ("records.csv, findings.csv", "tables: parquet, duckdb, jixiao.xlsx", "report.html")
+WRITE_STEPS = ("records.csv, findings.csv, parquet, duckdb", "jixiao.xlsx", "report.html")
 
 
-def write_outputs(outdir: Path, *, parallel: bool, also: Callable[[], object] = lambda: None,
-                  step: Callable[[str], object] = lambda name: None) -> None:
-    """The tables (Parquet, xlsx, DuckDB) and report.html from the finished records.jsonl, after
-    `also` (the caller's own pass over the records: its CSVs); with `parallel` (--jobs 2 or more), the
-    report in a second process meanwhile: each costs about what reading a short text report does, per
-    record, and one after the other they would halve what --jobs 2 gains. --jobs 1 writes them one
-    after the other, so a run's work stays on one core (only the start-up imports and the writers'
-    import overlap the reading). `step` is told each of WRITE_STEPS as it is done (the progress)."""
+def write_outputs(outdir: Path, records: Iterable[Record], *, parallel: bool, headers: str = "zh",
+                  workbook: bool = True, step: Callable[[str], object] = lambda name: None) -> None:
+    """The CSVs and tables (Parquet, DuckDB, and the xlsx unless not `workbook`) and report.html, from
+    `records`, the caller's one reader of the finished records.jsonl (its summary counts them as they
+    pass). With `parallel` (--jobs 2 or more), the workbook and the report are each written by a process
+    of its own meanwhile (each reads records.jsonl itself): the xlsx costs more per record than
+    reading a short text report, the report about as much, and after this process they would halve
+    what --jobs 2 gains. --jobs 1 writes them one after the other, in one pass over the records but
+    the report's, so a run's work stays on one core. Without `workbook` a jixiao.xlsx of an earlier
+    run is removed: it would show other records. `step` is told each of WRITE_STEPS as it is done."""
+    from ..outputs.export import XLSX, csv_tables
     from ..outputs.report import write_report
     from ..outputs.store import write_tables
-    csvs, tables, html = WRITE_STEPS
+    tables, sheets, html = WRITE_STEPS
+    if not workbook:
+        (outdir / XLSX).unlink(missing_ok=True)
+        sheets += " skipped"
     if not parallel:
-        also()
-        step(csvs)
-        write_tables(outdir)
+        with csv_tables(outdir, headers) as add:
+            write_tables(outdir, records=(add(r) for r in records), workbook=workbook)
         step(tables)
+        step(sheets)
         write_report(outdir)
         step(html)
         return
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as other:
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver")) as other:
         report = other.submit(write_report, outdir)
-        also()
-        step(csvs)
-        write_tables(outdir)
+        book = other.submit(write_tables, outdir, typed=False) if workbook else None
+        with csv_tables(outdir, headers) as add:
+            write_tables(outdir, records=(add(r) for r in records), workbook=False)
         step(tables)
+        if book is not None:
+            book.result()
+        step(sheets)
         report.result()
         step(html)
 

@@ -469,15 +469,30 @@ def write_csvs(outdir: Path, records: Iterable[Record], *, headers: str = "zh") 
     """records.csv and findings.csv of the records given (those of the finished records.jsonl, in its
     order), each written whole or not at all: the columns of the spreadsheet's records and findings
     sheets (but the records' ten evidences), headed in Chinese or (`headers="code"`) by code."""
+    with csv_tables(outdir, headers) as add:
+        for r in records:
+            add(r)
+
+
+@contextmanager
+def csv_tables(outdir: Path, headers: str = "zh") -> Iterator[Callable[[Record], Record]]:
+    """records.csv and findings.csv open for the records of records.jsonl, in its order: the function
+    given writes one record's rows and returns it, so that one pass over the records can feed the other
+    tables too (store.write_tables). Both are renamed over the old ones when the block ends whole."""
     records_t, findings_t = TABLES[0], TABLES[1]
     rc, fc = csv_columns(records_t), csv_columns(findings_t)
     with replacing(outdir / "records.csv") as rp, replacing(outdir / "findings.csv") as fp, \
             open(rp, "w", encoding="utf-8-sig", newline="") as rf, open(fp, "w", encoding="utf-8-sig", newline="") as ff:
         rows, findings = _csv(rf, rc, headers), _csv(ff, fc, headers)
-        for n, r in enumerate(records, 1):
-            doc = Doc.of(r, n)
+        count = [0]
+
+        def add(r: Record) -> Record:
+            count[0] += 1
+            doc = Doc.of(r, count[0])
             rows.writerows(_csv_rows(rc, records_t.rows(r), doc))
             findings.writerows(_csv_rows(fc, findings_t.rows(r), doc))
+            return r
+        yield add
 
 
 def csv_headers_of(outdir: Path) -> str | None:

@@ -179,20 +179,27 @@ def arrow_schema(t: Table) -> pa.Schema:
     return described_schema((c.name, arrow_type(c), PANDAS[kind(c)], describe(t.name, c.name)) for c in t.columns)
 
 
-def _arrow_value(type_: str, v: Any) -> Any:
-    if v is None:
-        return None
+_EVIDENCE_NAMES = tuple(n for n, _ in EVIDENCE_FIELDS)
+
+
+def _evidence_dict(e: Evidence) -> dict:
+    """An evidence as Arrow's struct takes it: its fields read directly (model_dump costs three times as much)."""
+    return {n: getattr(e, n) for n in _EVIDENCE_NAMES}
+
+
+def _arrow_column(type_: str, values: list) -> list:
+    """A column's values as Arrow takes them: evidence as dicts, a finding's figures as JSON text."""
     if type_ == "evidence":
-        return v.model_dump()
+        return [None if v is None else _evidence_dict(v) for v in values]
     if type_ == "evidences":
-        return [e.model_dump() for e in v]
+        return [None if v is None else [_evidence_dict(e) for e in v] for v in values]
     if type_ == "json":
-        return json.dumps(v, ensure_ascii=False)
-    return v
+        return [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
+    return values
 
 
 def arrow_batch(t: Table, rows: list[dict], schema: pa.Schema) -> pa.Table:
-    return pa.Table.from_pydict({c.name: [_arrow_value(c.type, row[c.name]) for row in rows] for c in t.columns},
+    return pa.Table.from_pydict({c.name: _arrow_column(c.type, [row[c.name] for row in rows]) for c in t.columns},
                                 schema=schema)
 
 
@@ -267,79 +274,127 @@ class _Sheet:
         self.ws.autofilter(0, 0, self.rows, len(self.shown) - 1)
 
 
-class _Outputs:
-    """The open writers of every table; `add` takes one batch of records."""
+class _Typed:
+    """The tables as programs read them: one Parquet file per table and jixiao.duckdb; `add` takes one
+    batch of records."""
 
     def __init__(self, outdir: Path):
-        self.final = [outdir / f"{t.name}.parquet" for t in TABLES] + [outdir / XLSX, outdir / DUCKDB]
+        self.final = [outdir / f"{t.name}.parquet" for t in TABLES] + [outdir / DUCKDB]
         self.partial = [p.with_name(p.name + PARTIAL) for p in self.final]
         self.schemas = [arrow_schema(t) for t in TABLES]
         self.parquet: list[pq.ParquetWriter] = []
-        self.sheets: list[_Sheet] = []
         self.db: duckdb.DuckDBPyConnection | None = None
-        self.spill: tempfile.TemporaryDirectory | None = None    # the sheets' rows until the workbook closes
-        self.documents = 0          # records added so far: the next one's page of report.html is documents + 1
 
     def open(self) -> None:
         for p in self.partial:
             _remove(p)
         for p, s in zip(self.partial, self.schemas):
             self.parquet.append(pq.ParquetWriter(p, s))
-        self.spill = tempfile.TemporaryDirectory(prefix="jixiao-xlsx-")
-        self.wb = xlsxwriter.Workbook(str(self.partial[-2]), {
-            "constant_memory": True, "tmpdir": self.spill.name, "strings_to_numbers": False,
-            "strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True})
-        formats = {"header": self.wb.add_format({"bold": True}), "link": self.wb.get_default_url_format()} | \
-            {k: self.wb.add_format({"num_format": v}) for k, v in _NUMBER_FORMAT.items()}
-        for t in TABLES:
-            self.sheets.append(_Sheet(self.wb, t, formats))
         self.db = duckdb.connect(str(self.partial[-1]))
         for t in TABLES:
             cols = ", ".join(f'"{c.name}" {sql_type(c)}' for c in t.columns)
             self.db.execute(f'CREATE TABLE "{t.name}" ({cols})')
         document_db(self.db)
 
-    def add(self, records: list[Record]) -> None:
+    def add(self, records: list[Record], docs: list[Doc]) -> None:
         assert self.db is not None          # opened
-        docs = [Doc.of(r, n) for n, r in enumerate(records, self.documents + 1)]
-        self.documents += len(records)
-        for t, schema, parquet, sheet in zip(TABLES, self.schemas, self.parquet, self.sheets):
-            shown = [(row, doc) for r, doc in zip(records, docs) for row in t.rows(r)]
-            if not shown:
+        for t, schema, parquet in zip(TABLES, self.schemas, self.parquet):
+            rows = [row for r in records for row in t.rows(r)]
+            if not rows:
                 continue
-            rows = [row for row, _ in shown]
             batch = arrow_batch(t, rows, schema)
             parquet.write_table(batch)
-            sheet.append(shown)
             self.db.register("batch", batch)
             self.db.execute(f'INSERT INTO "{t.name}" SELECT * FROM batch')
             self.db.unregister("batch")
 
-    def finish(self) -> list[Path]:
-        assert self.db is not None and self.spill is not None       # opened
+    def finish(self) -> None:
+        assert self.db is not None          # opened
         for w in self.parquet:
             w.close()
-        for s in self.sheets:
-            s.close()
-        self.wb.close()
-        self.spill.cleanup()
         self.db.execute("CHECKPOINT")       # closing would swallow a failure to move the log into the file
         self.db.close()
-        for partial, final in zip(self.partial, self.final):
-            _remove(final.with_name(final.name + ".wal"))       # a previous database's log must not replay
-            os.replace(partial, final)
-        return self.final
+        self.db = None
 
     def abort(self) -> None:
-        closers = [w.close for w in self.parquet] + ([self.spill.cleanup] if self.spill is not None else [])
-        for close in closers + ([self.db.close] if self.db is not None else []):
+        for close in [w.close for w in self.parquet] + ([self.db.close] if self.db is not None else []):
             try:
                 close()
             except Exception:       # noqa: BLE001, S110 - already failing: remove what can be removed
                 pass
-        for p in self.partial:
-            _remove(p)
-            _remove(p.with_name(p.name + ".wal"))
+
+
+class _Workbook:
+    """jixiao.xlsx: a sheet per table, rows appended batch by batch."""
+
+    def __init__(self, outdir: Path):
+        self.final = [outdir / XLSX]
+        self.partial = [p.with_name(p.name + PARTIAL) for p in self.final]
+        self.sheets: list[_Sheet] = []
+        self.spill: tempfile.TemporaryDirectory | None = None    # the sheets' rows until the workbook closes
+
+    def open(self) -> None:
+        _remove(self.partial[0])
+        self.spill = tempfile.TemporaryDirectory(prefix="jixiao-xlsx-")
+        self.wb = xlsxwriter.Workbook(str(self.partial[0]), {
+            "constant_memory": True, "tmpdir": self.spill.name, "strings_to_numbers": False,
+            "strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True})
+        formats = {"header": self.wb.add_format({"bold": True}), "link": self.wb.get_default_url_format()} | \
+            {k: self.wb.add_format({"num_format": v}) for k, v in _NUMBER_FORMAT.items()}
+        for t in TABLES:
+            self.sheets.append(_Sheet(self.wb, t, formats))
+
+    def add(self, records: list[Record], docs: list[Doc]) -> None:
+        for t, sheet in zip(TABLES, self.sheets):
+            sheet.append((row, doc) for r, doc in zip(records, docs) for row in t.rows(r))
+
+    def finish(self) -> None:
+        assert self.spill is not None       # opened
+        for s in self.sheets:
+            s.close()
+        self.wb.close()
+        self.spill.cleanup()
+        self.spill = None
+
+    def abort(self) -> None:
+        if self.spill is not None:
+            self.spill.cleanup()
+
+
+class _Outputs:
+    """The writers of this pass (typed tables, workbook or both), fed one batch of records at a time;
+    each file is written under its partial name and renamed over the old one only when all are whole."""
+
+    def __init__(self, writers: list):
+        self.writers = writers
+        self.documents = 0          # records added so far: the next one's page of report.html is documents + 1
+
+    def open(self) -> None:
+        for w in self.writers:
+            w.open()
+
+    def add(self, records: list[Record]) -> None:
+        docs = [Doc.of(r, n) for n, r in enumerate(records, self.documents + 1)]
+        self.documents += len(records)
+        for w in self.writers:
+            w.add(records, docs)
+
+    def finish(self) -> list[Path]:
+        for w in self.writers:
+            w.finish()
+        final = [p for w in self.writers for p in w.final]
+        for w in self.writers:
+            for partial, path in zip(w.partial, w.final):
+                _remove(path.with_name(path.name + ".wal"))       # a previous database's log must not replay
+                os.replace(partial, path)
+        return final
+
+    def abort(self) -> None:
+        for w in self.writers:
+            w.abort()
+            for p in w.partial:
+                _remove(p)
+                _remove(p.with_name(p.name + ".wal"))
 
 
 ROWS = {"records": "one row per document read (ok, failed or skipped)", "findings": "one row per audit finding",
@@ -386,17 +441,20 @@ def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
         del batch               # not held while the next batch is read
 
 
-def write_tables(outdir: Path, batch: int = BATCH) -> list[Path]:
-    """Write OUTDIR's records.jsonl as Parquet files (one per table), jixiao.xlsx and jixiao.duckdb,
-    replacing those of a previous run; return the paths written. Raises findings_view.BadJsonl when a
-    line is not a record, OSError when OUTDIR cannot be written (a full disk), whichever writer finds it."""
+def write_tables(outdir: Path, batch: int = BATCH, *, records: Iterable[Record] | None = None,
+                 typed: bool = True, workbook: bool = True) -> list[Path]:
+    """Write OUTDIR's records.jsonl as Parquet files (one per table) and jixiao.duckdb (`typed`) and
+    jixiao.xlsx (`workbook`), replacing those of a previous run; return the paths written. `records`:
+    the caller's own reader of records.jsonl (one pass feeds its CSVs too); else it is read here.
+    Raises findings_view.BadJsonl when a line is not a record, OSError when OUTDIR cannot be written
+    (a full disk), whichever writer finds it."""
     outdir = Path(outdir)
-    out = _Outputs(outdir)
+    out = _Outputs(([_Typed(outdir)] if typed else []) + ([_Workbook(outdir)] if workbook else []))
     try:
         out.open()
-        for records in _batches(read_jsonl(outdir / "records.jsonl"), batch):
-            out.add(records)
-            del records             # not held while the next batch is read
+        for chunk in _batches(read_jsonl(outdir / "records.jsonl") if records is None else records, batch):
+            out.add(chunk)
+            del chunk               # not held while the next batch is read
         return out.finish()
     except BaseException as e:
         out.abort()

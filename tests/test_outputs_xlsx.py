@@ -1,0 +1,75 @@
+"""The outputs of `jixiao extract` written off the parent process: the workbook by a process of its
+own with --jobs 2 (the same cells as --jobs 1), and left out with --no-xlsx."""
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from openpyxl import load_workbook
+
+from pipeline.cli import main
+from pipeline.outputs.export import XLSX
+from tests.conftest import CORPUS, SEED
+
+TABLES = ("records", "findings", "quantities", "indicators", "projects", "funds")
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> Path:
+    """The seed and a few generated reports: rows in every table."""
+    src = tmp_path_factory.mktemp("in")
+    shutil.copy(SEED, src)
+    for name in ("syn-dept-001.txt", "syn-proj-002.txt", "syn-pol-001.txt"):
+        shutil.copy(CORPUS / "synth" / name, src)
+    return src
+
+
+def _cells(out: Path) -> dict[str, list[tuple]]:
+    book = load_workbook(out / XLSX)
+    return {name: [tuple((c.value, c.number_format, c.hyperlink.target if c.hyperlink else None) for c in row)
+                   for row in book[name].iter_rows()] for name in book.sheetnames}
+
+
+def _run_json(out: Path) -> dict:
+    return json.loads((out / "run.json").read_text(encoding="utf-8"))
+
+
+def test_jobs_2_writes_the_same_tables_as_jobs_1(reports, tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert main(["extract", str(reports), "-o", str(one), "-q", "-j", "1"]) == 0
+    assert main(["extract", str(reports), "-o", str(two), "-q", "-j", "2"]) == 0
+    for name in ("records.jsonl", "records.csv", "findings.csv"):
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+    for t in TABLES:
+        assert pq.read_table(one / f"{t}.parquet").equals(pq.read_table(two / f"{t}.parquet"), check_metadata=True)
+    cells = _cells(one)
+    assert len(cells["records"]) == 5 and len(cells["funds"]) > 1      # a header and a row per report
+    assert cells == _cells(two)
+
+
+def test_no_xlsx_leaves_the_workbook_out_and_a_later_run_writes_it(reports, tmp_path):
+    out = tmp_path / "out"
+    assert main(["extract", str(reports), "-o", str(out), "-q", "-j", "2", "--no-xlsx"]) == 0
+    assert not (out / XLSX).exists() and _run_json(out)["xlsx"] is False
+    assert pq.read_metadata(out / "records.parquet").num_rows == 4 and (out / "records.csv").exists()
+    assert main(["extract", str(reports), "-o", str(out), "-q", "-j", "1"]) == 0     # nothing else to do
+    assert _run_json(out)["xlsx"] is True and len(_cells(out)["records"]) == 5
+
+
+def test_no_xlsx_removes_the_workbook_of_an_earlier_run_that_no_longer_matches(reports, tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(reports, src)
+    assert main(["extract", str(src), "-o", str(out), "-q", "-j", "1"]) == 0
+    assert (out / XLSX).exists()
+    (src / SEED.name).unlink()
+    assert main(["extract", str(src), "-o", str(out), "-q", "-j", "1", "--no-xlsx"]) == 0
+    assert not (out / XLSX).exists() and pq.read_metadata(out / "records.parquet").num_rows == 3
+
+
+def test_no_xlsx_keeps_an_up_to_date_workbook(reports, tmp_path):
+    out = tmp_path / "out"
+    assert main(["extract", str(reports), "-o", str(out), "-q", "-j", "1"]) == 0
+    written = (out / XLSX).stat().st_mtime_ns
+    assert main(["extract", str(reports), "-o", str(out), "-q", "-j", "1", "--no-xlsx"]) == 0
+    assert (out / XLSX).stat().st_mtime_ns == written and _run_json(out)["xlsx"] is True

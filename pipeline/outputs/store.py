@@ -294,10 +294,12 @@ class _Outputs:
         for t in TABLES:
             self.sheets.append(_Sheet(self.wb, t, formats))
         self.db = duckdb.connect(str(self.partial[-1]))
+        self.db.execute("BEGIN TRANSACTION")       # the tables and their 180 comments: one commit, not 200
         for t in TABLES:
             cols = ", ".join(f'"{c.name}" {sql_type(c)}' for c in t.columns)
             self.db.execute(f'CREATE TABLE "{t.name}" ({cols})')
         document_db(self.db)
+        self.db.execute("COMMIT")
 
     def add(self, records: list[Record]) -> None:
         assert self.db is not None          # opened

@@ -9,7 +9,7 @@ import multiprocessing
 import os
 
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-SMALL = 8               # files to read: up to this many, `jixiao extract` forks its workers from itself
+SMALL = 100             # files to read: up to this many, `jixiao extract` forks its workers from itself
 
 
 def context(jobs: int, fork: bool = False) -> multiprocessing.context.BaseContext:

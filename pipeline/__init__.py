@@ -6,7 +6,7 @@ The stages, in order (each a plain function from one frozen model to the next):
 
 The library API (extract_file, extract_document, extract_text, text_of, text_layer, STAGES, Record)
 lives in pipeline.api and is loaded on first use, so that `import pipeline.cli` stays light: the
-`jixiao extract` command starts its workers before it imports the stages (see pipeline.batch.forkserver).
+`jixiao extract` command loads the stages only when it reads files (see pipeline.batch.forkserver).
 The notebook API (read_outputs, to_frame, extract_many: pandas DataFrames) lives in pipeline.notebook.
 """
 from __future__ import annotations

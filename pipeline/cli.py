@@ -1,8 +1,9 @@
 """The `jixiao` command: a thin layer over the library API.
 
-Each command imports what it needs when it runs: `jixiao extract` first starts the forkserver its
-workers come from (pipeline.batch.forkserver), which loads the stages, the rules and jieba (about a second)
-while this process imports the rest.
+Each command imports what it needs when it runs, and no more: `jixiao extract` imports the writers
+(pyarrow, DuckDB, XlsxWriter, Jinja) when it writes, the readers import pdfplumber at the first ruled
+page and OCR at the first scan, and a small batch's workers are forked from this process
+(pipeline.batch.forkserver), a batch's from the forkserver.
 """
 from __future__ import annotations
 
@@ -33,9 +34,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 1
-    if args.command == "extract" and args.dask is None:
-        from .batch import forkserver
-        forkserver.start(args.jobs)
     from .rules import RulesError, rules
     try:
         rules()           # every rule is checked before any file is read
@@ -283,9 +281,12 @@ SHOWN = 5                   # names a message or the summary shows before it say
 
 
 def _run(args, inputs: list[str], console: Console, progress: _Phases | None, tally: _Tally) -> runner.Run:
-    """The run under OUTDIR's lock, phase by phase, each timed on the wall clock: start (the forkserver,
-    the rules checked), walk, plan and extract (runner.run), write the outputs; run.json last."""
+    """The run under OUTDIR's lock, phase by phase, each timed on the wall clock: start (the rules
+    checked), walk, plan and extract (runner.run), write the outputs; run.json last. The tables and the
+    report are written side by side (--jobs 2 or more) only past a small batch: a second process costs
+    more than a few records' report."""
     from .batch import runner
+    from .batch.forkserver import SMALL
     from .outputs.export import XLSX, csv_headers_of, write_csvs
     from .outputs.findings_view import read_jsonl
     if progress:
@@ -301,7 +302,7 @@ def _run(args, inputs: list[str], console: Console, progress: _Phases | None, ta
                       options=runner.Options(args.max_pages or None, args.password), dask=args.dask,
                       progress=progress, roots=None if args.follow_links else runner.real_roots(inputs),
                       memory=(args.max_memory << 20) or None, inputs=runner.real_roots(inputs),
-                      replace=args.replace)
+                      replace=args.replace, fork_up_to=SMALL)
     t = time.monotonic()
     records = (tally.add(r) for r in read_jsonl(args.outdir / runner.RECORDS))
     if done.outputs_current and (args.no_xlsx or (args.outdir / XLSX).exists()):
@@ -312,13 +313,39 @@ def _run(args, inputs: list[str], console: Console, progress: _Phases | None, ta
     else:
         if progress:
             progress.phase("write", len(runner.WRITE_STEPS))
-        runner.write_outputs(args.outdir, records, parallel=args.jobs > 1, headers=args.csv_headers,
-                             workbook=not args.no_xlsx, step=progress.step if progress else lambda name: None)
+        _arrow_without_pandas()
+        runner.write_outputs(args.outdir, records, parallel=args.jobs > 1 and done.inputs + done.kept > SMALL,
+                             headers=args.csv_headers, workbook=not args.no_xlsx,
+                             step=progress.step if progress else lambda name: None)
     done.meta["xlsx"] = (args.outdir / XLSX).exists()      # False: left out (--no-xlsx)
     done.phases = {"start": start, "walk": walk, **done.phases}
     done.phases["write"] += time.monotonic() - t
     runner.finish(args.outdir, done, wall=time.monotonic() - args.started, statuses=tally.statuses())
     return done
+
+
+def _arrow_without_pandas() -> None:
+    """pyarrow imports pandas (a quarter of a second of CPU) the first time it converts a Python list,
+    only to ask whether the list is a pandas object, and remembers the answer: this command never hands
+    it one, and told once that pandas is not there, it never asks again. Only in this command's own
+    process: a notebook's pyarrow must find pandas."""
+    if "pandas" in sys.modules:
+        return
+    import pyarrow
+    sys.meta_path.insert(0, _NoPandas)      # not None in sys.modules: pyarrow's import takes that for pandas
+    try:
+        pyarrow.array([0])
+    finally:
+        sys.meta_path.remove(_NoPandas)
+
+
+class _NoPandas:
+    """A finder on sys.meta_path that finds no pandas."""
+
+    @staticmethod
+    def find_spec(name: str, path=None, target=None) -> None:
+        if name == "pandas":
+            raise ModuleNotFoundError("pandas is not used by this command", name=name)
 
 
 def _inputs(args) -> list[str]:

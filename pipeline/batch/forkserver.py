@@ -1,27 +1,27 @@
-"""The local pool's forkserver: the clean process every worker is forked from, holding what each
-worker needs already loaded (pipeline.batch.warm: the stages, the rules, jieba, pdfplumber; about a second).
-`jixiao extract` starts it first thing, so that this load overlaps the command's own imports."""
+"""Where the local pool's workers are forked from. A batch's: the forkserver, a clean process that
+holds what each worker needs already loaded (pipeline.batch.warm: the stages, the rules, all of jieba's
+dictionary; about half a second of CPU, once). A small batch's (at most SMALL files to read, as
+`jixiao extract` runs it): the command itself, warmed first, so that no second interpreter is started
+and warmed for a few files; the forkserver's workers are not worth their start there."""
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.forkserver
 import os
 
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+SMALL = 100             # files to read: up to this many, `jixiao extract` forks its workers from itself
 
 
-def context(jobs: int) -> multiprocessing.context.BaseContext:
-    """The forkserver context for `jobs` workers. Each worker's numerical libraries (OCR) get a core's
-    share of threads: the variables are set before the forkserver starts, which its workers inherit."""
-    threads = str(max(1, (os.cpu_count() or 1) // jobs))
+def context(jobs: int, fork: bool = False) -> multiprocessing.context.BaseContext:
+    """The context for `jobs` workers: the forkserver's, or with `fork` plain fork. Each worker's
+    numerical libraries (OCR) get a core's share of threads (readers.ocr reads it too): the variables are set before
+    the forkserver starts, or the workers are forked, and the workers inherit them."""
+    share = str(max(1, (os.cpu_count() or 1) // jobs))
     for var in THREAD_VARS:
-        os.environ.setdefault(var, threads)
+        os.environ.setdefault(var, share)
+    if fork:
+        return multiprocessing.get_context("fork")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["pipeline.batch.warm"])
     return ctx
 
-
-def start(jobs: int) -> None:
-    """Start the forkserver now (it loads in the background); a no-op when it runs already."""
-    context(jobs)
-    multiprocessing.forkserver.ensure_running()

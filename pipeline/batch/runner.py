@@ -73,15 +73,17 @@ def work(path: str, options: Options) -> Done:
 Task = Callable[[str, Options], Done]
 
 
-def init_worker() -> None:
-    """Once per process: the stages, the rules, jieba's dictionary and pdfplumber (the table finder),
-    not once per file or on a worker's first ruled page. The local pool's forkserver runs it before it forks any
-    worker (it preloads `pipeline.batch.warm`), so every worker, a replacement for one killed at the time
-    limit too, starts with them loaded and shares their memory. The collector is paused while jieba's
-    half a million entries load, then they are frozen out of its sight: collecting would only walk
-    them again and again."""
+def init_worker(dictionary: bool = True) -> None:
+    """Once per process: the stages, the rules and (`dictionary`) all of jieba's dictionary, not once
+    per file. The local pool's forkserver runs it before it forks any worker (it preloads
+    `pipeline.batch.warm`), so every worker, a replacement for one killed at the time limit too, starts
+    with them loaded and shares their memory; a small batch's workers are forked from the command
+    itself, which runs it without the dictionary (each worker loads the parts its files need, see
+    text.segment). pdfplumber (the table finder) comes at a worker's first ruled page, OCR at its first
+    scan. The collector is paused while the dictionary loads, then what was loaded is frozen out of its
+    sight: collecting would only walk it again and again."""
     import gc
-    from ..text.segment import _tokenizer
+    from ..text.segment import load_all
     global warmed_in
     if warmed_in is not None:
         return
@@ -90,8 +92,8 @@ def init_worker() -> None:
     try:
         from .. import api  # noqa: F401  (the stages)
         rules()
-        _tokenizer()
-        import pdfplumber.table  # noqa: F401
+        if dictionary:
+            load_all()
     finally:
         if enabled:
             gc.enable()
@@ -377,9 +379,14 @@ class LocalPool:
     """Worker processes (pebble): a file past the time limit has its worker killed and replaced.
     The stdlib pools cannot stop a task that runs: their timeout only stops waiting for it."""
 
-    def __init__(self, task: Task, jobs: int, timeout: float | None, options: Options, memory: int | None = None):
+    def __init__(self, task: Task, jobs: int, timeout: float | None, options: Options, memory: int | None = None,
+                 fork: bool = False):
+        """`fork`: the workers are forked from this process, warmed here first (init_worker), rather than
+        from the forkserver: for a small batch, no second interpreter to start and warm."""
         from pebble import ProcessPool
-        self._pool = ProcessPool(max_workers=jobs, context=forkserver.context(jobs), initializer=watch_memory,
+        if fork:
+            init_worker(dictionary=False)
+        self._pool = ProcessPool(max_workers=jobs, context=forkserver.context(jobs, fork), initializer=watch_memory,
                                  initargs=(memory,))
         self.workers, self.timeout, self.memory, self._task, self._options = jobs, timeout, memory, task, options
 
@@ -560,14 +567,15 @@ class Run:
 def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = None, options: Options = Options(),
         dask: str | None = None, progress: Progress | None = None, task: Task = work,
         roots: list[Path] | None = None, memory: int | None = None, inputs: list[Path] | None = None,
-        replace: bool = False) -> Run:
+        replace: bool = False, fork_up_to: int = 0) -> Run:
     """Bring OUTDIR's records.jsonl and manifest.jsonl up to date with `paths`, each file read by
     `task` (a module-level function, so workers can import it), each local worker ended past `memory`
     bytes resident (None: no limit); a link out of `roots` (real paths; None: links are followed) gets
     a skipped record, unread. OUTDIR's records of other files are kept (`replace`: dropped), but those
     of files that were under `inputs` (the real paths given; None: `paths`) and are gone. A file
     recorded under another spelling of its path is not read again. Raises OSError when OUTDIR cannot
-    be written."""
+    be written. No more local workers start than there are files to read; up to `fork_up_to` of them,
+    the workers are forked from this process (LocalPool's `fork`: the command's small batches)."""
     started, t0 = time.time(), time.monotonic()
     if progress:
         progress.phase("plan")
@@ -586,8 +594,12 @@ def run(paths: list[Path], outdir: Path, *, jobs: int, timeout: float | None = N
     if progress:
         progress.phase("extract", len(todo))
     if todo:
-        pool = DaskPool(task, dask, options) if dask else LocalPool(task, jobs, timeout, options, memory)
-        threading.Thread(target=_import_writers, name="jixiao-import-writers").start()
+        files = sum(i.outside is None and i.unwalked is None for i in todo)
+        fork = dask is None and files <= fork_up_to
+        pool = DaskPool(task, dask, options) if dask else \
+            LocalPool(task, max(1, min(jobs, files)), timeout, options, memory, fork)
+        if not fork:        # a thread alive when a worker is forked from here would be a risk
+            threading.Thread(target=_import_writers, name="jixiao-import-writers").start()
         cancel = True
         try:
             with Writer(outdir, append=True) as writer, \

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import overload
 
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from .export import PAGES, replacing
@@ -507,7 +507,8 @@ def _figure(v, key: str = "") -> str:
 
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      bytecode_cache=FileSystemBytecodeCache())    # compiled once, not each run (a user's own folder)
     env.filters.update(money=_money, yuan=_yuan, num=_num, pct=_pct, figure=_figure, evidence=evidence_html)
     env.globals.update(REPORT_TYPE=REPORT_TYPE, SEVERITIES=SEVERITIES, SEVERITY_LABEL=SEVERITY_LABEL,
                        STATUS_LABEL=STATUS_LABEL, rule_title=lambda rule: explain(rule)["title"])

@@ -291,10 +291,12 @@ class _Typed:
         for p, s in zip(self.partial, self.schemas):
             self.parquet.append(pq.ParquetWriter(p, s))
         self.db = duckdb.connect(str(self.partial[-1]))
+        self.db.execute("BEGIN TRANSACTION")       # the tables and their 180 comments: one commit, not 200
         for t in TABLES:
             cols = ", ".join(f'"{c.name}" {sql_type(c)}' for c in t.columns)
             self.db.execute(f'CREATE TABLE "{t.name}" ({cols})')
         document_db(self.db)
+        self.db.execute("COMMIT")
 
     def add(self, records: list[Record], docs: list[Doc]) -> None:
         assert self.db is not None          # opened

@@ -13,10 +13,16 @@ empty, the layout DocBuilder.table gives a text PDF's table. So a label spanning
 the row it heads, and cells too close for a gap to tell apart stay apart.
 
 RapidOCR is the optional extra `ocr`: it is imported, and its engine made, once per process, when the
-first scanned page arrives. Without it `engine()` raises OcrUnavailable.
+first scanned page arrives, and kept for the process's later scans (a batch's worker reads many). A
+process forked from one that had made it (a small batch's worker, forked from the command) makes its
+own: onnxruntime's threads do not survive a fork. Each inference uses the worker's share of the cores
+(OMP_NUM_THREADS, which the batch's pool sets: the cores over the workers), not every core, so that
+two workers reading scans do not each start a thread per core. Without it `engine()` raises
+OcrUnavailable.
 """
 from __future__ import annotations
 
+import os
 import re
 import statistics
 import threading
@@ -62,22 +68,37 @@ class OcrLine:
 
 
 _engine: Any = None
+_engine_pid: int | None = None      # the process that made _engine
 _lock = threading.Lock()
 
 
 def engine() -> Any:
     """The process's RapidOCR engine, made on first use (the models load when it first reads)."""
-    global _engine
-    if _engine is None:
+    global _engine, _engine_pid
+    if _engine is None or _engine_pid != os.getpid():
         with _lock:
-            if _engine is None:
+            if _engine is None or _engine_pid != os.getpid():
                 try:
                     from rapidocr import RapidOCR
                     import onnxruntime  # noqa: F401  (rapidocr imports it only when the models load)
                 except ImportError as e:
                     raise OcrUnavailable(f"RapidOCR is not installed ({e})") from e
-                _engine = RapidOCR(params={"Global.log_level": "error", "Global.max_side_len": MAX_SIDE})
+                _engine = RapidOCR(params=params())
+                _engine_pid = os.getpid()
     return _engine
+
+
+def params() -> dict[str, Any]:
+    """The engine's settings: onnxruntime's threads within an inference at the worker's share of the
+    cores when its pool set one (OMP_NUM_THREADS), else onnxruntime's own default (every core)."""
+    out: dict[str, Any] = {"Global.log_level": "error", "Global.max_side_len": MAX_SIDE}
+    try:
+        share = int(os.environ["OMP_NUM_THREADS"])
+    except (KeyError, ValueError):
+        return out
+    threads = max(1, min(share, os.cpu_count() or 1))
+    return out | {"EngineConfig.onnxruntime.intra_op_num_threads": threads,
+                  "EngineConfig.onnxruntime.inter_op_num_threads": 1}
 
 
 def read(image: Any) -> list[OcrLine]:

@@ -267,6 +267,16 @@ def verify_meter() -> int:
     return 0 if ok else 1
 
 
+def autogroup() -> str:
+    """The scheduler's group this process is in: with autogroup on, each session shares one group's
+    CPU, so a benchmark sharing its session with other busy jobs gets less than its due (run it with setsid)."""
+    try:
+        enabled = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+        return Path("/proc/self/autogroup").read_text().split()[0] if enabled else "autogroup off"
+    except OSError:
+        return "autogroup unknown"
+
+
 def tree_name(tree: Path) -> str:
     """The tree's commit (+ "dirty" when it has uncommitted changes)."""
     head = subprocess.run(["git", "-C", str(tree), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
@@ -296,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.verify_meter:
         return verify_meter()
     print(f"jixiao archive benchmark: {tree_name(args.tree)}; {os.cpu_count()} cores, load average "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, Python {sys.version.split()[0]}, "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, {autogroup()}, Python {sys.version.split()[0]}, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)
     if args.check_identical:
         args.check_identical = args.check_identical.resolve()

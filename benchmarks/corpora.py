@@ -24,14 +24,16 @@ TEXT_FORMATS = ("txt", "docx", "html")
 
 
 def _cached(name: str, make) -> Path:
-    folder = CORPUS / name
-    if (folder / DONE).exists():
+    """The folder `name`, made by make(folder) unless complete. Its mark of completeness lies beside
+    it, not in it: jixiao would read it as one more file."""
+    folder, done = CORPUS / name, CORPUS / f"{name}{DONE}"
+    if done.exists():
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     started = time.perf_counter()
     make(folder)
-    (folder / DONE).write_text("")
+    done.write_text("")
     print(f"  generated {folder.relative_to(CHECKOUT)} in {time.perf_counter() - started:.0f} s", flush=True)
     return folder
 

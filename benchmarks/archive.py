@@ -166,12 +166,12 @@ def text_batch(args, bars: Bars) -> None:
 
 
 def short_report(args, bars: Bars) -> None:
-    """One two-page report, the whole command as a user types it (default --jobs)."""
-    folder = Path(prepared("archive_pdfs", 20, args.seed))
-    one = str(sorted(folder.glob("*.pdf"))[1])
+    """One report of two or three pages, the whole command as a user types it (default --jobs)."""
+    one = prepared("short_report", args.seed)
+    files, pages = prepared("count_pages", one)
     got = [jixiao(args.tree, "one", [one]) for _ in range(args.rounds)]
     cpu = [m.cpu for m in got]
-    print(f"\n  one short report ({Path(one).name}), `jixiao extract FILE -o TMP`, {args.rounds} runs: CPU "
+    print(f"\n  one short report ({Path(one).name}, {pages} pages), `jixiao extract FILE -o TMP`, {args.rounds} runs: CPU "
           + ", ".join(f"{x:.2f}" for x in cpu) + " s; wall " + ", ".join(f"{m.wall:.2f}" for m in got) + " s")
     bars.add("short-report-tree-cpu", f"{median(cpu):.2f} s median, {min(cpu):.2f} s min of {len(cpu)} runs",
              "<= 0.5 s", median(cpu) <= 0.5)

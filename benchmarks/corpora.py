@@ -115,6 +115,15 @@ def archive_pdfs(docs: int, seed: int) -> str:
     return str(_cached(f"archive-n{docs}-s{seed}", make))
 
 
+def short_report(seed: int) -> str:
+    """The first self-evaluation report of the archive pool laid out as synth composes them (narrative
+    and 自评表, two or three pages; not the 决算 explanation synth makes as its negative)."""
+    from synth.archive import layout_of
+    folder = Path(archive_pdfs(20, seed))
+    ids = {p: p.stem.split("-", 1)[1] for p in pdf_files(folder)}
+    return str(next(p for p, i in ids.items() if layout_of(seed, i) == "composed" and not i.startswith("syn-other")))
+
+
 def text_docs(docs: int, seed: int) -> str:
     """`docs` generated reports as .txt, .docx and .html in turn (as composed, no PDF)."""
     def make(folder: Path) -> None:
@@ -183,18 +192,20 @@ def _bare_text(folder: Path) -> int:
     return len(files)
 
 
-def count_pages(folder: str) -> list[int]:
-    """(files, pages) of the PDFs in folder."""
+def count_pages(where: str) -> list[int]:
+    """(files, pages) of the PDFs in a folder, or of one PDF."""
     import pypdfium2 as pdfium
+    files = [Path(where)] if where.endswith(".pdf") else pdf_files(Path(where))
     total = 0
-    for path in pdf_files(Path(folder)):
+    for path in files:
         pdf = pdfium.PdfDocument(path)
         total += len(pdf)
         pdf.close()
-    return [len(pdf_files(Path(folder))), total]
+    return [len(files), total]
 
 
-CHILD = {f.__name__: f for f in (long_pdfs, scans, small_txts, archive_pdfs, text_docs, bare, count_pages)}
+CHILD = {f.__name__: f for f in (long_pdfs, scans, small_txts, archive_pdfs, short_report, text_docs, bare,
+                                  count_pages)}
 
 
 def jixiao_command(tree: Path) -> list[str]:

@@ -1,7 +1,7 @@
 """`jixiao extract` on batches that stand for a real archive, against bare pdfplumber (issue 21).
 
     python benchmarks/archive.py [--tree DIR] [--batches 20,500,5000] [--rounds 5] [--large-rounds 1]
-                                 [--text 500] [--synthetic] [--seed 1]
+                                 [--large-all] [--text 500] [--synthetic] [--seed 1]
     python benchmarks/archive.py --check-identical REF_TREE [--tree DIR]
     python benchmarks/archive.py --verify-meter
 
@@ -116,9 +116,10 @@ class Bars:
         self.lines.append(line)
         print(f"  {line}", flush=True)
 
-    def speedup(self, name: str, xs: list[float], at_least: float, unit: str = "x") -> None:
-        self.add(name, f"{median(xs):.2f}{unit} median, {min(xs):.2f}{unit} min of {len(xs)} paired rounds",
-                 f">= {at_least:g}{unit}", median(xs) >= at_least)
+    def speedup(self, name: str, xs: list[float], at_least: float) -> None:
+        """A bar on the median of per-round ratios."""
+        self.add(name, f"{median(xs):.2f}x median, {min(xs):.2f}x min of {len(xs)} paired rounds",
+                 f">= {at_least:g}x", median(xs) >= at_least)
 
 
 def pdf_batch(args, bars: Bars, n: int, rounds: int) -> list[dict[str, Measured]]:

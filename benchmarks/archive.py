@@ -85,7 +85,8 @@ def paired(sides: dict, rounds: int) -> list[dict[str, Measured]]:
         got = {name: sides[name]() for name in order}
         out.append({name: got[name] for name in sides})
         print(f"    round {k + 1} ({', '.join(order)}): "
-              + "; ".join(f"{n} {m.wall:.2f} s wall, {m.cpu:.2f} s CPU, {mb(m.rss)}" for n, m in out[-1].items()),
+              + "; ".join(f"{n} {m.wall:.2f} s wall, {m.cpu:.2f} s CPU, {mb(m.rss)}, {m.processes} reaped"
+                         for n, m in out[-1].items()),
               flush=True)
     return out
 
@@ -174,7 +175,8 @@ def short_report(args, bars: Bars) -> None:
     got = [jixiao(args.tree, "one", [one]) for _ in range(args.rounds)]
     cpu = [m.cpu for m in got]
     print(f"\n  one short report ({Path(one).name}, {pages} pages), `jixiao extract FILE -o TMP`, {args.rounds} runs: CPU "
-          + ", ".join(f"{x:.2f}" for x in cpu) + " s; wall " + ", ".join(f"{m.wall:.2f}" for m in got) + " s")
+          + ", ".join(f"{x:.2f}" for x in cpu) + " s; wall " + ", ".join(f"{m.wall:.2f}" for m in got)
+          + f" s; {got[0].processes} processes reaped (the command and those it left behind)")
     bars.add("short-report-tree-cpu", f"{median(cpu):.2f} s median, {min(cpu):.2f} s min of {len(cpu)} runs",
              "<= 0.5 s", median(cpu) <= 0.5)
 

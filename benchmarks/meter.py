@@ -36,7 +36,7 @@ class Measured:
     wall: float             # from start until the command exits (what its user waits for)
     cpu: float              # user + system seconds of every process of the tree, until the last one ended
     rss: int                # the peak of the tree's summed RSS, sampled every 50 ms
-    processes: int          # how many processes were reaped: the command and all below it
+    processes: int          # how many processes this one reaped: the command and the orphans it left (a forkserver)
     code: int
     output: str
 

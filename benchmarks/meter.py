@@ -36,6 +36,7 @@ class Measured:
     wall: float             # from start until the command exits (what its user waits for)
     cpu: float              # user + system seconds of every process of the tree, until the last one ended
     rss: int                # the peak of the tree's summed RSS, sampled every 50 ms
+    command_rss: int        # the command's own peak RSS (wait4's ru_maxrss: its forkserver is not its to reap)
     processes: int          # how many processes this one reaped: the command and the orphans it left (a forkserver)
     code: int
     output: str
@@ -47,7 +48,7 @@ def measure(label: str, cmd: list[str], cwd: str | None = None) -> Measured:
     out = tempfile.TemporaryFile()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
-    cpu, reaped, code = 0.0, 0, -1
+    cpu, reaped, code, own = 0.0, 0, -1, 0
     wall: float | None = None
     with TreeMemory(proc.pid, measure=rss) as memory:
         while True:
@@ -65,10 +66,11 @@ def measure(label: str, cmd: list[str], cwd: str | None = None) -> Measured:
             reaped += 1
             if pid == proc.pid:
                 wall, code = time.perf_counter() - started, os.waitstatus_to_exitcode(status)
+                own = usage.ru_maxrss * 1024
                 proc.returncode = code
     out.seek(0)
     assert wall is not None
-    return Measured(label, wall, cpu, memory.peak_sum, reaped, code, out.read().decode("utf-8", "replace"))
+    return Measured(label, wall, cpu, memory.peak_sum, own, reaped, code, out.read().decode("utf-8", "replace"))
 
 
 def _end_descendants() -> None:

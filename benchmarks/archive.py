@@ -314,10 +314,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"jixiao archive benchmark: {tree_name(args.tree)}; {os.cpu_count()} cores, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, {autogroup()}, Python {sys.version.split()[0]}, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)
+    before = tree_name(args.tree)
     if args.check_identical:
         args.check_identical = args.check_identical.resolve()
-        return check_identical(args)
-    return speed(args)
+        code = check_identical(args)
+    else:
+        code = speed(args)
+    if tree_name(args.tree) != before:      # a checkout others commit to moved under the run
+        print(f"WARNING: the tree changed during the run: now {tree_name(args.tree)}; measure a fixed commit "
+              "(git worktree add DIR COMMIT) and run again")
+    return code
 
 
 if __name__ == "__main__":

@@ -19,9 +19,7 @@ big parent would report the parent's peak as its own.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,115 +28,18 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-CORPUS = ROOT / ".corpus"
-DONE = ".complete"
+sys.path.insert(0, str(ROOT.parent))
 
-
-# ---------------------------------------------------------------- corpora, cached
-
-def _cached(name: str, make) -> Path:
-    folder = CORPUS / name
-    if (folder / DONE).exists():
-        return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    started = time.perf_counter()
-    make(folder)
-    (folder / DONE).write_text("")
-    print(f"  generated {folder.relative_to(ROOT.parent)} in {time.perf_counter() - started:.0f} s", flush=True)
-    return folder
-
-
-def long_pdfs(docs: int, pages: int, seed: int) -> str:
-    """`docs` text PDFs of about `pages` pages: narrative, a ruled task table, the 自评表 (synth/long.py)."""
-    def make(folder: Path) -> None:
-        from synth.long import long_pdf
-        for i in range(docs):
-            (folder / f"long-{i + 1:04d}.pdf").write_bytes(long_pdf(seed, i, pages))
-    return str(_cached(f"pdf-n{docs}-p{pages}-s{seed}", make))
-
-
-def scans(pages: int, seed: int) -> str:
-    """Scanned PDFs (synth's rasterised, skewed, speckled copies) holding at least `pages` pages."""
-    def make(folder: Path) -> None:
-        import pypdfium2 as pdfium
-
-        from synth import generate
-        got, count = 0, 0
-        with tempfile.TemporaryDirectory() as tmp:
-            while got < pages:
-                count += 1
-                made = generate(Path(tmp), seed, count, formats=("scan",))[-1]
-                scan = next(f for f in made.files if f.name.endswith(".scan.pdf"))
-                got += len(pdfium.PdfDocument(scan))
-                shutil.move(scan, folder / scan.name)
-    return str(_cached(f"scan-p{pages}-s{seed}", make))
-
-
-def small_txts(docs: int, seed: int) -> str:
-    """`docs` short generated reports as .txt (their gold .json left out)."""
-    def make(folder: Path) -> None:
-        from synth.compose import compose
-        from synth.render_text import to_txt
-        from synth.spec import make_spec, plan
-        for doc_id, kind in plan(docs):
-            doc, _ = compose(make_spec(seed, doc_id, kind))
-            (folder / f"{doc_id}.txt").write_text(to_txt(doc), encoding="utf-8")
-    return str(_cached(f"txt-n{docs}-s{seed}", make))
-
-
-def pdf_files(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*.pdf"))
-
-
-# ---------------------------------------------------------------- the bare baselines, run in a child
-
-def bare(engine: str, folder: str) -> int:
-    """Read every page's text with the bare engine; how many pages."""
-    pages = 0
-    if engine == "pdfplumber":
-        import pdfplumber
-        for path in pdf_files(Path(folder)):
-            with pdfplumber.open(path) as pdf:
-                for page in pdf.pages:
-                    page.extract_text()
-                    page.close()
-                    pages += 1
-    else:
-        import pypdfium2 as pdfium
-        for path in pdf_files(Path(folder)):
-            pdf = pdfium.PdfDocument(path)
-            for page in pdf:
-                textpage = page.get_textpage()
-                textpage.get_text_bounded()
-                textpage.close()
-                page.close()
-                pages += 1
-            pdf.close()
-    return pages
-
-
-def count_pages(folder: str) -> list[int]:
-    """(files, pages) of the PDFs in folder."""
-    import pypdfium2 as pdfium
-    total = 0
-    for path in pdf_files(Path(folder)):
-        pdf = pdfium.PdfDocument(path)
-        total += len(pdf)
-        pdf.close()
-    return [len(pdf_files(Path(folder))), total]
-
-
-CHILD = {f.__name__: f for f in (long_pdfs, scans, small_txts, bare, count_pages)}
+from benchmarks import corpora  # noqa: E402   (the checkout is put on the path just above)
 
 
 def child(name: str, *args):
-    """Call one of CHILD in a child process; its JSON result."""
-    r = run(name, [sys.executable, str(Path(__file__).resolve()), "--_call", json.dumps([name, *args])])
-    *said, result = r.stdout.rstrip().splitlines()
+    """Call corpora.CHILD[name](*args) in a child process; its JSON result."""
+    r = run(name, corpora.command(name, *args))
+    said, result = corpora.result(r.stdout)
     for line in said:
         print(line, flush=True)
-    return json.loads(result), r
+    return result, r
 
 
 # ---------------------------------------------------------------- timing a child process and its peak memory
@@ -193,17 +94,18 @@ def run(label: str, cmd: list[str]) -> Run:
 
 def _jobs_flag() -> list[str]:
     """`--jobs 1` when this jixiao has it."""
-    help_text = subprocess.run([_jixiao(), "extract", "--help"], capture_output=True, text=True).stdout
+    help_text = subprocess.run([*_jixiao(), "extract", "--help"], capture_output=True, text=True).stdout
     return ["--jobs", "1"] if "--jobs" in help_text else []
 
 
-def _jixiao() -> str:
-    return str(Path(sys.executable).with_name("jixiao"))
+def _jixiao() -> list[str]:
+    """This checkout's jixiao (the venv's `jixiao` script may run another tree's)."""
+    return corpora.jixiao_command(ROOT.parent)
 
 
 def extract(label: str, folder: str) -> Run:
     with tempfile.TemporaryDirectory() as outdir:
-        return run(label, [_jixiao(), "extract", folder, "-o", outdir, "-q", *_jobs_flag()])
+        return run(label, [*_jixiao(), "extract", folder, "-o", outdir, "-q", *_jobs_flag()])
 
 
 # ---------------------------------------------------------------- report
@@ -221,12 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ocr-pages", type=int, default=5, help="scanned pages to OCR (default 5; 0: none)")
     ap.add_argument("--rss", default=None, metavar="SMALL,LARGE",
                     help="also compare jixiao's peak RSS over SMALL and LARGE short .txt reports (e.g. 200,2000)")
-    ap.add_argument("--_call", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    if args._call:
-        name, *rest = json.loads(args._call)
-        print(json.dumps(CHILD[name](*rest)))
-        return 0
 
     print(f"jixiao benchmark: {args.docs} text PDFs of ~{args.pages} pages (seed {args.seed}), "
           f"{os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)

@@ -10,8 +10,7 @@ Per page, cheapest first:
 - the page's path objects: when they draw enough horizontal and vertical rules to make a table,
   pdfplumber's lattice algorithm turns those rules into cells (readers.ruled, done there from pdfium's
   paths and characters: pdfminer never parses the page, pdfplumber is not imported); each table goes
-  to the builder as cells, and the
-  text above, between and below them as lines, in order.
+  to the builder as cells, and the text above, between and below them as lines, in order.
 - a page with (almost) no usable characters and an image covering it, a page that is mostly an image
   under a heading (a scanned form pasted in), or a text layer that maps to no characters, is rendered
   at about 200 dpi and read by OCR (readers.ocr), each line with its confidence.

@@ -8,9 +8,9 @@ Per page, cheapest first:
   none where every character of a line is spaced out ("填 报 日 期"), and " | " where a gap is as wide
   as a table column.
 - the page's path objects: when they draw enough horizontal and vertical rules to make a table,
-  pdfplumber's table finder turns those rules into cells (readers.ruled: from pdfium's paths and
-  characters, so pdfminer never parses the page); each table goes to the builder as cells, and the
-  text above, between and below them as lines, in order.
+  pdfplumber's lattice algorithm turns those rules into cells (readers.ruled, done there from pdfium's
+  paths and characters: pdfminer never parses the page, pdfplumber is not imported); each table goes
+  to the builder as cells, and the text above, between and below them as lines, in order.
 - a page with (almost) no usable characters and an image covering it, a page that is mostly an image
   under a heading (a scanned form pasted in), or a text layer that maps to no characters, is rendered
   at about 200 dpi and read by OCR (readers.ocr), each line with its confidence.
@@ -524,7 +524,7 @@ def _cell(text: str | None) -> str | None:
     return _WRAP.sub(join, text.strip())
 
 
-def _tables(chars: list[Char], edges: list[dict]) -> list[Line | Table]:
+def _tables(chars: list[Char], edges: list[ruled.Edge]) -> list[Line | Table]:
     """The page's ruled tables, and the lines of the text outside them; nothing when it has none."""
     tables = [(bbox, [[_cell(c) for c in row] for row in rows]) for bbox, rows in ruled.find(edges, chars)
               if len(rows) >= 2 and max(len(r) for r in rows) >= 2]

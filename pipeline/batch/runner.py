@@ -79,8 +79,7 @@ def init_worker(dictionary: bool = True) -> None:
     `pipeline.batch.warm`), so every worker, a replacement for one killed at the time limit too, starts
     with them loaded and shares their memory; a small batch's workers are forked from the command
     itself, which runs it without the dictionary (each worker loads the parts its files need, see
-    text.segment). pdfplumber (the table finder) comes at a worker's first ruled page, OCR at its first
-    scan. The collector is paused while the dictionary loads, then what was loaded is frozen out of its
+    text.segment). OCR comes at a worker's first scan. The collector is paused while the dictionary loads, then what was loaded is frozen out of its
     sight: collecting would only walk it again and again."""
     import gc
     from ..text.segment import load_all

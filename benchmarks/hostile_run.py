@@ -35,7 +35,7 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 def children(pid: int) -> list[int]:
     """A process's children, from each of its threads' /proc children list (a forkserver's workers
     are its own children, not the run's)."""
-    out = []
+    out: list[int] = []
     try:
         for task in os.scandir(f"/proc/{pid}/task"):
             with open(f"{task.path}/children", "rb") as f:
@@ -143,7 +143,7 @@ def grouped(expected: dict[str, str], paths: list[str]) -> tuple[dict[str, list[
     """The records' paths under each expected thing (a path, or a folder ending in "/"), and the paths
     that are of none (extra records)."""
     groups: dict[str, list[str]] = {key: [] for key in expected}
-    extra = []
+    extra: list[str] = []
     for path in paths:
         key = path if path in expected else next(
             (k for k in expected if k.endswith("/") and (path + "/").startswith(k)), None)

@@ -411,7 +411,7 @@ def test_a_pdf_whose_font_maps_a_glyph_to_a_lone_surrogate_gets_its_record(tmp_p
     assert r["status"] == "ok" and "1 character of the text was not valid Unicode" in r["source"]["notes"][0]
     with Texts(tmp_path / "out") as texts:
         text = texts.get(r["source"]["sha256"])
-    assert text.startswith("2021 \ufffd budget")
+    assert text is not None and text.startswith("2021 \ufffd budget")
 
 
 def test_text_leaves_every_reader_as_valid_unicode_with_a_note(tmp_path):

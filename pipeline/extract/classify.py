@@ -129,12 +129,13 @@ def _worded_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | No
 def _unworded_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | None:
     """A title naming no type is read by the form's first label (项目名称: a project form); a
     self-evaluation title with neither (云溪镇人民政府2024年度绩效自评报告) evaluates the body that
-    publishes it: department. With no title line, a form label, else the opening text."""
+    publishes it: department. With no title line, the opening text's negative phrase, a form label,
+    else the opening text's first type word."""
     lines = [t for t in titles if t[2] != "title.sentence"]
     if lines:
         start, end, rule_id = lines[0]
         return _form_type(doc) or _fact(doc, start, end, rule_id, "department")
-    return _form_type(doc) or _opening_type(doc)
+    return _opening_other(doc) or _form_type(doc) or _opening_type(doc)
 
 
 def _opening(doc: NormText) -> tuple[int, int]:
@@ -142,6 +143,14 @@ def _opening(doc: NormText) -> tuple[int, int]:
     skip = rules().get("title.skip").regex
     start = next((m.start() for m in re.finditer(r"[^\n]+", doc.folded) if not skip.search(m.group(0))), 0)
     return start, min(len(doc.folded), start + OPENING_CHARS)
+
+
+def _opening_other(doc: NormText) -> Fact | None:
+    """An untitled negative: the opening text publishes others' evaluation results or reports on the
+    evaluation work (opening.other); its phrase is the evidence."""
+    r = rules().get("opening.other")
+    m = r.regex.search(doc.folded, *_opening(doc))
+    return _fact(doc, m.start(), m.end(), r.id, "other") if m else None
 
 
 def _opening_type(doc: NormText) -> Fact | None:

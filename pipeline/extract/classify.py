@@ -95,37 +95,69 @@ def _names_subject(line: str) -> bool:
 
 
 def _report_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | None:
-    """The title decides (_ruled_type); with no title line and no form label, the opening text."""
-    return _ruled_type(doc, titles) or _opening_type(doc)
+    """A title word decides (_worded_type); where none does, the form label, the plain title or the
+    opening text (_unworded_type)."""
+    return _worded_type(doc, titles) or _unworded_type(doc, titles)
 
 
-def _ruled_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | None:
-    """The first title line decides: a negative title -> other; else its first type keyword, in rule order.
-
-    A title naming no type is read by the form's first label (项目名称: a project form); a
-    self-evaluation title with neither (云溪镇人民政府2024年度绩效自评报告) evaluates the body that
-    publishes it: department. With no title line, only a form label decides.
-    """
-    kinds = rules().of("body_type")
+def type_readings(doc: NormText) -> tuple[Fact | None, Fact | None, str]:
+    """What the title words decide, what the rules say where they do not, and the title region (the
+    first title line, else the opening text): apart, so tools/train_type.py can weigh a learned
+    fallback against the rules on the reports no title word types."""
+    titles = _title_segments(doc)
     lines = [t for t in titles if t[2] != "title.sentence"]
-    if lines:      # later title-like lines ("(一)部门预算", "附件:项目自评表") are sections, not the title
+    start, end = lines[0][:2] if lines else _opening(doc)
+    return _worded_type(doc, titles), _unworded_type(doc, titles), doc.folded[start:end]
+
+
+def _worded_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | None:
+    """The first title line decides when it has a word for it: a negative title -> other; else its
+    first type keyword, in rule order. Later title-like lines ("(一)部门预算", "附件:项目自评表") are
+    sections, not the title."""
+    lines = [t for t in titles if t[2] != "title.sentence"]
+    if not lines:
+        return None
+    start, end, rule_id = lines[0]
+    if rule_id == "title.other":
+        return _fact(doc, start, end, rule_id, "other")
+    for r in rules().of("body_type"):
+        if r.regex.search(doc.folded, start, end):
+            return _fact(doc, start, end, r.id, r.param("type"))
+    return None
+
+
+def _unworded_type(doc: NormText, titles: list[tuple[int, int, str]]) -> Fact | None:
+    """A title naming no type is read by the form's first label (项目名称: a project form); a
+    self-evaluation title with neither (云溪镇人民政府2024年度绩效自评报告) evaluates the body that
+    publishes it: department. With no title line, the opening text's negative phrase, a form label,
+    else the opening text's first type word."""
+    lines = [t for t in titles if t[2] != "title.sentence"]
+    if lines:
         start, end, rule_id = lines[0]
-        if rule_id == "title.other":
-            return _fact(doc, start, end, rule_id, "other")
-        for r in kinds:
-            if r.regex.search(doc.folded, start, end):
-                return _fact(doc, start, end, r.id, r.param("type"))
         return _form_type(doc) or _fact(doc, start, end, rule_id, "department")
-    return _form_type(doc)
+    return _opening_other(doc) or _form_type(doc) or _opening_type(doc)
+
+
+def _opening(doc: NormText) -> tuple[int, int]:
+    """The opening text: OPENING_CHARS from the first line that is not site furniture."""
+    skip = rules().get("title.skip").regex
+    start = next((m.start() for m in re.finditer(r"[^\n]+", doc.folded) if not skip.search(m.group(0))), 0)
+    return start, min(len(doc.folded), start + OPENING_CHARS)
+
+
+def _opening_other(doc: NormText) -> Fact | None:
+    """An untitled negative: the opening text publishes others' evaluation results or reports on the
+    evaluation work (opening.other); its phrase is the evidence."""
+    r = rules().get("opening.other")
+    m = r.regex.search(doc.folded, *_opening(doc))
+    return _fact(doc, m.start(), m.end(), r.id, "other") if m else None
 
 
 def _opening_type(doc: NormText) -> Fact | None:
     """No title line, no form label: the first type keyword (in rule order) of the opening text,
     where an untitled report says what it covers (一、部门基本情况; 一、项目概况). Words of a cited
     document (《关于下达…项目资金的通知》) and body words further down decide nothing."""
-    skip = rules().get("title.skip").regex
-    start = next((m.start() for m in re.finditer(r"[^\n]+", doc.folded) if not skip.search(m.group(0))), 0)
-    end = min(len(doc.folded), start + OPENING_CHARS)
+    start, end = _opening(doc)
     cited = [c.span() for c in rules().get("year.cited").regex.finditer(doc.folded, start, end)]
     for r in rules().of("body_type"):
         for m in r.regex.finditer(doc.folded, start, end):

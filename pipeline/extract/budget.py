@@ -326,7 +326,7 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
         role = h.rule.param("role")
         gap = doc.folded[h.end:n.span.start]
         if (role in ("part", "none") or n.span.start - h.end > h.rule.param("reach")
-                or (h.rule.param("fallback") and _list_next(doc, n, figures[:k], heads))
+                or (h.rule.param("fallback") and (_list_next(doc, n, figures[:k], heads) or _item_led(doc, start, h.start)))
                 or re.search(r"[,;:。]", gap.rstrip(":")) or _in_brackets(doc, h.end, n.span.start)
                 or _breaks_down(doc, start, n, figures[:k])
                 or _listed(doc, n, figures[k + 1:], heads) or _scoped(doc, heads, h.start)
@@ -418,6 +418,20 @@ def _listed(doc: NormText, n: Number, later: list[Number], heads: list[_Head]) -
     return (nxt - n.span.end <= part.param("list_reach")
             and not re.search(part.param("list_break"), doc.folded[n.span.end:nxt])
             and not any(n.span.end <= h.start < nxt and not h.rule.param("fallback") for h in heads))
+
+
+@cache
+def _item_markers() -> tuple[re.Pattern, ...]:
+    """The markers of a list's items: numbered (scope.several: "3、", "2.") and enumerated (project.enumerated: "(2)", "②")."""
+    return (re.compile(rules().expand(rules().get("scope.several").param("marker"))),
+            *(re.compile(r"[ \t]*(?:" + r.param("carries") + ")") for r in rules().of("project_name") if r.param("carries")))
+
+
+def _item_led(doc: NormText, start: int, pos: int) -> bool:
+    """Whether the clause of pos opens with a list item's marker ("情况:(2)援建经费50万元"): a figure
+    its fund noun alone names there is that item's."""
+    clause = max(start, *(doc.folded.rfind(p, start, pos) + 1 for p in ",;:"))
+    return any(m.match(doc.folded, clause) for m in _item_markers())
 
 
 def _list_next(doc: NormText, n: Number, earlier: list[Number], heads: list[_Head]) -> bool:

@@ -131,10 +131,15 @@ def _gap() -> re.Pattern:
     return re.compile(rules().expand("{GAP}"))
 
 
+# a sentence ends at 。;!? or a line's end, but a label cell that states its unit ("计划安排资金(万元) |")
+# goes on into the next line's cell: a table flattened one cell a line
+_SENTENCE = re.compile(r"(?:\((?:万元|千元|亿元|元)\)[ \t|]*\n|[^。;；!?！？\n])+")
+
+
 def _statements(doc: NormText, fiscal_year: int | None = None) -> list[Statement]:
     out = []
     items = _items(doc)
-    for m in re.finditer(r"[^。;；!?！？\n]+", doc.folded):
+    for m in _SENTENCE.finditer(doc.folded):
         cands = _candidates(doc, m.start(), m.end())
         if cands:
             cands = _siblings_dropped(_with_years(doc, cands, m.start(), m.end(), fiscal_year))

@@ -72,6 +72,7 @@ class BudgetRole(Rule):
     list_reach: int | None = None       # characters to the next bare figure that make a list
     list_break: str | None = None       # words between two figures that make them no list
     boost: int | None = None            # how far an aggregate word raises a figure
+    fallback: bool | None = None        # a head that decides only where no other role word leads its clause
 
 
 class ProjectName(Rule):

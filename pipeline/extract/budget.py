@@ -131,10 +131,15 @@ def _gap() -> re.Pattern:
     return re.compile(rules().expand("{GAP}"))
 
 
+# a sentence ends at 。;!? or a line's end, but a label cell that states its unit ("计划安排资金(万元) |")
+# goes on into the next line's cell: a table flattened one cell a line
+_SENTENCE = re.compile(r"(?:\((?:万元|千元|亿元|元)\)[ \t|]*\n|[^。;；!?！？\n])+")
+
+
 def _statements(doc: NormText, fiscal_year: int | None = None) -> list[Statement]:
     out = []
     items = _items(doc)
-    for m in re.finditer(r"[^。;；!?！？\n]+", doc.folded):
+    for m in _SENTENCE.finditer(doc.folded):
         cands = _candidates(doc, m.start(), m.end())
         if cands:
             cands = _siblings_dropped(_with_years(doc, cands, m.start(), m.end(), fiscal_year))
@@ -242,9 +247,12 @@ def _candidates(doc: NormText, start: int, end: int) -> list[Candidate]:
             old = found.get(n.span.start)
             if old is None or c.priority < old.priority:
                 found[n.span.start] = c
-    taken = {(c.number.span.start, c.role) for c in found.values()}
-    extra = [c for c in whole if (c.number.span.start, c.role) not in taken]
-    return sorted([*found.values(), *extra], key=lambda c: c.number.span.start)
+    best: dict[tuple[int, str], Candidate] = {}
+    for c in [*found.values(), *whole]:        # a figure's reading of the better standing, per role
+        k = (c.number.span.start, c.role)
+        if k not in best or c.priority < best[k].priority:
+            best[k] = c
+    return sorted(best.values(), key=lambda c: c.number.span.start)
 
 
 _BARE = re.compile(r"(?:0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)(?:\.\d+)?(?=[ \t]*(?:[,;。)\n]|$))")
@@ -319,10 +327,11 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
         before = [h for h in heads if h.end <= n.span.start]
         if not before:
             continue
-        h = before[-1]
+        h = _deciding(doc, before)
         role = h.rule.param("role")
         gap = doc.folded[h.end:n.span.start]
         if (role in ("part", "none") or n.span.start - h.end > h.rule.param("reach")
+                or (h.rule.param("fallback") and (_list_next(doc, n, figures[:k], heads) or _item_led(doc, start, h.start)))
                 or re.search(r"[,;:。]", gap.rstrip(":")) or _in_brackets(doc, h.end, n.span.start)
                 or _breaks_down(doc, start, n, figures[:k])
                 or _listed(doc, n, figures[k + 1:], heads) or _scoped(doc, heads, h.start)
@@ -336,16 +345,29 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
     return out
 
 
+def _deciding(doc: NormText, before: list[_Head]) -> _Head:
+    """The role word that decides a figure: the nearest before it. A fund noun (资金, 经费: a fallback
+    head) decides only where no other role word stands in its clause: in "已拨付资金80万元" 拨付 does,
+    in "…项目共计12个,财政资金300万元" or "财政拨款总额300万元" the fund noun names the money itself."""
+    h = before[-1]
+    if not h.rule.param("fallback"):
+        return h
+    clause = max(doc.folded.rfind(p, 0, h.start) for p in ",;:。\n") + 1
+    others = [o for o in before if not o.rule.param("fallback") and o.start >= clause]
+    return others[-1] if others else h
+
+
 def _siblings_dropped(cands: list[Candidate]) -> list[Candidate]:
     """A sentence that gives two budgets of one year and different amounts close together, each read
-    by its own role phrase and neither with an aggregate word ("中央下达500万元,省级下达300万元"; "甲项目安排50万元,
-    乙项目安排30万元"), lists parts of a whole it does not state: none of them is the whole."""
+    by its own role phrase of one standing and neither with an aggregate word ("中央下达500万元,省级下达300万元";
+    "甲项目安排50万元,乙项目安排30万元"), lists parts of a whole it does not state: none of them is the whole.
+    (A figure named by its fund noun alone is no sibling of one a role word reads: it stands lower.)"""
     totals = [c for c in cands if c.role == "total" and c.phrase]
     if any(c.whole for c in totals):
         return cands
     near = rules().get("phrase.total").param("sibling_reach")
     paired = {id(c) for a, b in zip(totals, totals[1:])
-              if a.number.value != b.number.value and a.year == b.year
+              if a.number.value != b.number.value and a.year == b.year and a.priority == b.priority
               and b.number.span.start - a.number.span.end <= near for c in (a, b)}
     return [c for c in cands if id(c) not in paired]
 
@@ -400,7 +422,31 @@ def _listed(doc: NormText, n: Number, later: list[Number], heads: list[_Head]) -
     nxt, part = later[0].span.start, rules().get("phrase.part")
     return (nxt - n.span.end <= part.param("list_reach")
             and not re.search(part.param("list_break"), doc.folded[n.span.end:nxt])
-            and not any(n.span.end <= h.start < nxt for h in heads))
+            and not any(n.span.end <= h.start < nxt and not h.rule.param("fallback") for h in heads))
+
+
+@cache
+def _item_markers() -> tuple[re.Pattern, ...]:
+    """The markers of a list's items: numbered (scope.several: "3、", "2.") and enumerated (project.enumerated: "(2)", "②")."""
+    return (re.compile(rules().expand(rules().get("scope.several").param("marker"))),
+            *(re.compile(r"[ \t]*(?:" + r.param("carries") + ")") for r in rules().of("project_name") if r.param("carries")))
+
+
+def _item_led(doc: NormText, start: int, pos: int) -> bool:
+    """Whether the clause of pos opens with a list item's marker ("情况:(2)援建经费50万元"): a figure
+    its fund noun alone names there is that item's."""
+    clause = max(start, *(doc.folded.rfind(p, start, pos) + 1 for p in ",;:"))
+    return any(m.match(doc.folded, clause) for m in _item_markers())
+
+
+def _list_next(doc: NormText, n: Number, earlier: list[Number], heads: list[_Head]) -> bool:
+    """Whether n is a later item of a list: the figure before it closes with a , or 、 close by, with
+    no role word between ("中央资金200万元、省级资金100万元": a fund noun names an item, not the whole)."""
+    if not earlier or doc.folded[earlier[-1].span.end:earlier[-1].span.end + 1] not in (",", "、"):
+        return False
+    prev = earlier[-1].span.end
+    return (n.span.start - prev <= rules().get("phrase.part").param("list_reach")
+            and not any(prev <= h.start < n.span.start and not h.rule.param("fallback") for h in heads))
 
 
 def _breaks_down(doc: NormText, start: int, n: Number, earlier: list[Number]) -> bool:

@@ -106,8 +106,10 @@ def money_at(text: str, pos: int, rule: str) -> Number | None:
 
 @cache
 def _labelled_money_re() -> re.Pattern:
-    """A bare figure right after a label's bracketed unit: 计划投资额(万元)144."""
-    return re.compile(rules().expand(r"\((?P<unit>" + _money_units() + r")\)[ \t|:]*(?P<num>{NUM})(?![\d.%])"))
+    """A bare figure right after a label's bracketed unit: 计划投资额(万元)144; or alone in the next
+    line's cell, as a table flattened one cell a line prints it (计划安排资金(万元) |⏎700 |)."""
+    return re.compile(rules().expand(r"\((?P<unit>" + _money_units() + r")\)(?:[ \t|:]*(?P<num>{NUM})(?![\d.%])"
+                                     r"|[ \t|]*\n[ \t|]*(?P<cell>{NUM})(?=[ \t]*(?:\||\n|$)))"))
 
 
 def money_in(text: str, start: int, end: int, rule: str) -> list[Number]:
@@ -116,11 +118,12 @@ def money_in(text: str, start: int, end: int, rule: str) -> list[Number]:
     out = []
     for regex in (_money_re(), _labelled_money_re()):
         for m in regex.finditer(text, start, end):
-            if written_apart(text, m.start("num"), m.end("num")):
+            num = "cell" if m.groupdict().get("cell") else "num"
+            if written_apart(text, m.start(num), m.end(num)):
                 continue
-            r = resolve_money(m.group("num"), m.group("unit"))
+            r = resolve_money(m.group(num), m.group("unit"))
             if r:
-                out.append(Number(Span(m.start("num"), m.end(), rule), r[0], r[1], m.group("unit")))
+                out.append(Number(Span(m.start(num), m.end(), rule), r[0], r[1], m.group("unit")))
     return sorted(out, key=lambda n: n.span.start)
 
 

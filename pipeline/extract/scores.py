@@ -14,7 +14,7 @@ from functools import cache
 from ..models import Fact, Indicator, IndicatorLevel, NormText
 from ..text.numbers import resolve_numeral, unread
 from ..rules import Rule, rules
-from ..text.layer import Span, evidence
+from ..text.layer import Span, evidence, is_cjk
 
 _CN_LEVEL = {"一": 1, "二": 2, "三": 3}
 _SENTENCE_END = re.compile(r"[。;!?\n]")
@@ -141,9 +141,10 @@ def _score_row(doc: NormText) -> tuple[Fact | None, Fact | None]:
 def _lone_is_score(doc: NormText, r: Rule, at: int, numeral: str) -> bool:
     """A 总分 row with one figure holds the score where the table before it scores its indicators
     (a 得分 column) and gives no weights (分值), so no maximum to sum; a 100 beside a 分值 column is the
-    template's maximum with the score cell left empty."""
+    template's maximum with the score cell left empty. The 总分 must open its cell: 产出指标总分 50 is
+    a part's maximum."""
     window = doc.folded[max(0, at - r.param("lookback", 0)):at]
-    if not re.search(r.param("score_column", "(?!)"), window):
+    if (at and is_cjk(doc.folded[at - 1])) or not re.search(r.param("score_column", "(?!)"), window):
         return False
     v = resolve_numeral(numeral)
     return v is not None and (v[0] != 100 or not re.search(r.param("weight_column", "(?!)"), window))

@@ -166,6 +166,21 @@ class Score(Rule):
     max: float | None = None
 
 
+class ScoreRow(Rule):
+    """The 总分 row; a lone figure in it is the score where the table's header, within `lookback`
+    characters before it, has a `score_column` (得分) and, for a figure of 100, no `weight_column` (分值)."""
+    kind: Literal["score_row"]
+    score_column: str | None = None
+    weight_column: str | None = None
+    lookback: int | None = None
+
+
+class ResultColumn(Rule):
+    """A results table flattened one cell per line: `columns` names its header cells by group."""
+    kind: Literal["result_column"]
+    columns: str
+
+
 class Grade(Rule):
     """A stated grade; `not_before`: what the sentence before it may not hold (a count, a bound)."""
     kind: Literal["grade"]
@@ -217,7 +232,7 @@ def _plain(kind: str) -> type[Rule]:
 
 PLAIN_KINDS = (
     "title_type", "other_title", "title_skip", "year", "org_strip", "org_stop", "org_reject", "org_trailing",
-    "count_unit", "count_exclude", "score_row", "indicator_level", "indicator_end",
+    "count_unit", "count_exclude", "score_pairs", "indicator_level", "indicator_end",
     "report_subject",
 )
 
@@ -225,6 +240,6 @@ KINDS: dict[str, type[Rule]] = {
     **{k: _plain(k) for k in PLAIN_KINDS},
     **{get_args(m.model_fields["kind"].annotation)[0]: m for m in (
         BudgetRole, ReportScope, ProjectName, FundColumn, FundLabel, YearContext, BodyType, FormType, OrgLabel, OrgSuffix,
-        OrgAbbrev, OrgAlias, MoneyUnit, Deduction, Target, Score, Grade, GradeBand, IndicatorColumn, Finding,
+        OrgAbbrev, OrgAlias, MoneyUnit, Deduction, Target, Score, ScoreRow, ResultColumn, Grade, GradeBand, IndicatorColumn, Finding,
         PanelFinding)},
 }

@@ -18,10 +18,11 @@ from ..text.layer import Span, evidence, is_cjk
 
 MAX_SUBJECT = 8
 # words, not characters, so 共享, 即时, 会计, 统计 stay whole
-_LEAD_WORDS = {"其中", "分别", "即", "包括", "含", "共", "共有", "现有"}
+_LEAD_WORDS = {"其中", "分别", "即", "包括", "含", "共", "共有", "现有", "和", "及", "与", "或"}
 _TAIL_WORDS = {"共有", "共计", "共", "有", "约", "为", "计", "达", "近", "等", "的", "了", "及", "和", "与", "现有"}
 _RIGHT_STOP = re.compile(r"^(?:以上|以下|左右|余|多|次|的|参与|参加)")
-_RIGHT_STOP_WORDS = {"等", "对"}     # 1处等, 5次对…: the counted thing is before; 等级, 对口 are words
+# 1处等, 5次对…, 居委会5个和村委会1个: the counted thing is before; 等级, 对口, 和谐 are words
+_RIGHT_STOP_WORDS = {"等", "对", "和", "及", "与", "或"}
 _SKIP_BACK = re.compile(r"[\s|:：≥≤≧≦<>=%.\dA-Za-z*★☆]")   # cells, comparators, OCR debris, marks
 _NOTE_BACK = re.compile(r"[(（][^()（）\n]{0,20}[)）]$")     # a bracketed note after a row name: (按年)(≥**人)
 NOTE_WINDOW = 22
@@ -56,18 +57,27 @@ def extract_quantities(doc: NormText) -> list[Quantity]:
 def _subject(doc: NormText, num_start: int, unit_end: int, unit: str) -> str:
     right = _cjk_run(doc.text, unit_end, forward=True)
     if right and not _RIGHT_STOP.match(right) and words(right, hmm=False)[0] not in _RIGHT_STOP_WORDS:
-        return _trim(right.lstrip("“\"《"), keep_end=False)
+        return _trim(_strip_ends(right.lstrip("“\"《")), keep_end=False)
     pos = num_start
     for _ in range(6):   # walk back over cells that are numbers, comparators, notes or the unit column
         pos = _skip_back(doc.text, pos)
         left = _cjk_run(doc.text, pos, forward=False)
-        stripped = _strip_ends(_drop_unit(left, unit))
+        stripped = _strip_ends(_drop_unit(_past_count(doc.text, pos - len(left), left), unit))
         if len(stripped) >= 2 and stripped != unit:
             return _trim(stripped, keep_end=True)
         if not left:
             break
         pos -= len(left)
     return ""
+
+
+def _past_count(text: str, start: int, left: str) -> str:
+    """The words before a number without the previous count's unit they open with (社区5个和村委会1个:
+    个和 belongs to the 5, 村委会 names the 1)."""
+    if start == 0 or not text[start - 1].isdigit():
+        return left
+    m = rules().get("count.units").regex.match(left)
+    return left[m.end():] if m else left
 
 
 def _skip_back(text: str, pos: int) -> int:

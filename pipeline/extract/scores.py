@@ -6,14 +6,15 @@ only the maximum, so it gives no score.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from decimal import Decimal
 from functools import cache
 
 from ..models import Fact, Indicator, IndicatorLevel, NormText
 from ..text.numbers import resolve_numeral, unread
-from ..rules import rules
-from ..text.layer import Span, evidence
+from ..rules import Rule, rules
+from ..text.layer import Span, evidence, is_cjk
 
 _CN_LEVEL = {"一": 1, "二": 2, "三": 3}
 _SENTENCE_END = re.compile(r"[。;!?\n]")
@@ -31,8 +32,11 @@ def _score_fact(doc: NormText, start: int, end: int, rule_id: str, numeral: str,
 
 
 def extract_score(doc: NormText) -> tuple[Fact | None, Fact | None]:
-    """(self_score, grade read from the table's 总分 row, if any): a stated score wins over the row's."""
+    """(self_score, grade read from a table: the 总分 row's, else a one-row results table's): a stated
+    score wins over the tables'."""
     row_score, row_grade = _score_row(doc)
+    table_score, table_grade = _result_table(doc)
+    row_score, row_grade = row_score or _summed_pair(doc) or table_score, row_grade or table_grade
     for r in rules().of("score"):
         for m in r.regex.finditer(doc.folded):
             fact = _score_fact(doc, m.start("num"), m.end("num"), r.id, m.group("num"), r.param("max", 100))
@@ -41,17 +45,77 @@ def extract_score(doc: NormText) -> tuple[Fact | None, Fact | None]:
     return row_score, row_grade
 
 
+def _result_table(doc: NormText) -> tuple[Fact | None, Fact | None]:
+    """A results table flattened one cell per line (序号 / 项目名称 / … / 自评分数 / 评价结果, then its
+    row's cells): with one row, that row's score and grade are the report's; with several, each row is
+    one project's and none is the report's. Empty cells leave no line, so cells are found by what they
+    hold: the grade is the row's one grade word, the score its last figure where no figure column
+    (金额, 规模) follows the score's. A short row cell may read as one more header cell: harmless."""
+    r = rules().get("score.result_table")
+    for head in r.regex.finditer(doc.folded):
+        cells = _line_cells(doc.folded, head.start())
+        header = [_column(r, c) for _, _, c in
+                  itertools.takewhile(lambda x: len(x[2]) <= HEADER_CELL and not _FIGURE.fullmatch(x[2]), cells)]
+        row = list(itertools.takewhile(lambda x: not _ROW_END.search(x[2]), cells[len(header):]))
+        if not row or len(row) > len(header) or not {"score", "grade"} & set(header):
+            continue
+        return _table_score(doc, r, header, row), _table_grade(doc, r, header, row)
+    return None, None
+
+
+HEADER_CELL = 12          # the longest line read as a column's name
+MAX_CELLS = 40            # lines looked at after a 序号 line: a header and one row fit
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+_ROW_END = re.compile(r"^(?:合计|总计|小计)|[。,;]")     # a total row or a sentence: the table is over
+
+
+def _line_cells(text: str, start: int) -> list[tuple[int, int, str]]:
+    """(start, end, cell) of the non-blank lines from `start`, trimmed of spaces and cell borders."""
+    out = []
+    for m in re.finditer(r"[^\n]+", text[start:]):
+        cell = m.group().strip(" \t|")
+        if cell:
+            lead = len(m.group()) - len(m.group().lstrip(" \t|"))
+            out.append((start + m.start() + lead, start + m.start() + lead + len(cell), cell))
+        if len(out) > MAX_CELLS:
+            break
+    return out
+
+
+def _column(r: Rule, cell: str) -> str | None:
+    """What a header cell names: index, score, grade, figure, note (the rule's groups), or None."""
+    m = re.fullmatch(r.param("columns"), cell)
+    return m.lastgroup if m else None
+
+
+def _table_score(doc: NormText, r: Rule, header: list[str | None], row) -> Fact | None:
+    if "score" not in header or "figure" in header[header.index("score") + 1:]:
+        return None
+    figures = [c for c in row if _FIGURE.fullmatch(c[2]) and not (c is row[0] and header[0] == "index")]
+    return _score_fact(doc, figures[-1][0], figures[-1][1], r.id, figures[-1][2]) if figures else None
+
+
+def _table_grade(doc: NormText, r: Rule, header: list[str | None], row) -> Fact | None:
+    grades = [c for c in row if re.fullmatch(rules().expand("{GRADE}"), c[2])]
+    if "grade" not in header or len(grades) != 1:
+        return None
+    start, end, _ = grades[0]
+    return Fact(value=doc.text[start:end], evidence=evidence(doc, Span(start, end, r.id)))
+
+
 @cache
 def _cells() -> re.Pattern[str]:
     """A cell of the 总分 row: a figure or a grade word up to the next gap or cell border, or a
-    figure that ends in 分 (总分100分95分: the text layer drops the spaces between 分 and a digit);
+    figure that ends in 分 (总分100分95分: the text layer drops the spaces between 分 and a digit)
+    or runs into the next cell's words (总分100偏差原因分析: the gap dropped too, not 100万元);
     the maximum may be bracketed (总分(100分)95分)."""
     grade = rules().expand("{GRADE}")
-    return re.compile(rf"[\s|:：()]*(?P<cell>\d+(?:\.\d+)?|{grade})(?:(?<=\d)分|(?=[\s|)]|$))")
+    return re.compile(rf"[\s|:：()]*(?P<cell>\d+(?:\.\d+)?|{grade})(?:(?<=\d)分|(?=[\s|)]|$|(?<=\d)(?![万亿千元])[\u4e00-\u9fff]))")
 
 
 def _score_row(doc: NormText) -> tuple[Fact | None, Fact | None]:
-    """总分 | 100 | 95 | 优: the maximum, the score, and the grade when the row has one."""
+    """总分 | 100 | 95 | 优: the maximum, the score, and the grade when the row has one; a lone
+    figure where the table has no maximum to give (its header names 得分 but no 分值)."""
     for r in rules().of("score_row"):
         for m in r.regex.finditer(doc.folded):
             cells: list[re.Match[str]] = []
@@ -60,6 +124,10 @@ def _score_row(doc: NormText) -> tuple[Fact | None, Fact | None]:
                 cells.append(c)
                 pos = c.end()
             nums = [c for c in cells if c.group("cell")[0].isdigit()]
+            if len(nums) == 1 and _lone_is_score(doc, r, m.start(), nums[0].group("cell")):
+                fact = _score_fact(doc, nums[0].start("cell"), nums[0].end("cell"), r.id, nums[0].group("cell"))
+                if fact:
+                    return fact, None
             if len(nums) >= 2 and (v := resolve_numeral(nums[0].group("cell"))) is not None and v[0] == 100:
                 fact = _score_fact(doc, nums[1].start("cell"), nums[1].end("cell"), r.id, nums[1].group("cell"))
                 grade = next((c for c in cells[cells.index(nums[1]) + 1:] if not c.group("cell")[0].isdigit()), None)
@@ -68,6 +136,57 @@ def _score_row(doc: NormText) -> tuple[Fact | None, Fact | None]:
                 if fact:
                     return fact, grade_fact
     return None, None
+
+
+_TABLE_FIGURE = re.compile(r"(?<![\d.,])\d+(?:\.\d+)?(?![\d.,%])")
+SCORE_TOLERANCE = 0.011       # two-decimal scores summed: rounding of each cell
+
+
+def _summed_pair(doc: NormText) -> Fact | None:
+    """A 总分 row whose label was scrambled away from its figures (…30 30 10 10 100 98.62 …总分): after
+    a 分值 得分 header, the first pair (100, X) that the run of (分值, 得分) pairs just before it adds up
+    to, the weights to 100 and the scores to X, is the total row. Only figures that agree are read;
+    a budget's amounts (100.00 90.00) read as a pair fall outside the run."""
+    r = rules().get("score.summed_pair")
+    head = r.regex.search(doc.folded)
+    if head is None:
+        return None
+    figures = list(_TABLE_FIGURE.finditer(doc.folded, head.end()))
+    pairs: list[tuple[Decimal, Decimal]] = []
+    i = 0
+    while i + 1 < len(figures):
+        a, b = (Decimal(f.group()) for f in figures[i:i + 2])
+        if not b <= a <= 100:
+            i += 1
+            continue
+        if a == 100 and _adds_up(pairs, b):
+            f = figures[i + 1]
+            return _score_fact(doc, f.start(), f.end(), r.id, f.group())
+        pairs.append((a, b))
+        i += 2
+    return None
+
+
+def _adds_up(pairs: list[tuple[Decimal, Decimal]], score: Decimal) -> bool:
+    """Some run of the last pairs has weights summing to 100 and scores to `score`."""
+    weights = scores = Decimal(0)
+    for a, b in reversed(pairs):
+        weights, scores = weights + a, scores + b
+        if weights >= 100:
+            return weights == 100 and abs(scores - score) <= Decimal(str(SCORE_TOLERANCE))
+    return False
+
+
+def _lone_is_score(doc: NormText, r: Rule, at: int, numeral: str) -> bool:
+    """A 总分 row with one figure holds the score where the table before it scores its indicators
+    (a 得分 column) and gives no weights (分值), so no maximum to sum; a 100 beside a 分值 column is the
+    template's maximum with the score cell left empty. The 总分 must open its cell: 产出指标总分 50 is
+    a part's maximum."""
+    window = doc.folded[max(0, at - r.param("lookback", 0)):at]
+    if (at and is_cjk(doc.folded[at - 1])) or not re.search(r.param("score_column", "(?!)"), window):
+        return False
+    v = resolve_numeral(numeral)
+    return v is not None and (v[0] != 100 or not re.search(r.param("weight_column", "(?!)"), window))
 
 
 def extract_deduction(doc: NormText) -> Fact | None:

@@ -232,7 +232,7 @@ def _plain(kind: str) -> type[Rule]:
 
 PLAIN_KINDS = (
     "title_type", "other_title", "title_skip", "year", "org_strip", "org_stop", "org_reject", "org_trailing",
-    "count_unit", "count_exclude", "score_pairs", "indicator_level", "indicator_end",
+    "count_unit", "count_exclude", "indicator_level", "indicator_end",
     "report_subject",
 )
 

@@ -36,7 +36,7 @@ def extract_score(doc: NormText) -> tuple[Fact | None, Fact | None]:
     score wins over the tables'."""
     row_score, row_grade = _score_row(doc)
     table_score, table_grade = _result_table(doc)
-    row_score, row_grade = row_score or _summed_pair(doc) or table_score, row_grade or table_grade
+    row_score, row_grade = row_score or table_score, row_grade or table_grade
     for r in rules().of("score"):
         for m in r.regex.finditer(doc.folded):
             fact = _score_fact(doc, m.start("num"), m.end("num"), r.id, m.group("num"), r.param("max", 100))
@@ -136,45 +136,6 @@ def _score_row(doc: NormText) -> tuple[Fact | None, Fact | None]:
                 if fact:
                     return fact, grade_fact
     return None, None
-
-
-_TABLE_FIGURE = re.compile(r"(?<![\d.,])\d+(?:\.\d+)?(?![\d.,%])")
-SCORE_TOLERANCE = 0.011       # two-decimal scores summed: rounding of each cell
-
-
-def _summed_pair(doc: NormText) -> Fact | None:
-    """A 总分 row whose label was scrambled away from its figures (…30 30 10 10 100 98.62 …总分): after
-    a 分值 得分 header, the first pair (100, X) that the run of (分值, 得分) pairs just before it adds up
-    to, the weights to 100 and the scores to X, is the total row. Only figures that agree are read;
-    a budget's amounts (100.00 90.00) read as a pair fall outside the run."""
-    r = rules().get("score.summed_pair")
-    head = r.regex.search(doc.folded)
-    if head is None:
-        return None
-    figures = list(_TABLE_FIGURE.finditer(doc.folded, head.end()))
-    pairs: list[tuple[Decimal, Decimal]] = []
-    i = 0
-    while i + 1 < len(figures):
-        a, b = (Decimal(f.group()) for f in figures[i:i + 2])
-        if not b <= a <= 100:
-            i += 1
-            continue
-        if a == 100 and _adds_up(pairs, b):
-            f = figures[i + 1]
-            return _score_fact(doc, f.start(), f.end(), r.id, f.group())
-        pairs.append((a, b))
-        i += 2
-    return None
-
-
-def _adds_up(pairs: list[tuple[Decimal, Decimal]], score: Decimal) -> bool:
-    """Some run of the last pairs has weights summing to 100 and scores to `score`."""
-    weights = scores = Decimal(0)
-    for a, b in reversed(pairs):
-        weights, scores = weights + a, scores + b
-        if weights >= 100:
-            return weights == 100 and abs(scores - score) <= Decimal(str(SCORE_TOLERANCE))
-    return False
 
 
 def _lone_is_score(doc: NormText, r: Rule, at: int, numeral: str) -> bool:

@@ -770,10 +770,14 @@ def write_outputs(outdir: Path, records: Iterable[Record], *, parallel: bool, he
     reading a short text report, the report about as much, and after this process they would halve
     what --jobs 2 gains. --jobs 1 writes them one after the other, in one pass over the records but
     the report's, so a run's work stays on one core. Without `workbook` a jixiao.xlsx of an earlier
-    run is removed: it would show other records. `step` is told each of WRITE_STEPS as it is done."""
+    run is removed: it would show other records. `step` is told each of WRITE_STEPS as it is done.
+    The batch's forkserver is ended first (forkserver.stop): its memory would stay beside the
+    writers'. The two processes are forked from this one, which has imported the writers already
+    (while the workers read the files), rather than started from the forkserver to import them again."""
     from ..outputs.export import XLSX, csv_tables
     from ..outputs.report import write_report
     from ..outputs.store import write_tables
+    forkserver.stop()
     tables, sheets, html = WRITE_STEPS
     if not workbook:
         (outdir / XLSX).unlink(missing_ok=True)
@@ -786,7 +790,7 @@ def write_outputs(outdir: Path, records: Iterable[Record], *, parallel: bool, he
         write_report(outdir)
         step(html)
         return
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver")) as other:
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as other:
         report = other.submit(write_report, outdir)
         book = other.submit(write_tables, outdir, typed=False) if workbook else None
         with csv_tables(outdir, headers) as add:

@@ -64,7 +64,7 @@ from .export import (
 from .findings_view import read_jsonl
 from ..models import Budget, Evidence, Finding, FundRow, Indicator, Project, Quantity, Record, Source
 
-BATCH = 500
+BATCH = 100
 YEAR = "fiscal_year"        # one year type in every table, the panel's too: int16 / SMALLINT / pandas Int16
 
 

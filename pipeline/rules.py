@@ -4,19 +4,26 @@ Each entry has an id, a kind (which stage reads it), a regex `pattern` and/or a 
 kind-specific fields, and `examples` (text -> expected record field) that tests/test_rules.py runs.
 Patterns may use shared fragments written {NAME} (rules/fragments.yaml). Every bad rule is
 reported at once, so a user tuning rules sees all their mistakes in one run.
+
+A rule set that passed its checks is kept in the user's cache folder (see `checked`), keyed by
+the bytes of its files and of the code that checks them: the next start reads one JSON file
+instead of parsing the YAML, validating every rule and compiling every pattern again.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
+import sys
+import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from .rule_schema import KINDS, Rule
+from .rule_schema import KINDS, Example, Rule
 
 
 def _shipped_rules() -> Path:
@@ -30,7 +37,6 @@ RULES_DIR = Path(os.environ.get("JIXIAO_RULES") or _shipped_rules())
 
 FINDING_KINDS = {"finding", "panel_finding"}
 _FRAGMENT = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml's: the same data, seven times faster
 
 
 class RulesError(Exception):
@@ -41,6 +47,7 @@ class RuleSet:
     def __init__(self, rules: list[Rule], fragments: dict[str, str], t2s: dict[str, str], userdict: Path):
         self.rules = rules
         self.fragments = fragments
+        self.t2s_pairs = t2s
         self.t2s = str.maketrans(t2s)
         self.userdict = userdict
         self._by_id = {r.id: r for r in rules}
@@ -60,7 +67,7 @@ class RuleSet:
 
 @cache
 def rules() -> RuleSet:
-    return load_rules(RULES_DIR)
+    return checked(RULES_DIR)
 
 
 @cache
@@ -72,6 +79,73 @@ def compiled(rule_id: str) -> re.Pattern:
     return re.compile(rs.expand(pattern))
 
 
+def checked(folder: Path) -> RuleSet:
+    """load_rules(folder), from the cache when the folder's files (and this code) are as they were
+    when it last passed every check; else loaded and checked, and cached if good. A changed file is a
+    miss, so every bad rule is still reported; a cache that cannot be read or written is no error."""
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        return load_rules(folder)           # says why
+    key = _key(folder, files)
+    path = _cache_dir() / f"rules-{hashlib.sha256(os.fsencode(folder.resolve())).hexdigest()[:16]}.json"
+    try:
+        data = json.loads(path.read_bytes())
+        if data["key"] == key:
+            return _restored(data, folder)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    rs = load_rules(folder)
+    _store(path, key, rs)
+    return rs
+
+
+def _key(folder: Path, files: list[Path]) -> str:
+    """What a checked rule set depends on: its files' names and bytes, the code that checks them,
+    Python's (its regex syntax) and pydantic's versions."""
+    from pydantic.version import VERSION
+    h = hashlib.sha256(f"{sys.version}\0{VERSION}\0".encode())
+    here = Path(__file__).resolve().parent
+    for p in [here / "rules.py", here / "rule_schema.py", *files, folder / "t2s.txt"]:
+        try:
+            h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+        except FileNotFoundError:
+            h.update(p.name.encode() + b"\0-\0")
+    return h.hexdigest()
+
+
+def _cache_dir() -> Path:
+    """$XDG_CACHE_HOME/jixiao, else ~/.cache/jixiao: the user's own, which no other user can write."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "jixiao"
+
+
+def _store(path: Path, key: str, rs: RuleSet) -> None:
+    """The checked rules as their validated fields (only those the files set), written whole or not
+    at all; not when a value would not come back from JSON as it is (a date in an example)."""
+    data = {"key": key, "fragments": rs.fragments, "t2s": rs.t2s_pairs,
+            "rules": [r.model_dump(exclude_unset=True) for r in rs.rules]}
+    try:
+        text = json.dumps(data, ensure_ascii=False)
+        if json.loads(text) != data:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False) as f:
+            f.write(text)
+        os.replace(f.name, path)
+    except (OSError, TypeError, ValueError):
+        pass
+
+
+def _restored(data: dict[str, Any], folder: Path) -> RuleSet:
+    """The rule set _store wrote, built without validating again (it was, before it was stored)."""
+    out = []
+    for fields in data["rules"]:
+        if "examples" in fields:
+            fields["examples"] = [Example.model_construct(**e) for e in fields["examples"]]
+        out.append(KINDS[fields["kind"]].model_construct(**fields))
+    return RuleSet(out, data["fragments"], data["t2s"], folder / "userdict.txt")
+
+
 def load_rules(folder: Path) -> RuleSet:
     problems: list[str] = []
     fragments: dict[str, str] = {}
@@ -80,9 +154,10 @@ def load_rules(folder: Path) -> RuleSet:
     if not files:       # a missing or empty folder would give a tool that reads nothing: say so at start
         raise RulesError(f"no rules in {folder}: the folder is missing or holds no .yaml file "
                          "(set JIXIAO_RULES to the rules folder, or reinstall jixiao)")
+    import yaml
     for path in files:
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_yaml_loader()) or {}
         except yaml.YAMLError as e:
             problems.append(f"{path.name}: not valid YAML: {e}")
             continue
@@ -134,14 +209,21 @@ def _checked(entry: Any, fragments: dict[str, str], seen: set[str]) -> tuple[Rul
 def _line(path: Path, index: int) -> int | str:
     """The line where the index-th rule of a file starts: asked only when a rule is bad, so a good
     rule set is loaded without composing the YAML twice."""
+    import yaml
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_yaml_loader())
         if node is None:
             return "?"
         rules_node = next(v for k, v in node.value if k.value == "rules")
         return rules_node.value[index].start_mark.line + 1
     except Exception:       # the file's own YAML error is reported already
         return "?"
+
+
+def _yaml_loader():
+    """libyaml's loader where there is one: the same data, seven times faster."""
+    import yaml
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _expand(pattern: str, fragments: dict[str, str]) -> str:

@@ -138,3 +138,10 @@ def test_a_changed_rule_file_is_checked_again_and_each_bad_rule_reported(tmp_pat
     with pytest.raises(rules_module.RulesError) as e:
         rules_module.checked(folder)
     assert "rule s.b: pattern does not compile" in str(e.value) and "rule s.c: prioirty" in str(e.value)
+
+
+def test_a_chinese_numeral_is_read_without_importing_cn2an():
+    code = ("from pipeline.text.numbers import resolve_numeral\n"
+            "assert str(resolve_numeral('一千二百零五')[0]) == '1205'")
+    assert "cn2an" not in subprocess.run([sys.executable, "-c", f"{code}\nimport sys\nprint(' '.join(sys.modules))"],
+                                         capture_output=True, text=True, cwd=ROOT, check=True).stdout.split()

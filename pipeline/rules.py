@@ -117,10 +117,11 @@ def checked(folder: Path) -> RuleSet:
     when it last passed every check; else loaded and checked, and cached if good. A changed file is a
     miss, so every bad rule is still reported; a cache that cannot be read or written is no error."""
     files = sorted(folder.glob("*.yaml"))
-    if not files:
-        return load_rules(folder)           # says why
+    where = _cache_dir()
+    if not files or where is None:          # no files: load_rules says why
+        return load_rules(folder)
     key = _key(folder, files)
-    path = _cache_dir() / f"rules-{hashlib.sha256(os.fsencode(folder.resolve())).hexdigest()[:16]}.json"
+    path = where / f"rules-{hashlib.sha256(os.fsencode(folder.resolve())).hexdigest()[:16]}.json"
     try:
         data = json.loads(path.read_bytes())
         if data["key"] == key:
@@ -146,10 +147,13 @@ def _key(folder: Path, files: list[Path]) -> str:
     return h.hexdigest()
 
 
-def _cache_dir() -> Path:
-    """$XDG_CACHE_HOME/jixiao, else ~/.cache/jixiao: the user's own, which no other user can write."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "jixiao"
+def _cache_dir() -> Path | None:
+    """$XDG_CACHE_HOME/jixiao, else ~/.cache/jixiao: the user's own, which no other user can write;
+    None where neither is an absolute path (no home: nothing is cached, rather than a folder in the
+    working directory)."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = xdg if os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "jixiao" if os.path.isabs(base) else None
 
 
 def _store(path: Path, key: str, rs: RuleSet) -> None:

@@ -149,3 +149,15 @@ def test_a_chinese_numeral_is_read_without_importing_cn2an():
             "assert str(resolve_numeral('一千二百零五')[0]) == '1205'")
     assert "cn2an" not in subprocess.run([sys.executable, "-c", f"{code}\nimport sys\nprint(' '.join(sys.modules))"],
                                          capture_output=True, text=True, cwd=ROOT, check=True).stdout.split()
+
+
+def test_without_a_home_the_rules_are_checked_and_nothing_is_cached(tmp_path, monkeypatch):
+    from pipeline import rules as rules_module
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", "")
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(RULES, encoding="utf-8")
+    assert rules_module.checked(folder).get("g.a").high == 100.0
+    assert [p.name for p in tmp_path.iterdir()] == ["rules"]        # no .cache made in the working folder

@@ -3,7 +3,8 @@
 A misspelt field (`prioirty: 1`) or a value outside its set (`role: totl`) would otherwise load
 silently and change nothing, which is the worst way for a rule edit to fail. Every field a stage
 reads with `Rule.param` is declared on its kind here, with its type; the loader (rules.py) reports
-every bad field of every rule at once.
+every bad field of every rule at once. Each model's validator is built at its first validation
+(defer_build), not on import: a rule set read from the cache (rules.checked) is never validated again.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 class Example(BaseModel):
     """Text -> the record field it must give (tests/test_rules.py runs every one)."""
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     text: str
     field: str
     expect: Any = None
@@ -27,7 +28,7 @@ class Example(BaseModel):
 
 class Rule(BaseModel):
     """The fields every rule has. A kind adds its own below."""
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     id: str
     kind: str
     pattern: str | None = None

@@ -4,19 +4,29 @@ Each entry has an id, a kind (which stage reads it), a regex `pattern` and/or a 
 kind-specific fields, and `examples` (text -> expected record field) that tests/test_rules.py runs.
 Patterns may use shared fragments written {NAME} (rules/fragments.yaml). Every bad rule is
 reported at once, so a user tuning rules sees all their mistakes in one run.
+
+A rule set that passed its checks is kept in the user's cache folder (see `checked`), keyed by
+the bytes of its files and of the code that checks them: the next start reads one JSON file
+instead of parsing the YAML, validating every rule and compiling every pattern again. It holds each
+pattern compiled too, as the code CPython's re makes of it (re compiles in Python, a few tenths of a
+millisecond a pattern, 20 ms for the set): `compiled` hands that code to _sre as re itself does.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
+import sys
+import tempfile
 from functools import cache
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from .rule_schema import KINDS, Rule
+from .rule_schema import KINDS, Example, Rule
 
 
 def _shipped_rules() -> Path:
@@ -30,7 +40,6 @@ RULES_DIR = Path(os.environ.get("JIXIAO_RULES") or _shipped_rules())
 
 FINDING_KINDS = {"finding", "panel_finding"}
 _FRAGMENT = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml's: the same data, seven times faster
 
 
 class RulesError(Exception):
@@ -38,9 +47,12 @@ class RulesError(Exception):
 
 
 class RuleSet:
-    def __init__(self, rules: list[Rule], fragments: dict[str, str], t2s: dict[str, str], userdict: Path):
+    def __init__(self, rules: list[Rule], fragments: dict[str, str], t2s: dict[str, str], userdict: Path,
+                 codes: dict[str, list] | None = None):
         self.rules = rules
+        self.codes = codes or {}        # rule id -> its pattern compiled (see _code), from the cache
         self.fragments = fragments
+        self.t2s_pairs = t2s
         self.t2s = str.maketrans(t2s)
         self.userdict = userdict
         self._by_id = {r.id: r for r in rules}
@@ -60,7 +72,7 @@ class RuleSet:
 
 @cache
 def rules() -> RuleSet:
-    return load_rules(RULES_DIR)
+    return checked(RULES_DIR)
 
 
 @cache
@@ -69,7 +81,108 @@ def compiled(rule_id: str) -> re.Pattern:
     pattern = rs.get(rule_id).pattern
     if pattern is None:
         raise RulesError(f"rule {rule_id} has no pattern to compile")
-    return re.compile(rs.expand(pattern))
+    return _compile(rs.expand(pattern), rs.codes.get(rule_id))
+
+
+def _compile(pattern: str, code: list | None) -> re.Pattern:
+    """re.compile(pattern), from `code` when the cache holds it: what re compiled the pattern to on
+    this same Python (the cache's key names the version), checked equal to it before it was stored."""
+    if code is not None:
+        try:
+            flags, ops, groups, groupindex, indexgroup = code
+            return import_module("_sre").compile(pattern, flags, ops, groups, groupindex, tuple(indexgroup))
+        except (ImportError, TypeError, ValueError, RuntimeError):     # not CPython's re, or not its code
+            pass
+    return re.compile(pattern)
+
+
+def _code(pattern: str) -> list | None:
+    """The arguments re._compiler.compile gives _sre.compile for `pattern`, as plain data; None when
+    this Python's re is built otherwise or they would not give the very pattern re.compile does."""
+    try:
+        parsed = import_module("re._parser").parse(pattern, 0)
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup = [None] * parsed.state.groups
+        for name, i in groupindex.items():
+            indexgroup[i] = name
+        ops = [int(op) for op in import_module("re._compiler")._code(parsed, 0)]
+        code = [int(parsed.state.flags), ops, parsed.state.groups - 1, groupindex, indexgroup]
+    except (ImportError, AttributeError, TypeError, ValueError, re.error):
+        return None
+    return code if _compile(pattern, code) == re.compile(pattern) else None
+
+
+def checked(folder: Path) -> RuleSet:
+    """load_rules(folder), from the cache when the folder's files (and this code) are as they were
+    when it last passed every check; else loaded and checked, and cached if good. A changed file is a
+    miss, so every bad rule is still reported; a cache that cannot be read or written is no error."""
+    files = sorted(folder.glob("*.yaml"))
+    where = _cache_dir()
+    if not files or where is None:          # no files: load_rules says why
+        return load_rules(folder)
+    key = _key(folder, files)
+    path = where / f"rules-{hashlib.sha256(os.fsencode(folder.resolve())).hexdigest()[:16]}.json"
+    try:
+        data = json.loads(path.read_bytes())
+        if data["key"] == key:
+            return _restored(data, folder)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    rs = load_rules(folder)
+    _store(path, key, rs)
+    return rs
+
+
+def _key(folder: Path, files: list[Path]) -> str:
+    """What a checked rule set depends on: its files' names and bytes, the code that checks them,
+    Python's (its regex syntax) and pydantic's versions."""
+    from pydantic.version import VERSION
+    h = hashlib.sha256(f"{sys.version}\0{VERSION}\0".encode())
+    here = Path(__file__).resolve().parent
+    for p in [here / "rules.py", here / "rule_schema.py", *files, folder / "t2s.txt"]:
+        try:
+            h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+        except FileNotFoundError:
+            h.update(p.name.encode() + b"\0-\0")
+    return h.hexdigest()
+
+
+def _cache_dir() -> Path | None:
+    """$XDG_CACHE_HOME/jixiao, else ~/.cache/jixiao: the user's own, which no other user can write;
+    None where neither is an absolute path (no home: nothing is cached, rather than a folder in the
+    working directory)."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = xdg if os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "jixiao" if os.path.isabs(base) else None
+
+
+def _store(path: Path, key: str, rs: RuleSet) -> None:
+    """The checked rules as their validated fields (only those the files set), written whole or not
+    at all; not when a value would not come back from JSON as it is (a date in an example)."""
+    codes = {r.id: _code(rs.expand(r.pattern)) for r in rs.rules if r.pattern is not None}
+    data = {"key": key, "fragments": rs.fragments, "t2s": rs.t2s_pairs,
+            "rules": [r.model_dump(exclude_unset=True) for r in rs.rules],
+            "codes": {rule_id: code for rule_id, code in codes.items() if code is not None}}
+    try:
+        text = json.dumps(data, ensure_ascii=False)
+        if json.loads(text) != data:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False) as f:
+            f.write(text)
+        os.replace(f.name, path)
+    except (OSError, TypeError, ValueError):
+        pass
+
+
+def _restored(data: dict[str, Any], folder: Path) -> RuleSet:
+    """The rule set _store wrote, built without validating again (it was, before it was stored)."""
+    out = []
+    for fields in data["rules"]:
+        if "examples" in fields:
+            fields["examples"] = [Example.model_construct(**e) for e in fields["examples"]]
+        out.append(KINDS[fields["kind"]].model_construct(**fields))
+    return RuleSet(out, data["fragments"], data["t2s"], folder / "userdict.txt", data["codes"])
 
 
 def load_rules(folder: Path) -> RuleSet:
@@ -80,9 +193,10 @@ def load_rules(folder: Path) -> RuleSet:
     if not files:       # a missing or empty folder would give a tool that reads nothing: say so at start
         raise RulesError(f"no rules in {folder}: the folder is missing or holds no .yaml file "
                          "(set JIXIAO_RULES to the rules folder, or reinstall jixiao)")
+    import yaml
     for path in files:
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_yaml_loader()) or {}
         except yaml.YAMLError as e:
             problems.append(f"{path.name}: not valid YAML: {e}")
             continue
@@ -134,14 +248,21 @@ def _checked(entry: Any, fragments: dict[str, str], seen: set[str]) -> tuple[Rul
 def _line(path: Path, index: int) -> int | str:
     """The line where the index-th rule of a file starts: asked only when a rule is bad, so a good
     rule set is loaded without composing the YAML twice."""
+    import yaml
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_yaml_loader())
         if node is None:
             return "?"
         rules_node = next(v for k, v in node.value if k.value == "rules")
         return rules_node.value[index].start_mark.line + 1
     except Exception:       # the file's own YAML error is reported already
         return "?"
+
+
+def _yaml_loader():
+    """libyaml's loader where there is one: the same data, seven times faster."""
+    import yaml
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _expand(pattern: str, fragments: dict[str, str]) -> str:

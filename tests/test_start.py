@@ -5,11 +5,14 @@ per worker process, with the worker's share of the cores."""
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from pipeline.batch import runner
 from pipeline.cli import iter_files
@@ -91,3 +94,70 @@ def test_a_process_forked_after_the_engine_was_made_makes_its_own():
     with multiprocessing.get_context("fork").Pool(1) as pool:
         assert pool.map(_engine_made_here, [None]) == [True]
     assert ocr.engine() is first and ocr._engine_pid == os.getpid()
+
+
+RULES = ("fragments:\n  NUM: '\\d+'\n"
+         "rules:\n"
+         "  - {id: s.a, kind: score, pattern: '自评得分{NUM}', examples: [{text: '自评得分90分', field: self_score, expect: 90}]}\n"
+         "  - {id: g.a, kind: grade_band, low: 90, high: 100}\n")
+
+
+def _rules_folder(tmp_path: Path, monkeypatch) -> Path:
+    from pipeline import rules as rules_module
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(RULES, encoding="utf-8")
+    (folder / "t2s.txt").write_text("體体\n", encoding="utf-8")
+    rules_module.checked(folder)
+    return folder
+
+
+def test_a_checked_rule_set_is_read_back_from_the_cache_as_it_was_loaded(tmp_path, monkeypatch):
+    """The second start reads the cache, not the YAML, and gets the same rules: the same kinds,
+    the validated values (90 as the float a grade band holds), the fields the file set."""
+    from pipeline import rules as rules_module
+    folder = _rules_folder(tmp_path, monkeypatch)
+    fresh = rules_module.load_rules(folder)
+
+    def unread(folder):
+        raise AssertionError("the rules were loaded again")
+    monkeypatch.setattr(rules_module, "load_rules", unread)
+    again = rules_module.checked(folder)
+    assert [(type(r), r.__dict__, r.model_fields_set) for r in again.rules] == \
+           [(type(r), r.__dict__, r.model_fields_set) for r in fresh.rules]
+    assert again.get("g.a").low == 90.0 and isinstance(again.get("g.a").low, float)
+    assert again.get("s.a").examples == fresh.get("s.a").examples and again.expand(again.get("s.a").pattern) == r"自评得分(?:\d+)"
+    assert (again.fragments, again.t2s, again.userdict) == (fresh.fragments, fresh.t2s, fresh.userdict)
+    pattern = again.expand(again.get("s.a").pattern)        # compiled from the code the cache holds: re's own
+    assert rules_module._compile(pattern, again.codes["s.a"]) == re.compile(pattern)
+    assert rules_module._compile("a", rules_module._code("b")).fullmatch("b")   # the code, not the text, is used
+
+
+def test_a_changed_rule_file_is_checked_again_and_each_bad_rule_reported(tmp_path, monkeypatch):
+    from pipeline import rules as rules_module
+    folder = _rules_folder(tmp_path, monkeypatch)
+    with open(folder / "a.yaml", "a", encoding="utf-8") as f:
+        f.write("  - {id: s.b, kind: score, pattern: '(unclosed'}\n  - {id: s.c, kind: score, prioirty: 1}\n")
+    with pytest.raises(rules_module.RulesError) as e:
+        rules_module.checked(folder)
+    assert "rule s.b: pattern does not compile" in str(e.value) and "rule s.c: prioirty" in str(e.value)
+
+
+def test_a_chinese_numeral_is_read_without_importing_cn2an():
+    code = ("from pipeline.text.numbers import resolve_numeral\n"
+            "assert str(resolve_numeral('一千二百零五')[0]) == '1205'")
+    assert "cn2an" not in subprocess.run([sys.executable, "-c", f"{code}\nimport sys\nprint(' '.join(sys.modules))"],
+                                         capture_output=True, text=True, cwd=ROOT, check=True).stdout.split()
+
+
+def test_without_a_home_the_rules_are_checked_and_nothing_is_cached(tmp_path, monkeypatch):
+    from pipeline import rules as rules_module
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", "")
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(RULES, encoding="utf-8")
+    assert rules_module.checked(folder).get("g.a").high == 100.0
+    assert [p.name for p in tmp_path.iterdir()] == ["rules"]        # no .cache made in the working folder

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, wraps
 
 from ..rules import rules
+from . import chinese
 from .layer import Span
 
 
@@ -43,12 +44,18 @@ def resolve_numeral(numeral: str) -> tuple[Decimal, Decimal] | None:
         if not isinstance(exp, int) or d.adjusted() >= MAX_DIGITS:
             return None
         return d, Decimal(5).scaleb(exp - 1)
-    import cn2an            # here, not at the top: importing it costs half a second, and few numerals need it
     try:
-        v = cn2an.cn2an(s, "strict")
+        v = chinese.read(s) if chinese.plain(s) else _cn2an(s)
     except (ValueError, KeyError, TypeError, IndexError):
         return None
     return Decimal(str(v)), Decimal(0)
+
+
+def _cn2an(s: str) -> int | float:
+    """cn2an's strict reading of a numeral text.chinese cannot read as it would (a traditional or
+    full-width character, 元角分): imported here, at the first such numeral (a tenth of a second)."""
+    import cn2an
+    return cn2an.cn2an(s, "strict")
 
 
 def money_multiplier(unit: str | None) -> Decimal | None:

@@ -7,9 +7,7 @@ reported at once, so a user tuning rules sees all their mistakes in one run.
 
 A rule set that passed its checks is kept in the user's cache folder (see `checked`), keyed by
 the bytes of its files and of the code that checks them: the next start reads one JSON file
-instead of parsing the YAML, validating every rule and compiling every pattern again. It holds each
-pattern compiled too, as the code CPython's re makes of it (re compiles in Python, a few tenths of a
-millisecond a pattern, 20 ms for the set): `compiled` hands that code to _sre as re itself does.
+instead of parsing the YAML, validating every rule and compiling every pattern again.
 """
 from __future__ import annotations
 
@@ -20,7 +18,6 @@ import re
 import sys
 import tempfile
 from functools import cache
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +44,8 @@ class RulesError(Exception):
 
 
 class RuleSet:
-    def __init__(self, rules: list[Rule], fragments: dict[str, str], t2s: dict[str, str], userdict: Path,
-                 codes: dict[str, list] | None = None):
+    def __init__(self, rules: list[Rule], fragments: dict[str, str], t2s: dict[str, str], userdict: Path):
         self.rules = rules
-        self.codes = codes or {}        # rule id -> its pattern compiled (see _code), from the cache
         self.fragments = fragments
         self.t2s_pairs = t2s
         self.t2s = str.maketrans(t2s)
@@ -81,35 +76,7 @@ def compiled(rule_id: str) -> re.Pattern:
     pattern = rs.get(rule_id).pattern
     if pattern is None:
         raise RulesError(f"rule {rule_id} has no pattern to compile")
-    return _compile(rs.expand(pattern), rs.codes.get(rule_id))
-
-
-def _compile(pattern: str, code: list | None) -> re.Pattern:
-    """re.compile(pattern), from `code` when the cache holds it: what re compiled the pattern to on
-    this same Python (the cache's key names the version), checked equal to it before it was stored."""
-    if code is not None:
-        try:
-            flags, ops, groups, groupindex, indexgroup = code
-            return import_module("_sre").compile(pattern, flags, ops, groups, groupindex, tuple(indexgroup))
-        except (ImportError, TypeError, ValueError, RuntimeError):     # not CPython's re, or not its code
-            pass
-    return re.compile(pattern)
-
-
-def _code(pattern: str) -> list | None:
-    """The arguments re._compiler.compile gives _sre.compile for `pattern`, as plain data; None when
-    this Python's re is built otherwise or they would not give the very pattern re.compile does."""
-    try:
-        parsed = import_module("re._parser").parse(pattern, 0)
-        groupindex = dict(parsed.state.groupdict)
-        indexgroup = [None] * parsed.state.groups
-        for name, i in groupindex.items():
-            indexgroup[i] = name
-        ops = [int(op) for op in import_module("re._compiler")._code(parsed, 0)]
-        code = [int(parsed.state.flags), ops, parsed.state.groups - 1, groupindex, indexgroup]
-    except (ImportError, AttributeError, TypeError, ValueError, re.error):
-        return None
-    return code if _compile(pattern, code) == re.compile(pattern) else None
+    return re.compile(rs.expand(pattern))
 
 
 def checked(folder: Path) -> RuleSet:
@@ -159,10 +126,8 @@ def _cache_dir() -> Path | None:
 def _store(path: Path, key: str, rs: RuleSet) -> None:
     """The checked rules as their validated fields (only those the files set), written whole or not
     at all; not when a value would not come back from JSON as it is (a date in an example)."""
-    codes = {r.id: _code(rs.expand(r.pattern)) for r in rs.rules if r.pattern is not None}
     data = {"key": key, "fragments": rs.fragments, "t2s": rs.t2s_pairs,
-            "rules": [r.model_dump(exclude_unset=True) for r in rs.rules],
-            "codes": {rule_id: code for rule_id, code in codes.items() if code is not None}}
+            "rules": [r.model_dump(exclude_unset=True) for r in rs.rules]}
     try:
         text = json.dumps(data, ensure_ascii=False)
         if json.loads(text) != data:
@@ -182,7 +147,7 @@ def _restored(data: dict[str, Any], folder: Path) -> RuleSet:
         if "examples" in fields:
             fields["examples"] = [Example.model_construct(**e) for e in fields["examples"]]
         out.append(KINDS[fields["kind"]].model_construct(**fields))
-    return RuleSet(out, data["fragments"], data["t2s"], folder / "userdict.txt", data["codes"])
+    return RuleSet(out, data["fragments"], data["t2s"], folder / "userdict.txt")
 
 
 def load_rules(folder: Path) -> RuleSet:

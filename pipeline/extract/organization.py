@@ -206,8 +206,9 @@ def _subject(doc: NormText, subject_rules: list[Rule]) -> Fact | None:
 
 def _self_named(doc: NormText) -> Fact | None:
     """The unit a report calls 我局 / 我委 / 我厅: the one name in the text that ends with the same
-    suffix, written at least once where it does not ask or allot (根据某局要求, 某局下达…); none where
-    two different names end so, or where the suffixes called so disagree."""
+    suffix, written at least once where it does not ask or allot (根据某局要求, 某局下达…) and not
+    beside 我局 in one clause (我局会同某局…: another body); none where two different names end so,
+    or where the suffixes called so disagree."""
     r = rules().get("org.self_ref")
     text = doc.folded
     suffixes = {m.group("org") for m in r.regex.finditer(text) if not _runs_on(m.group("org"), text[m.end():m.end() + 9])}
@@ -232,6 +233,7 @@ def _names_ending(text: str, suffix: str, starts: tuple[str, ...]):
     alone (市局, 县委) left out; `own` where it stands outside a cited title and does not ask or allot."""
     place = re.compile(rules().get("org.suffix").param("place_start"))
     other, furniture = rules().get("org.other_body").regex, rules().get("org.furniture").regex
+    self_ref = rules().get("org.self_ref").regex
     for m in re.finditer(re.escape(suffix), text):
         if text[m.start() - 1:m.start()] == "我" or _runs_on(suffix, text[m.end():m.end() + 9]):
             continue
@@ -241,9 +243,19 @@ def _names_ending(text: str, suffix: str, starts: tuple[str, ...]):
             at_word_start = s == 0 or not _HAN.match(text[s - 1]) or text.endswith(starts, 0, s)
             if at_word_start and place.match(text, s, m.start()) and not _level_alone(text[s:m.start()], place) \
                     and not furniture.search(text, s, m.end()):
-                own = not _inside_citation(text, s) and not other.match(text, m.end())
+                clause = _CLAUSE_END.search(text, m.end())
+                beside = self_ref.search(text, _clause_start(text, s), clause.start() if clause else len(text))
+                own = not _inside_citation(text, s) and not other.match(text, m.end()) and not beside
                 yield s, m.end(), own
                 break
+
+
+_CLAUSE_END = re.compile(r"[,，。;；:：!！?？\n]")
+
+
+def _clause_start(text: str, pos: int) -> int:
+    """Where the clause holding pos starts (after the last comma, stop, colon or line break)."""
+    return max(text.rfind(c, 0, pos) for c in ",，。;；:：!！?？\n") + 1
 
 
 def _level_alone(head: str, place: re.Pattern[str]) -> bool:

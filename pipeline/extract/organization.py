@@ -206,9 +206,9 @@ def _subject(doc: NormText, subject_rules: list[Rule]) -> Fact | None:
 
 def _self_named(doc: NormText) -> Fact | None:
     """The unit a report calls 我局 / 我委 / 我厅: the one name in the text that ends with the same
-    suffix, written at least once where it does not ask or allot (根据某局要求, 某局下达…) and not
-    beside 我局 in one clause (我局会同某局…: another body); none where two different names end so,
-    or where the suffixes called so disagree."""
+    suffix, written at least once where it does not ask or allot (根据某局要求, 某局下达…), not beside
+    我局 in one clause (我局会同某局…: another body) and not as the finance body that asked for the
+    report; none where two different names end so, or where the suffixes called so disagree."""
     r = rules().get("org.self_ref")
     text = doc.folded
     suffixes = {m.group("org") for m in r.regex.finditer(text) if not _runs_on(m.group("org"), text[m.end():m.end() + 9])}
@@ -230,10 +230,11 @@ def _the_one_named(doc: NormText, suffix: str, r: Rule) -> Fact | None:
 def _names_ending(text: str, suffix: str, starts: tuple[str, ...]):
     """(start, end, own) of each name ending with `suffix`: from the nearest word start (a non-Han
     character or a word in `starts`) where a place opens it (向市某某委…, 《某某省某厅…》), a level
-    alone (市局, 县委) left out; `own` where it stands outside a cited title and does not ask or allot."""
+    alone (市局, 县委) left out; `own` where it stands outside a cited title, does not ask or allot, is
+    not beside 我局 in its clause and is not the finance body."""
     place = re.compile(rules().get("org.suffix").param("place_start"))
     other, furniture = rules().get("org.other_body").regex, rules().get("org.furniture").regex
-    self_ref = rules().get("org.self_ref").regex
+    self_ref, commissioner = rules().get("org.self_ref").regex, rules().get("org.commissioner").regex
     for m in re.finditer(re.escape(suffix), text):
         if text[m.start() - 1:m.start()] == "我" or _runs_on(suffix, text[m.end():m.end() + 9]):
             continue
@@ -245,7 +246,8 @@ def _names_ending(text: str, suffix: str, starts: tuple[str, ...]):
                     and not furniture.search(text, s, m.end()):
                 clause = _CLAUSE_END.search(text, m.end())
                 beside = self_ref.search(text, _clause_start(text, s), clause.start() if clause else len(text))
-                own = not _inside_citation(text, s) and not other.match(text, m.end()) and not beside
+                own = not (_inside_citation(text, s) or other.match(text, m.end()) or beside
+                           or commissioner.search(text, s, m.end()))
                 yield s, m.end(), own
                 break
 

@@ -120,7 +120,7 @@ class FormType(Rule):
 
 class OrgLabel(Rule):
     kind: Literal["org_label"]
-    where: Literal["title", "name_line", "table", "label", "publisher", "signature", "alias", "body"]
+    where: Literal["title", "name_line", "table", "label", "publisher", "signature", "alias", "body", "subject", "self"]
     exact_end: bool | None = None
     near_top: bool | None = None
     requires: str | None = None         # a literal the pattern cannot match without

@@ -17,6 +17,9 @@ def org(text: str):
     ("青石县财政处室", 0),            # 处室 is a word
     ("青石县审计局委托", 6),          # 委托 runs on: the name ends at 局
     ("青石县第一中学(xué)", 7),       # a pinyin gloss after the suffix is no word
+    ("青石县云湖排灌站涵工程", 0),     # 站涵 (stations and culverts) is a word
+    ("青石县果蔬科创基地", 0),         # 科创 is a word
+    ("青石驻京办事处", 7),             # 办事处 is a body, not 办 and 事
 ])
 def test_suffix_ends_a_word(name, end):
     assert _suffix_end(name) == end

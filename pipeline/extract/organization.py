@@ -37,7 +37,9 @@ def organization(doc: NormText, titles: list[tuple[int, int, str]], report_type:
         table_first = []    # one of several projects' 实施单位 is that project's, not the report's unit
     ranked = [table_first, [title] if title else [], *(found[w] for w in AFTER_TITLE)]
     org = next((facts[0] for facts in ranked if facts), None) \
-        or next((f for f in _all_labels(doc, by_where["body"]) if len(f.value) >= 4), None)
+        or _subject(doc, by_where["subject"]) \
+        or next((f for f in _all_labels(doc, by_where["body"]) if len(f.value) >= 4), None) \
+        or _self_named(doc)
     if org is None:
         return None
     pool = [f for facts in found.values() for f in facts] + ([title] if title else [])
@@ -55,7 +57,7 @@ def _body_of_section(org: Fact, pool: list[Fact]) -> Fact:
 def _labels_by_where() -> dict[str, list[Rule]]:
     labels = rules().of("org_label")
     return {w: [r for r in labels if r.param("where") == w]
-            for w in ("title", *AFTER_TITLE, "body")}
+            for w in ("title", *AFTER_TITLE, "subject", "body")}
 
 
 def _title_org(doc: NormText, titles, title_rules: list[Rule]) -> Fact | None:
@@ -170,31 +172,117 @@ def _inside_citation(text: str, pos: int) -> bool:
 def _suffix_end(name: str) -> int:
     """Where the name's last unit suffix ends (0: none). A suffix that runs on into a word is none:
     部 in 部门 and 部分, 委 in 委托, 处 in 处室."""
-    r = rules().get("org.suffix")
-    runon = r.param("runon")
     best = 0
-    for s in r.lexicon or ():
+    for s in rules().get("org.suffix").lexicon or ():
         i = name.find(s, 2)
         while i >= 0:
             end = i + len(s)
-            nxt = _GLOSS_TAIL.sub("", name[end:end + 9])[:1]
-            ends_word = not nxt or not _HAN.match(nxt)
-            if end > best and (ends_word or nxt not in runon.get(s, "")):
+            if end > best and not _runs_on(s, name[end:end + 9]):
                 best = end
             i = name.find(s, i + 1)
     return best
 
 
+def _runs_on(suffix: str, after: str) -> bool:
+    """The suffix and the character after it (a pinyin gloss skipped) make another word: 部门, 委托, 站涵."""
+    nxt = _GLOSS_TAIL.sub("", after)[:1]
+    return bool(nxt) and bool(_HAN.match(nxt)) and nxt in rules().get("org.suffix").param("runon").get(suffix, "")
+
+
+def _subject(doc: NormText, subject_rules: list[Rule]) -> Fact | None:
+    """The subject of the sentence that says who organised the self-evaluation: a body's name, or a
+    place (某某市), completed by its body's full name where the text gives one."""
+    place = re.compile(rules().get("org.suffix").param("place_start"))
+    for r in subject_rules:
+        for m in r.regex.finditer(doc.folded):
+            start, end = _trimmed(doc.folded, m.start("org"), m.end("org"), cut=False)
+            fact = _org_fact(doc, start, end, r.id, strict=True)
+            if fact is None and place.fullmatch(doc.folded, start, end) and not _inside_citation(doc.folded, start):
+                fact = _extend(doc, start, end, r.id) or _fact(doc, start, end, r.id, doc.text[start:end])
+            if fact:
+                return fact
+    return None
+
+
+def _self_named(doc: NormText) -> Fact | None:
+    """The unit a report calls 我局 / 我委 / 我厅: the one name in the text that ends with the same
+    suffix, written at least once where it does not ask or allot (根据某局要求, 某局下达…), not beside
+    我局 in one clause (我局会同某局…: another body) and not as the finance body that asked for the
+    report; none where two different names end so, or where the suffixes called so disagree."""
+    r = rules().get("org.self_ref")
+    text = doc.folded
+    suffixes = {m.group("org") for m in r.regex.finditer(text) if not _runs_on(m.group("org"), text[m.end():m.end() + 9])}
+    found = [f for f in (_the_one_named(doc, s, r) for s in suffixes) if f]
+    return found[0] if len(found) == 1 else None
+
+
+def _the_one_named(doc: NormText, suffix: str, r: Rule) -> Fact | None:
+    """The one name ending with `suffix`, in its fullest form (省某厅 and 某某省某厅 are one)."""
+    spans = list(_names_ending(doc.folded, suffix, tuple(r.lexicon or ())))
+    names = {doc.folded[s:e] for s, e, _ in spans}
+    longest = max(names, key=len, default="")
+    if not longest or any(not longest.endswith(n) for n in names) or not any(own for *_, own in spans):
+        return None
+    s, e, _ = max((sp for sp in spans if doc.folded[sp[0]:sp[1]] == longest), key=lambda sp: sp[2])
+    return _fact(doc, s, e, r.id, doc.text[s:e])
+
+
+def _names_ending(text: str, suffix: str, starts: tuple[str, ...]):
+    """(start, end, own) of each name ending with `suffix`: from the nearest word start (a non-Han
+    character or a word in `starts`) where a place opens it (向市某某委…, 《某某省某厅…》), a level
+    alone (市局, 县委) left out; `own` where it stands outside a cited title, does not ask or allot, is
+    not beside 我局 in its clause and is not the finance body."""
+    place = re.compile(rules().get("org.suffix").param("place_start"))
+    other, furniture = rules().get("org.other_body").regex, rules().get("org.furniture").regex
+    self_ref, commissioner = rules().get("org.self_ref").regex, rules().get("org.commissioner").regex
+    for m in re.finditer(re.escape(suffix), text):
+        if text[m.start() - 1:m.start()] == "我" or _runs_on(suffix, text[m.end():m.end() + 9]):
+            continue
+        for s in range(m.start() - 1, max(m.start() - 24, -1), -1):
+            if not _HAN.match(text[s]):
+                break
+            at_word_start = s == 0 or not _HAN.match(text[s - 1]) or text.endswith(starts, 0, s)
+            if at_word_start and place.match(text, s, m.start()) and not _level_alone(text[s:m.start()], place) \
+                    and not furniture.search(text, s, m.end()):
+                clause = _CLAUSE_END.search(text, m.end())
+                beside = self_ref.search(text, _clause_start(text, s), clause.start() if clause else len(text))
+                own = not (_inside_citation(text, s) or other.match(text, m.end()) or beside
+                           or commissioner.search(text, s, m.end()))
+                yield s, m.end(), own
+                break
+
+
+_CLAUSE_END = re.compile(r"[,，。;；:：!！?？\n]")
+
+
+def _clause_start(text: str, pos: int) -> int:
+    """Where the clause holding pos starts (after the last comma, stop, colon or line break)."""
+    return max(text.rfind(c, 0, pos) for c in ",，。;；:：!！?？\n") + 1
+
+
+def _level_alone(head: str, place: re.Pattern[str]) -> bool:
+    """The part before the suffix is only a place chain (市, 青石县, 某省某市): a level's body."""
+    while head:
+        m = place.match(head)
+        if not m:
+            return False
+        head = head[m.end():]
+    return True
+
+
 def _extend(doc: NormText, start: int, end: int, rule_id: str) -> Fact | None:
-    """A title naming only a place (云溪乡) is completed by the body's full name (云溪乡人民政府)."""
+    """A title naming only a place (云溪乡) is completed by the body's full name (云溪乡人民政府), not by
+    the body the report is addressed to or done for (云溪县财政局:, 受云溪县财政局的委托)."""
     stem = doc.folded[start:end]
     if len(stem) < 2 or not stem.endswith(tuple(rules().get("org.suffix").param("places"))):
         return None
+    other = rules().get("org.other_body").regex
     for found in re.finditer(re.escape(stem) + r"[\u4e00-\u9fff]{1,8}", doc.folded):
         if found.start() == start:
             continue
         fact = _org_fact(doc, found.start(), found.end(), rule_id)
-        if fact and fact.value.startswith(doc.text[start:end]) and len(fact.value) > len(stem):
+        if fact and fact.value.startswith(doc.text[start:end]) and len(fact.value) > len(stem) \
+                and not other.match(doc.folded, found.start() + len(fact.value)):
             return fact
     return None
 

@@ -288,10 +288,10 @@ class _Typed:
         document_db(self.db)
         self.db.execute("COMMIT")
 
-    def add(self, records: list[Record], docs: list[Doc]) -> None:
+    def add(self, tables: list[list[tuple[dict, Doc]]]) -> None:
         assert self.db is not None          # opened
-        for t, schema, parquet in zip(TABLES, self.schemas, self.parquet):
-            rows = [row for r in records for row in t.rows(r)]
+        for t, schema, parquet, pairs in zip(TABLES, self.schemas, self.parquet, tables):
+            rows = [row for row, _ in pairs]
             if not rows:
                 continue
             batch = arrow_batch(t, rows, schema)
@@ -332,9 +332,9 @@ class _Workbook:
         for t in TABLES:
             self.sheets.append(_Sheet(self.book, t))
 
-    def add(self, records: list[Record], docs: list[Doc]) -> None:
-        for t, sheet in zip(TABLES, self.sheets):
-            sheet.append((row, doc) for r, doc in zip(records, docs) for row in t.rows(r))
+    def add(self, tables: list[list[tuple[dict, Doc]]]) -> None:
+        for sheet, pairs in zip(self.sheets, tables):
+            sheet.append(pairs)
 
     def finish(self) -> None:
         assert self.spill is not None       # opened
@@ -361,10 +361,12 @@ class _Outputs:
             w.open()
 
     def add(self, records: list[Record]) -> None:
+        """Each table's rows of the batch, each beside its document, flattened once for every writer."""
         docs = [Doc.of(r, n) for n, r in enumerate(records, self.documents + 1)]
         self.documents += len(records)
+        tables = [[(row, doc) for r, doc in zip(records, docs) for row in t.rows(r)] for t in TABLES]
         for w in self.writers:
-            w.add(records, docs)
+            w.add(tables)
 
     def finish(self) -> list[Path]:
         for w in self.writers:

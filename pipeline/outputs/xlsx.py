@@ -13,13 +13,15 @@ as written, and the caller has already cleaned control characters and cut the le
 
 Each sheet's rows go to a temporary file as they come (memory holds none of them); closing the book
 writes the zip: the sheets' XML around their rows, with the header frozen, an autofilter, landscape A4
-fitted to the page's width with the header on every page, and the links as the sheet's hyperlinks.
+fitted to the page's width with the header on every page, and the links as the sheet's hyperlinks;
+compressed at zlib's fastest level (a quarter larger than its default, a third of its CPU).
 """
 from __future__ import annotations
 
 import os
 import re
 import shutil
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 from zipfile import ZIP64_LIMIT, ZIP_DEFLATED, ZipFile
@@ -31,6 +33,7 @@ _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _CT = "application/vnd.openxmlformats-officedocument.spreadsheetml."
 _ESCAPE_OF_EXCEL = re.compile(r"(_x[0-9a-fA-F]{4}_)")     # what Excel would read as an escaped character
 STYLE_HEADER, STYLE_LINK = 1, 2                             # cellXfs of _styles; number formats follow
+_attr = lru_cache(maxsize=4096)(quoteattr)     # a link's file and place as attributes: the same few, escaped once
 
 
 def column_letter(i: int) -> str:
@@ -106,7 +109,7 @@ class Sheet:
                 '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
                 '<selection pane="bottomLeft"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
                 f'<cols>{cols}</cols><sheetData>')
-        links = "".join(f'<hyperlink ref="{ref}" r:id="rId{i}" location={quoteattr(place)}/>'
+        links = "".join(f'<hyperlink ref="{ref}" r:id="rId{i}" location={_attr(place)}/>'
                         for i, (ref, _, place) in enumerate(self.links, 1))
         tail = (f'</sheetData><autoFilter ref="A1:{last}{self.rows}"/>'
                 + (f"<hyperlinks>{links}</hyperlinks>" if links else "")
@@ -115,7 +118,7 @@ class Sheet:
         rels = None
         if self.links:
             rels = f'{_HEAD}<Relationships xmlns="{_PKG}">' + "".join(
-                f'<Relationship Id="rId{i}" Type="{_REL}/hyperlink" Target={quoteattr(file)} TargetMode="External"/>'
+                f'<Relationship Id="rId{i}" Type="{_REL}/hyperlink" Target={_attr(file)} TargetMode="External"/>'
                 for i, (_, file, _) in enumerate(self.links, 1)) + "</Relationships>"
         return head, tail, rels
 
@@ -163,7 +166,7 @@ class Book:
     def close(self) -> None:
         for s in self.sheets:
             s.file.close()
-        with ZipFile(self.path, "w", ZIP_DEFLATED) as z:
+        with ZipFile(self.path, "w", ZIP_DEFLATED, compresslevel=1) as z:
             z.writestr("[Content_Types].xml", self._content_types())
             z.writestr("_rels/.rels", f'{_HEAD}<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
                        f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')

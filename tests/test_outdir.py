@@ -13,9 +13,8 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-import xlsxwriter.workbook
 
-from pipeline.outputs import export
+from pipeline.outputs import export, xlsx
 from pipeline.batch import runner
 from pipeline.cli import main
 from tests.conftest import ROOT, SEED, jixiao
@@ -64,10 +63,10 @@ def _disk_full(*_args, **_kwargs):
 class _FullZip(zipfile.ZipFile):
     """The workbook's zip, which fills the disk after its first member."""
 
-    def write(self, *args, **kwargs):
+    def writestr(self, *args, **kwargs):
         if self.filelist:
             _disk_full()
-        return super().write(*args, **kwargs)
+        return super().writestr(*args, **kwargs)
 
 
 class _FullDuckDB:
@@ -101,7 +100,7 @@ def _full_page_writes(monkeypatch):
 FULL_DISK = {       # where the disk fills -> the outputs that must not be left under their names
     "csv": (lambda mp: mp.setattr(export.CsvWriter, "writerows", _disk_full), ("records.csv", "findings.csv")),
     "parquet": (lambda mp: mp.setattr(pq.ParquetWriter, "write_table", _disk_full), ("records.parquet",)),
-    "xlsx": (lambda mp: mp.setattr(xlsxwriter.workbook, "ZipFile", _FullZip), (export.XLSX,)),
+    "xlsx": (lambda mp: mp.setattr(xlsx, "ZipFile", _FullZip), (export.XLSX,)),
     "duckdb": (lambda mp: mp.setattr(duckdb, "connect", lambda *a, _c=duckdb.connect: _FullDuckDB(_c(*a))),
                (export.DUCKDB,)),
     "report": (_full_page_writes, ("report.html", "report/doc.html")),

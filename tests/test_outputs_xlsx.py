@@ -2,6 +2,7 @@
 own with --jobs 2 (the same cells as --jobs 1), and left out with --no-xlsx."""
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -73,3 +74,28 @@ def test_no_xlsx_keeps_an_up_to_date_workbook(reports, tmp_path):
     written = (out / XLSX).stat().st_mtime_ns
     assert main(["extract", str(reports), "-o", str(out), "-q", "-j", "1", "--no-xlsx"]) == 0
     assert (out / XLSX).stat().st_mtime_ns == written and _run_json(out)["xlsx"] is True
+
+
+# ---------------------------------------------------------------- the workbook's own XML (xlsx.py)
+
+def test_texts_that_look_like_markup_escapes_or_formulas_read_back_as_written(tmp_path):
+    from pipeline.outputs import xlsx
+    texts = ["=SUM(A1:A9)", "a<b & c>d", "  前后空格  ", "\"引号\" 'x'", "第一行\n第二行"]
+    book = xlsx.Book(tmp_path / "t.xlsx", tmp_path, {"money": "#,##0.00"})
+    sheet = book.add_sheet("某某局 (2)", [10.0, 12.0], ["文本", "金额"])
+    for i, s in enumerate(texts, 2):
+        sheet.row([xlsx.text(f"A{i}", s), xlsx.number(f"B{i}", 1234.5, book.style["money"])])
+    sheet.row([xlsx.text(f"A{len(texts) + 2}", "_x0041_ 青石县")])
+    book.close()
+    with zipfile.ZipFile(tmp_path / "t.xlsx") as z:     # Excel would read _x0041_ as "A": its escape is escaped
+        assert "<t xml:space=\"preserve\">_x005F_x0041_ 青石县</t>" in z.read("xl/worksheets/sheet1.xml").decode()
+    ws = load_workbook(tmp_path / "t.xlsx")["某某局 (2)"]
+    assert [c.value for c in ws["A"][1:len(texts) + 1]] == texts
+    assert {c.data_type for c in ws["A"]} == {"s"}                  # never a formula
+    assert ws["B2"].value == 1234.5 and ws["B2"].number_format == "#,##0.00"
+    assert ws.auto_filter.ref == f"A1:B{len(texts) + 2}" and ws.print_title_rows == "$1:$1"
+
+
+def test_a_column_past_z_gets_two_letters():
+    from pipeline.outputs.xlsx import column_letter
+    assert [column_letter(i) for i in (0, 25, 26, 51, 701, 702)] == ["A", "Z", "AA", "AZ", "ZZ", "AAA"]

@@ -44,7 +44,7 @@ from typing import overload
 
 import yaml
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .export import PAGES, replacing
 from .findings_view import REPORT_TYPE, SEVERITY_ORDER, evidence_line, read_jsonl
@@ -245,6 +245,17 @@ def evidences(r: Record) -> list[Evidence]:
     return out
 
 
+_HTML_SPECIAL = re.compile("[&<>\"']")
+
+
+def _h(s: str) -> str:
+    """Text escaped as markupsafe.escape does, as a plain string: the pages' pieces built here are
+    many (every text run and evidence), and one Markup each cost more than the escaping."""
+    if _HTML_SPECIAL.search(s) is None:
+        return s
+    return s.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
+
+
 def text_html(tree: list) -> Markup:
     """The highlighted text as HTML: text runs escaped, a page break as a marked form feed, each
     <mark> with its span and uses. Built here rather than by a recursive template loop, which cost
@@ -254,13 +265,13 @@ def text_html(tree: list) -> Markup:
     def walk(nodes: list) -> None:
         for node in nodes:
             if node["kind"] == "text":
-                out.append(escape(node["text"]))
+                out.append(_h(node["text"]))
             elif node["kind"] == "page":
                 out.append(f'<span class="pb" data-label="第 {node["page"]} 页">&#12;</span>')
             else:
-                ident = f' id="{escape(node["id"])}"' if node["id"] else ""
-                out.append(f'<mark{ident} class="{"hit" if node["hit"] else "fact"}" data-ev="{escape(node["span"])}" '
-                           f'data-start="{node["start"]}" data-end="{node["end"]}" title="{escape(node["title"])}">')
+                ident = f' id="{_h(node["id"])}"' if node["id"] else ""
+                out.append(f'<mark{ident} class="{"hit" if node["hit"] else "fact"}" data-ev="{_h(node["span"])}" '
+                           f'data-start="{node["start"]}" data-end="{node["end"]}" title="{_h(node["title"])}">')
                 walk(node["children"])
                 out.append("</mark>")
     walk(tree)
@@ -273,17 +284,58 @@ def evidence_html(ev: dict | None) -> Markup:
     if not ev:
         return Markup("")
     if ev["href"]:
-        out = (f'<a class="ev" href="{escape(ev["href"])}" data-start="{ev["start"]}" data-end="{ev["end"]}">'
-               f'{escape(ev["label"])}</a>')
+        out = (f'<a class="ev" href="{_h(ev["href"])}" data-start="{ev["start"]}" data-end="{ev["end"]}">'
+               f'{_h(ev["label"])}</a>')
     else:
-        out = f'<span class="ev muted" title="不在保存的文本中">{escape(ev["label"])}</span>'
+        out = f'<span class="ev muted" title="不在保存的文本中">{_h(ev["label"])}</span>'
     if ev["cell"]:
-        out += f' <span class="cell" title="原件中的单元格">{escape(ev["cell"])}</span>'
+        out += f' <span class="cell" title="原件中的单元格">{_h(ev["cell"])}</span>'
     if ev["box"]:
-        out += f' <a class="orig" href="#{escape(ev["box"])}" title="原件第 {ev["page"]} 页上的位置">原件第 {ev["page"]} 页</a>'
+        out += f' <a class="orig" href="#{_h(ev["box"])}" title="原件第 {ev["page"]} 页上的位置">原件第 {ev["page"]} 页</a>'
     if ev["mismatch"]:
         out += ' <span class="mismatch">（与文本不符）</span>'
     return Markup(out)
+
+
+def _titled(f: dict, key: str) -> tuple[str, str]:
+    """A fact's exact amount in 元 as a title (for an amount) and its value as a person reads it."""
+    title = f' title="{_h(_yuan(f["value"]))}"' if key.endswith("_yuan") else ""
+    return title, _h(_figure(f["value"], key))
+
+
+def fact_cell(f: dict | None, key: str = "") -> Markup:
+    """A fact (a `Spans.fact` dict) as two cells, its value and its evidence. Built here, as
+    evidence_html, rather than by a template macro: a macro call costs more than its cells."""
+    if not f:
+        return Markup('<td class="num"></td><td></td>')
+    title, shown = _titled(f, key)
+    return Markup(f'<td class="num"{title}>{shown}</td><td>{evidence_html(f["evidence"])}</td>')
+
+
+def fact_stack(f: dict | None, key: str = "") -> Markup:
+    """A value and, under it, its evidence: one cell per figure, so a wide table fits a 1024 px screen."""
+    if not f:
+        return Markup('<td class="num"></td>')
+    title, shown = _titled(f, key)
+    return Markup(f'<td class="num stack"><span class="v"{title}>{shown}</span>'
+                  f'<div class="note">{evidence_html(f["evidence"])}</div></td>')
+
+
+def quantity_rows(quantities: list[dict]) -> Markup:
+    """A page's counted outputs as table rows. The table rows a page has by the hundred are built
+    here, as the cells above: the template's loop spent more on its calls than on the rows."""
+    return Markup("\n".join(
+        f'<tr><td>{_h(q["subject"])}</td><td class="num">{_h(_num(q["value"]))}</td><td>{_h(q["unit"])}</td>'
+        f'<td>{evidence_html(q["evidence"])}</td></tr>' for q in quantities))
+
+
+def indicator_rows(indicators: list[dict]) -> Markup:
+    """A page's performance indicators as table rows (see quantity_rows)."""
+    return Markup("\n".join(
+        f'<tr><td>{_h(i["level1"] or "")}</td><td>{_h(i["level2"] or "")}</td><td>{_h(i["level3"] or "")}</td>'
+        f'<td>{_h(i["target"] or "")}</td>\n<td>{_h(i["actual"] or "")}</td><td class="num">{_h(_num(i["weight"]))}'
+        f'</td><td class="num">{_h(_num(i["score"]))}</td><td>{evidence_html(i["evidence"])}</td></tr>'
+        for i in indicators))
 
 
 def highlight(text: str, spans: dict[tuple[int, int], list[str]], hits: Set[tuple[int, int]] = frozenset()) -> list:
@@ -511,7 +563,8 @@ def environment() -> Environment:
                       bytecode_cache=FileSystemBytecodeCache())    # compiled once, not each run (a user's own folder)
     env.filters.update(money=_money, yuan=_yuan, num=_num, pct=_pct, figure=_figure, evidence=evidence_html)
     env.globals.update(REPORT_TYPE=REPORT_TYPE, SEVERITIES=SEVERITIES, SEVERITY_LABEL=SEVERITY_LABEL,
-                       STATUS_LABEL=STATUS_LABEL, rule_title=lambda rule: explain(rule)["title"])
+                       STATUS_LABEL=STATUS_LABEL, fact_cell=fact_cell, fact_stack=fact_stack,
+                       quantity_rows=quantity_rows, indicator_rows=indicator_rows, rule_title=lambda rule: explain(rule)["title"])
     return env
 
 

@@ -16,8 +16,8 @@ beside pandas' schema metadata that makes pd.read_parquet give nullable dtypes (
 and as DuckDB column comments, with views `<table>_with_organization` (`document_db`).
 
 Records stream through in batches (BATCH records): each batch becomes one Parquet row group per
-table, rows appended to the workbook (xlsxwriter's constant_memory mode: every sheet in its own
-temporary file, strings inline; about half what openpyxl's write-only mode costs per cell), and one
+table, rows appended to the workbook (xlsx.py: every sheet's rows in its own temporary file, strings
+inline, a cell one f-string; a fifth of what XlsxWriter cost per cell), and one
 INSERT per table into DuckDB. Memory holds one batch, whatever the number of records.
 
 Evidence stays typed. One evidence is a STRUCT(page, start, end, text, rule, table, row, col,
@@ -35,6 +35,7 @@ replaced whole, and a failed run leaves no half-written file.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -46,10 +47,8 @@ from typing import Any, Union, get_args, get_origin
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-import xlsxwriter
-from xlsxwriter.exceptions import FileCreateError
 
-from . import export
+from . import export, xlsx
 from .export import (
     DUCKDB,
     PARTIAL,
@@ -203,8 +202,6 @@ def arrow_batch(t: Table, rows: list[dict], schema: pa.Schema) -> pa.Table:
                                 schema=schema)
 
 
-# xlsx: numbers stay numbers (amounts in 元 with thousands separators, in 万元 with 2 to 4 decimals);
-# text is cleaned of what a cell cannot hold and written as text
 _NUMBER_FORMAT = {"money": "#,##0.00", "wan": "#,##0.00##", "int": "0"}
 _WIDTH = {"str": 14, "int": 8, "float": 10, "money": 16, "wan": 14, "bool": 7, "evidence": 30, "evidences": 50,
           "link": 16}
@@ -221,57 +218,50 @@ def _width(c: Shown) -> float:
 
 class _Sheet:
     """One table's sheet (its columns as export.shown_columns gives them), written a row at a time
-    (xlsxwriter's constant_memory mode keeps each sheet's rows in a temporary file until the workbook
-    is closed). Rows past Excel's limit (an archive's indicators can pass a million) go on to a
-    continuation sheet, "indicators (2)", "indicators (3)" …, each with the header: xlsxwriter would
-    drop them, and Excel refuses a sheet that holds them. Each row links to its document's page of
-    report.html; past Excel's 65,530 links a sheet, the page's name is written as text instead.
-    Every sheet prints landscape on A4, fitted to the page's width, the header row on every page."""
+    (xlsx.py spills each sheet's rows to a temporary file until the workbook is closed). Rows past
+    Excel's limit (an archive's indicators can pass a million) go on to a continuation sheet,
+    "indicators (2)", "indicators (3)" …, each with the header: Excel refuses a sheet that holds them.
+    Each row links to its document's page of report.html; past Excel's 65,530 links a sheet, the
+    page's name is written as text instead. Numbers stay numbers (amounts in 元 with thousands
+    separators, in 万元 with 2 to 4 decimals); text is cleaned of what a cell cannot hold and written
+    as text, never a formula."""
 
-    def __init__(self, wb: xlsxwriter.Workbook, t: Table, formats: dict[str, Any]):
-        self.wb, self.t, self.formats = wb, t, formats
+    def __init__(self, book: xlsx.Book, t: Table):
+        self.book, self.t = book, t
         self.shown = shown_columns(t)
-        self.columns = [(c.get, c.type, formats.get(c.type)) for c in self.shown]
+        self.columns = [(xlsx.column_letter(j), c.get, c.type, book.style.get(c.type, 0))
+                        for j, c in enumerate(self.shown)]
         self.sheets = 0
         self._next_sheet()
 
     def _next_sheet(self) -> None:
-        if self.sheets:
-            self.close()
         self.sheets += 1
-        self.ws = ws = self.wb.add_worksheet(self.t.name if self.sheets == 1 else f"{self.t.name} ({self.sheets})")
-        self.rows = self.links = 0
-        for i, c in enumerate(self.shown):
-            ws.set_column(i, i, _width(c))
-        ws.write_row(0, 0, [c.header for c in self.shown], self.formats["header"])
-        ws.freeze_panes(1, 0)
-        ws.set_landscape()
-        ws.set_paper(9)                     # A4
-        ws.fit_to_pages(1, 0)               # one page wide, as many long as it takes
-        ws.repeat_rows(0)
+        self.ws = self.book.add_sheet(self.t.name if self.sheets == 1 else f"{self.t.name} ({self.sheets})",
+                                      [_width(c) for c in self.shown], [c.header for c in self.shown])
+        self.links = 0
 
     def append(self, rows: Iterable[tuple[dict, Doc]]) -> None:
+        text, number = xlsx.text, xlsx.number
         for row, doc in rows:
-            if self.rows == SHEET_ROWS - 1:
+            if self.ws.rows == SHEET_ROWS:
                 self._next_sheet()
-            self.rows += 1
             ws = self.ws
-            for j, (get, type_, number_format) in enumerate(self.columns):
+            n = str(ws.rows + 1)
+            cells = []
+            for letter, get, type_, style in self.columns:
                 v = get(row, doc)
                 if v is None:
                     continue
                 if type_ == "link" and self.links < SHEET_LINKS:
                     self.links += 1
-                    ws.write_url(self.rows, j, "external:" + v, self.formats["link"], string=v)
+                    cells.append(ws.link(letter + n, v))
                 elif isinstance(v, str):
-                    ws.write_string(self.rows, j, xlsx_text(v))     # text stays text, even "=SUM(…)"
+                    cells.append(text(letter + n, xlsx_text(v)))       # text stays text, even "=SUM(…)"
                 elif isinstance(v, bool):
-                    ws.write_boolean(self.rows, j, v)
-                else:
-                    ws.write_number(self.rows, j, v, number_format)
-
-    def close(self) -> None:
-        self.ws.autofilter(0, 0, self.rows, len(self.shown) - 1)
+                    cells.append(xlsx.boolean(letter + n, v))
+                elif math.isfinite(v):                          # the typed rows hold no NaN: never an error cell
+                    cells.append(number(letter + n, v, style))
+            ws.row(cells)
 
 
 class _Typed:
@@ -298,10 +288,10 @@ class _Typed:
         document_db(self.db)
         self.db.execute("COMMIT")
 
-    def add(self, records: list[Record], docs: list[Doc]) -> None:
+    def add(self, tables: list[list[tuple[dict, Doc]]]) -> None:
         assert self.db is not None          # opened
-        for t, schema, parquet in zip(TABLES, self.schemas, self.parquet):
-            rows = [row for r in records for row in t.rows(r)]
+        for t, schema, parquet, pairs in zip(TABLES, self.schemas, self.parquet, tables):
+            rows = [row for row, _ in pairs]
             if not rows:
                 continue
             batch = arrow_batch(t, rows, schema)
@@ -338,28 +328,23 @@ class _Workbook:
     def open(self) -> None:
         _remove(self.partial[0])
         self.spill = tempfile.TemporaryDirectory(prefix="jixiao-xlsx-")
-        self.wb = xlsxwriter.Workbook(str(self.partial[0]), {
-            "constant_memory": True, "tmpdir": self.spill.name, "strings_to_numbers": False,
-            "strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True})
-        formats = {"header": self.wb.add_format({"bold": True}), "link": self.wb.get_default_url_format()} | \
-            {k: self.wb.add_format({"num_format": v}) for k, v in _NUMBER_FORMAT.items()}
+        self.book = xlsx.Book(self.partial[0], Path(self.spill.name), _NUMBER_FORMAT)
         for t in TABLES:
-            self.sheets.append(_Sheet(self.wb, t, formats))
+            self.sheets.append(_Sheet(self.book, t))
 
-    def add(self, records: list[Record], docs: list[Doc]) -> None:
-        for t, sheet in zip(TABLES, self.sheets):
-            sheet.append((row, doc) for r, doc in zip(records, docs) for row in t.rows(r))
+    def add(self, tables: list[list[tuple[dict, Doc]]]) -> None:
+        for sheet, pairs in zip(self.sheets, tables):
+            sheet.append(pairs)
 
     def finish(self) -> None:
         assert self.spill is not None       # opened
-        for s in self.sheets:
-            s.close()
-        self.wb.close()
+        self.book.close()
         self.spill.cleanup()
         self.spill = None
 
     def abort(self) -> None:
         if self.spill is not None:
+            self.book.abort()
             self.spill.cleanup()
 
 
@@ -376,10 +361,12 @@ class _Outputs:
             w.open()
 
     def add(self, records: list[Record]) -> None:
+        """Each table's rows of the batch, each beside its document, flattened once for every writer."""
         docs = [Doc.of(r, n) for n, r in enumerate(records, self.documents + 1)]
         self.documents += len(records)
+        tables = [[(row, doc) for r, doc in zip(records, docs) for row in t.rows(r)] for t in TABLES]
         for w in self.writers:
-            w.add(records, docs)
+            w.add(tables)
 
     def finish(self) -> list[Path]:
         for w in self.writers:
@@ -460,8 +447,6 @@ def write_tables(outdir: Path, batch: int = BATCH, *, records: Iterable[Record] 
         return out.finish()
     except BaseException as e:
         out.abort()
-        if isinstance(e, FileCreateError):
-            raise e.args[0] from e                  # the OSError it wraps
         if isinstance(e, (duckdb.IOException, duckdb.TransactionException, duckdb.FatalException)):
             raise OSError(str(e)) from e            # its message names the file and the system's error
         raise

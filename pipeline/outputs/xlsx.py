@@ -128,10 +128,10 @@ def _styles(number_formats: list[str]) -> str:
     fmts = "".join(f'<numFmt numFmtId="{164 + i}" formatCode={quoteattr(f)}/>' for i, f in enumerate(number_formats))
     xfs = "".join(f'<xf numFmtId="{164 + i}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
                   for i in range(len(number_formats)))
-    font = '<sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/><scheme val="minor"/>'
+    font = '<sz val="11"/><name val="Calibri"/><family val="2"/>'       # no theme part: no colour or scheme from one
     return (f'{_HEAD}<styleSheet xmlns="{_MAIN}"><numFmts count="{len(number_formats)}">{fmts}</numFmts>'
             f'<fonts count="3"><font>{font}</font><font><b/>{font}</font>'
-            '<font><u/><sz val="11"/><color theme="10"/><name val="Calibri"/><family val="2"/></font></fonts>'
+            '<font><u/><sz val="11"/><color rgb="FF0563C1"/><name val="Calibri"/><family val="2"/></font></fonts>'
             '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
             '</fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
             '<cellStyleXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'

@@ -492,16 +492,17 @@ def _report_level(doc: NormText, statements: list[Statement], year: str,
 
     In a report that lists key projects, an executed amount with no report-level budget (total or
     年初) before it is left alone: it belongs to one of them, and naming it the report's figure would
-    be a guess. Elsewhere it stands on its own role word. In a report on several projects, a figure a
-    role phrase read under a numbered item is that item's (批复20万元 under "1.某某经费", the first of
-    15 projects) unless an aggregate word makes it the whole; the report's figure is then null.
+    be a guess. Elsewhere it stands on its own role word. In a report on several projects, a figure
+    read under a numbered item, by a role phrase or a keyword, is that item's (批复20万元 or 实际已支付
+    18万元 under "1.某某经费", the first of 15 projects) unless an aggregate word makes it the whole;
+    the report's figure is then null.
     (Last year's executed amount stands alone: "2020年度预算执行数 …" is said of the whole report.)
     The rate is the one stated in the budget's or the execution's sentence: a rate elsewhere may be
     another scope's (其中项目支出执行率85%), and checking the amounts against it would be a guess.
     """
     cands = [(i, c) for i, s in enumerate(statements) for c in s.candidates
              if c.priority < 100 and c.year == year
-             and not (several and c.phrase and not c.whole and under_item(doc, c.number.span.start))]
+             and not (several and not c.whole and under_item(doc, c.number.span.start))]
     best: dict[str, tuple[int, Candidate]] = {}
     pools: dict[str, list[tuple[int, Candidate]]] = {}
     for role in (*AMOUNT_ROLES, "rate"):

@@ -32,6 +32,8 @@ def organization(doc: NormText, titles: list[tuple[int, int, str]], report_type:
     by_where = _labels_by_where()
     found = {w: list(_all_labels(doc, by_where[w])) for w in AFTER_TITLE}
     title = _title_org(doc, titles, by_where["title"])
+    if report_type == "project":
+        title, found["publisher"] = _without_host(title, found["publisher"])
     table_first = found["table"][:1] if report_type in ("project", "policy") else []
     if table_first and on_several_projects(doc) and under_item(doc, table_first[0].evidence.start):
         table_first = []    # one of several projects' 实施单位 is that project's, not the report's unit
@@ -44,6 +46,18 @@ def organization(doc: NormText, titles: list[tuple[int, int, str]], report_type:
         return None
     pool = [f for facts in found.values() for f in facts] + ([title] if title else [])
     return _fullest(doc, _body_of_section(org, pool), pool)
+
+
+def _without_host(title: Fact | None, publishers: list[Fact]) -> tuple[Fact | None, list[Fact]]:
+    """A project report's page published by the finance body (来源:某县财政局) sits in the column it
+    hosts for every unit's projects: that publisher, or a title's place completed from its line
+    (某县 -> 某县财政局), does not name the unit that ran the project."""
+    finance = rules().get("org.commissioner").regex
+    hosts = [f for f in publishers if finance.search(f.value)]
+    spans = {(f.evidence.start, f.evidence.end) for f in hosts}
+    if title and (title.evidence.start, title.evidence.end) in spans:
+        title = None
+    return title, [f for f in publishers if f not in hosts]
 
 
 def _body_of_section(org: Fact, pool: list[Fact]) -> Fact:

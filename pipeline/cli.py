@@ -1,7 +1,7 @@
 """The `jixiao` command: a thin layer over the library API.
 
 Each command imports what it needs when it runs, and no more: `jixiao extract` imports the writers
-(pyarrow, DuckDB, XlsxWriter, Jinja) when it writes, the readers import OCR at the first scan (a ruled
+(pyarrow, DuckDB, Jinja) when it writes, the readers import OCR at the first scan (a ruled
 page's cells come from readers.ruled, without pdfplumber), and a small batch's workers are forked from this process
 (pipeline.batch.forkserver), a batch's from the forkserver.
 """

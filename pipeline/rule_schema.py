@@ -66,8 +66,8 @@ class BudgetRole(Rule):
     scope: Literal["project"] | None = None
     target_after: str | None = None
     target_words: str | None = None
-    rate_near: int | None = None
-    sibling_reach: int | None = None    # characters between two budgets of one sentence that make them parts        # characters between a rate's own sentence and its amounts' sentence
+    rate_near: int | None = None        # characters between a rate's own sentence and its amounts' sentence
+    sibling_reach: int | None = None    # characters between two budgets of one sentence that make them parts
     reach: int | None = None            # a role phrase: characters its word may stand before the figure
     to_end: str | None = None           # a part word that makes every later figure of its sentence a part
     list_reach: int | None = None       # characters to the next bare figure that make a list

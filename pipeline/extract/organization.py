@@ -14,13 +14,14 @@ name is completed by the fullest form of the same name the text gives (卫健委
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from ..models import Fact, NormText
 from ..rules import Rule, rules
 from .scope import on_several_projects, under_item
 from ..text.layer import Span, evidence, line_offset
 
-TITLE_LINES = 60          # how far down a name-only line or a publisher line is looked for
+TITLE_LINES = 60          # how far down a near_top label (overview, described, publisher) is looked for
 NAME_LINE = 30            # the longest line that can be a name alone
 PLACE_PREFIX = 16         # the longest place chain (某某省某某市某某县) put before a short name
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -134,7 +135,7 @@ def _org_fact(doc: NormText, start: int, end: int, rule_id: str, strict: bool = 
     if best < 3:
         return None
     if strict and not _ends_name(name, best):
-        if not (place_lenient and re.match(rules().get("org.suffix").param("place_start"), name)):
+        if not (place_lenient and _place_start().match(name)):
             return None
         strict = False
     end = start + (len(name) if strict else best)
@@ -203,10 +204,16 @@ def _runs_on(suffix: str, after: str) -> bool:
     return bool(nxt) and bool(_HAN.match(nxt)) and nxt in rules().get("org.suffix").param("runon").get(suffix, "")
 
 
+@cache
+def _place_start() -> re.Pattern:
+    """org.suffix's place_start: a name that opens with a place (某某省, 某某县)."""
+    return re.compile(rules().get("org.suffix").param("place_start"))
+
+
 def _subject(doc: NormText, subject_rules: list[Rule]) -> Fact | None:
     """The subject of the sentence that says who organised the self-evaluation: a body's name, or a
     place (某某市), completed by its body's full name where the text gives one."""
-    place = re.compile(rules().get("org.suffix").param("place_start"))
+    place = _place_start()
     for r in subject_rules:
         for m in r.regex.finditer(doc.folded):
             start, end = _trimmed(doc.folded, m.start("org"), m.end("org"), cut=False)
@@ -246,7 +253,7 @@ def _names_ending(text: str, suffix: str, starts: tuple[str, ...]):
     character or a word in `starts`) where a place opens it (向市某某委…, 《某某省某厅…》), a level
     alone (市局, 县委) left out; `own` where it stands outside a cited title, does not ask or allot, is
     not beside 我局 in its clause and is not the finance body."""
-    place = re.compile(rules().get("org.suffix").param("place_start"))
+    place = _place_start()
     other, furniture = rules().get("org.other_body").regex, rules().get("org.furniture").regex
     self_ref, commissioner = rules().get("org.self_ref").regex, rules().get("org.commissioner").regex
     for m in re.finditer(re.escape(suffix), text):

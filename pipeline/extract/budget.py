@@ -36,6 +36,7 @@ from ..text.numbers import (
     may_hold_amount,
     money_at,
     money_in,
+    money_units,
     percent_at,
     plain_at,
     resolve_money,
@@ -133,13 +134,15 @@ def _gap() -> re.Pattern:
 
 # a sentence ends at 。;!? or a line's end, but a label cell that states its unit ("计划安排资金(万元) |")
 # goes on into the next line's cell: a table flattened one cell a line
-_SENTENCE = re.compile(r"(?:\((?:万元|千元|亿元|元)\)[ \t|]*\n|[^。;；!?！？\n])+")
+@cache
+def _sentence() -> re.Pattern:
+    return re.compile(r"(?:\((?:" + money_units() + r")\)[ \t|]*\n|[^。;；!?！？\n])+")
 
 
 def _statements(doc: NormText, fiscal_year: int | None = None) -> list[Statement]:
     out = []
     items = _items(doc)
-    for m in _SENTENCE.finditer(doc.folded):
+    for m in _sentence().finditer(doc.folded):
         cands = _candidates(doc, m.start(), m.end())
         if cands:
             cands = _siblings_dropped(_with_years(doc, cands, m.start(), m.end(), fiscal_year))
@@ -391,9 +394,14 @@ def _whole_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) -
 
 def _led_by_part(doc: NormText, heads: list[_Head], start: int, n: Number) -> bool:
     """Whether the last role word before n in its clause is a part or no figure's (基本支出, 较上年)."""
-    clause = start + max((m.end() for m in re.finditer(r"[,;:]", doc.folded[start:n.span.start])), default=0)
+    clause = _clause_start(doc, start, n.span.start)
     before = [h for h in heads if clause <= h.start and h.end <= n.span.start]
     return bool(before) and before[-1].rule.param("role") in ("part", "none")
+
+
+def _clause_start(doc: NormText, start: int, pos: int) -> int:
+    """Where the clause of pos begins: after the last , ; or : in [start, pos), else at start."""
+    return max(start, *(doc.folded.rfind(p, start, pos) + 1 for p in ",;:"))
 
 
 def _part_cut(doc: NormText, heads: list[_Head], start: int, end: int) -> int:
@@ -435,8 +443,7 @@ def _item_markers() -> tuple[re.Pattern, ...]:
 def _item_led(doc: NormText, start: int, pos: int) -> bool:
     """Whether the clause of pos opens with a list item's marker ("情况:(2)援建经费50万元"): a figure
     its fund noun alone names there is that item's."""
-    clause = max(start, *(doc.folded.rfind(p, start, pos) + 1 for p in ",;:"))
-    return any(m.match(doc.folded, clause) for m in _item_markers())
+    return any(m.match(doc.folded, _clause_start(doc, start, pos)) for m in _item_markers())
 
 
 def _list_next(doc: NormText, n: Number, earlier: list[Number], heads: list[_Head]) -> bool:

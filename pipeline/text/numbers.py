@@ -74,14 +74,14 @@ def resolve_money(numeral: str, unit: str | None) -> tuple[Decimal, Decimal] | N
 
 
 @cache
-def _money_units() -> str:
+def money_units() -> str:
     """The money units as one alternation, the longest first."""
     return "|".join(sorted((u for r in rules().of("money_unit") for u in r.lexicon or ()), key=len, reverse=True))
 
 
 @cache
 def _money_re() -> re.Pattern:
-    return re.compile(rules().expand(r"(?P<num>{NUM}|{CNNUM})[ \t]*(?P<unit>" + _money_units() + ")"))
+    return re.compile(rules().expand(r"(?P<num>{NUM}|{CNNUM})[ \t]*(?P<unit>" + money_units() + ")"))
 
 
 @cache
@@ -91,7 +91,7 @@ def _percent_re() -> re.Pattern:
 
 @cache
 def _unit_or_percent_re() -> re.Pattern:
-    return re.compile(_money_units() + "|%")
+    return re.compile(money_units() + "|%")
 
 
 def may_hold_amount(text: str, start: int, end: int) -> bool:
@@ -105,7 +105,7 @@ def money_at(text: str, pos: int, rule: str) -> Number | None:
     scientific notation: see unread_noted)."""
     m = _money_re().match(text, pos)
     if not m:
-        _note_unread(text, pos, rule, _money_units())
+        _note_unread(text, pos, rule, money_units())
         return None
     r = resolve_money(m.group("num"), m.group("unit"))
     return Number(Span(m.start(), m.end(), rule), r[0], r[1], m.group("unit")) if r else None
@@ -115,7 +115,7 @@ def money_at(text: str, pos: int, rule: str) -> Number | None:
 def _labelled_money_re() -> re.Pattern:
     """A bare figure right after a label's bracketed unit: 计划投资额(万元)144; or alone in the next
     line's cell, as a table flattened one cell a line prints it (计划安排资金(万元) |⏎700 |)."""
-    return re.compile(rules().expand(r"\((?P<unit>" + _money_units() + r")\)(?:[ \t|:]*(?P<num>{NUM})(?![\d.%])"
+    return re.compile(rules().expand(r"\((?P<unit>" + money_units() + r")\)(?:[ \t|:]*(?P<num>{NUM})(?![\d.%])"
                                      r"|[ \t|]*\n[ \t|]*(?P<cell>{NUM})(?=[ \t]*(?:\||\n|$)))"))
 
 

@@ -35,8 +35,9 @@ def extract_score(doc: NormText) -> tuple[Fact | None, Fact | None]:
     """(self_score, grade read from a table: the 总分 row's, else a one-row results table's): a stated
     score wins over the tables'."""
     row_score, row_grade = _score_row(doc)
-    table_score, table_grade = _result_table(doc)
-    row_score, row_grade = row_score or table_score, row_grade or table_grade
+    if row_score is None or row_grade is None:
+        table_score, table_grade = _result_table(doc)
+        row_score, row_grade = row_score or table_score, row_grade or table_grade
     for r in rules().of("score"):
         for m in r.regex.finditer(doc.folded):
             fact = _score_fact(doc, m.start("num"), m.end("num"), r.id, m.group("num"), r.param("max", 100))
@@ -66,17 +67,18 @@ def _result_table(doc: NormText) -> tuple[Fact | None, Fact | None]:
 HEADER_CELL = 12          # the longest line read as a column's name
 MAX_CELLS = 40            # lines looked at after a 序号 line: a header and one row fit
 _FIGURE = re.compile(r"\d+(?:\.\d+)?")
+_LINE = re.compile(r"[^\n]+")
 _ROW_END = re.compile(r"^(?:合计|总计|小计)|[。,;]")     # a total row or a sentence: the table is over
 
 
 def _line_cells(text: str, start: int) -> list[tuple[int, int, str]]:
     """(start, end, cell) of the non-blank lines from `start`, trimmed of spaces and cell borders."""
     out = []
-    for m in re.finditer(r"[^\n]+", text[start:]):
+    for m in _LINE.finditer(text, start):
         cell = m.group().strip(" \t|")
         if cell:
             lead = len(m.group()) - len(m.group().lstrip(" \t|"))
-            out.append((start + m.start() + lead, start + m.start() + lead + len(cell), cell))
+            out.append((m.start() + lead, m.start() + lead + len(cell), cell))
         if len(out) > MAX_CELLS:
             break
     return out
@@ -96,7 +98,8 @@ def _table_score(doc: NormText, r: Rule, header: list[str | None], row) -> Fact 
 
 
 def _table_grade(doc: NormText, r: Rule, header: list[str | None], row) -> Fact | None:
-    grades = [c for c in row if re.fullmatch(rules().expand("{GRADE}"), c[2])]
+    grade = re.compile(rules().expand("{GRADE}"))
+    grades = [c for c in row if grade.fullmatch(c[2])]
     if "grade" not in header or len(grades) != 1:
         return None
     start, end, _ = grades[0]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..models import Evidence, Record
+from .xlsx import column_letter
 
 if TYPE_CHECKING:
     import pypdfium2 as pdfium
@@ -207,14 +208,6 @@ class Glyphs:
 
 # ---------------------------------------------------------------- xlsx
 
-def _column_name(n: int) -> str:
-    name = ""
-    while n:
-        n, k = divmod(n - 1, 26)
-        name = chr(65 + k) + name
-    return name
-
-
 def _xlsx_cells(path: Path, evidences: Iterable[Evidence]) -> dict[tuple[int, int], str]:
     """(start, end) -> "Sheet1!D5" for the evidences read from a table cell. The workbook's sheets
     with values are the text's pages, in order, as the reader made them."""
@@ -254,4 +247,4 @@ def _cell_of(e: Evidence, title: str, shown: dict[tuple[int, int], str], head: i
         return (shown[k] != needle, abs(rows.index(r) + 1 - head - e.row) if e.row else 0,
                 abs(c - first_col + 1 - e.col) if e.col else 0, r, c)
     r, c = min(hits, key=distance)
-    return f"{title}!{_column_name(c)}{r}"
+    return f"{title}!{column_letter(c - 1)}{r}"

@@ -561,7 +561,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                       bytecode_cache=FileSystemBytecodeCache())    # compiled once, not each run (a user's own folder)
-    env.filters.update(money=_money, yuan=_yuan, num=_num, pct=_pct, figure=_figure, evidence=evidence_html)
+    env.filters.update(num=_num, pct=_pct, evidence=evidence_html)
     env.globals.update(REPORT_TYPE=REPORT_TYPE, SEVERITIES=SEVERITIES, SEVERITY_LABEL=SEVERITY_LABEL,
                        STATUS_LABEL=STATUS_LABEL, fact_cell=fact_cell, fact_stack=fact_stack,
                        quantity_rows=quantity_rows, indicator_rows=indicator_rows, rule_title=lambda rule: explain(rule)["title"])

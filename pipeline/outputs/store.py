@@ -17,7 +17,7 @@ and as DuckDB column comments, with views `<table>_with_organization` (`document
 
 Records stream through in batches (BATCH records): each batch becomes one Parquet row group per
 table, rows appended to the workbook (xlsx.py: every sheet's rows in its own temporary file, strings
-inline, a cell one f-string; a fifth of what XlsxWriter cost per cell), and one
+inline, a cell one f-string), and one
 INSERT per table into DuckDB. Memory holds one batch, whatever the number of records.
 
 Evidence stays typed. One evidence is a STRUCT(page, start, end, text, rule, table, row, col,

@@ -5,8 +5,8 @@
     book.close()
 
 jixiao.xlsx holds tables of text, numbers, booleans and links to report.html, a cell at a time: the
-per-cell cost of a general writer (XlsxWriter checks, escapes and re-encodes every cell through
-several calls) was most of the CPU of writing the outputs. Here a cell is one f-string, its text
+per-cell cost of a general writer (checks, escapes and re-encodings of every cell through several
+calls) was most of the CPU of writing the outputs. Here a cell is one f-string, its text
 escaped once. Every protection is kept: a text is always an inline string (never a formula,
 whatever it starts with), Excel's own escape `_xHHHH_` in a text is escaped so that it reads back
 as written, and the caller has already cleaned control characters and cut the length (export.xlsx_text).
@@ -23,7 +23,7 @@ import re
 import shutil
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 from zipfile import ZIP64_LIMIT, ZIP_DEFLATED, ZipFile
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -33,7 +33,7 @@ _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _CT = "application/vnd.openxmlformats-officedocument.spreadsheetml."
 _ESCAPE_OF_EXCEL = re.compile(r"(_x[0-9a-fA-F]{4}_)")     # what Excel would read as an escaped character
 STYLE_HEADER, STYLE_LINK = 1, 2                             # cellXfs of _styles; number formats follow
-_attr = lru_cache(maxsize=4096)(quoteattr)     # a link's file and place as attributes: the same few, escaped once
+_attr = lru_cache(maxsize=16)(quoteattr)       # a link's file as an attribute: the same one, escaped once
 
 
 def column_letter(i: int) -> str:
@@ -49,7 +49,7 @@ def column_letter(i: int) -> str:
 def _xml(s: str) -> str:
     """Text as XML character data that reads back as `s` in Excel and openpyxl."""
     if "&" in s or "<" in s or ">" in s:
-        s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        s = escape(s)
     if "_x" in s:
         s = _ESCAPE_OF_EXCEL.sub(r"_x005F\1", s)
     if "\ufffe" in s or "\uffff" in s:
@@ -109,7 +109,7 @@ class Sheet:
                 '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
                 '<selection pane="bottomLeft"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
                 f'<cols>{cols}</cols><sheetData>')
-        links = "".join(f'<hyperlink ref="{ref}" r:id="rId{i}" location={_attr(place)}/>'
+        links = "".join(f'<hyperlink ref="{ref}" r:id="rId{i}" location={quoteattr(place)}/>'
                         for i, (ref, _, place) in enumerate(self.links, 1))
         tail = (f'</sheetData><autoFilter ref="A1:{last}{self.rows}"/>'
                 + (f"<hyperlinks>{links}</hyperlinks>" if links else "")

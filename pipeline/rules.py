@@ -11,6 +11,7 @@ instead of parsing the YAML, validating every rule and compiling every pattern a
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -128,16 +129,20 @@ def _store(path: Path, key: str, rs: RuleSet) -> None:
     at all; not when a value would not come back from JSON as it is (a date in an example)."""
     data = {"key": key, "fragments": rs.fragments, "t2s": rs.t2s_pairs,
             "rules": [r.model_dump(exclude_unset=True) for r in rs.rules]}
+    tmp = None
     try:
         text = json.dumps(data, ensure_ascii=False)
         if json.loads(text) != data:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False) as f:
+            tmp = f.name
             f.write(text)
-        os.replace(f.name, path)
+        os.replace(tmp, path)
     except (OSError, TypeError, ValueError):
-        pass
+        if tmp is not None:                 # a cache half written is no cache: not left behind
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def _restored(data: dict[str, Any], folder: Path) -> RuleSet:

@@ -1,5 +1,5 @@
 """What a run loads, and where its workers come from: nothing before it is needed (the writers when
-writing, pdfplumber at a ruled page, OCR at a scan, pandas never), a small batch's workers forked from
+writing, OCR at a scan, pdfplumber and pandas never), a small batch's workers forked from
 the command itself, a batch's from the forkserver, under the same time limit; OCR's engine made once
 per worker process, with the worker's share of the cores."""
 import json
@@ -18,7 +18,7 @@ from pipeline.cli import iter_files
 from pipeline.readers import ocr
 from tests.conftest import ROOT, SEED
 
-HEAVY = ("pyarrow", "duckdb", "xlsxwriter", "jinja2", "pandas", "pdfplumber", "onnxruntime", "rapidocr", "jieba")
+HEAVY = ("pyarrow", "duckdb", "jinja2", "pandas", "pdfplumber", "onnxruntime", "rapidocr", "jieba")
 
 
 def loaded_after(code: str) -> list[str]:

@@ -89,9 +89,11 @@ def extract_budget(doc: NormText, fiscal_year: int | None, several: bool = False
 
 
 def _with_total(facts: dict[str, Fact | None]) -> dict[str, Fact]:
-    """Where only the 年初 budget is stated, it is the budget execution is measured against too."""
+    """Where only the 年初 budget is stated, it is the budget execution is measured against too,
+    unless more than it was spent: then the year's budget grew, and its figure is not stated."""
     stated = {role: f for role, f in facts.items() if f is not None}
-    if "total" not in stated and "initial" in stated:
+    spent = stated.get("executed")
+    if "total" not in stated and "initial" in stated and (spent is None or spent.value <= stated["initial"].value):
         stated["total"] = stated["initial"]
     return stated
 
@@ -772,7 +774,7 @@ def _header_run(doc: NormText, start: int, end: int,
             last_end = e
     runs: list[list[tuple[int, int, Column]]] = []
     for item in chosen:
-        if runs and item[0] - runs[-1][-1][1] <= HEADER_GAP:
+        if runs and len(_ASIDE.sub("", compact[runs[-1][-1][1]:item[0]])) <= HEADER_GAP:
             runs[-1].append(item)
         else:
             runs.append([item])
@@ -786,6 +788,7 @@ def _header_run(doc: NormText, start: int, end: int,
 
 
 _UNKNOWN_COLUMN = re.compile(r"[\u4e00-\u9fff]{3,}")
+_ASIDE = re.compile(r"\([^()]*\)")     # a bracketed aside in a header: (万元), (A), (B/A)
 
 
 def _with_unknown(compact: str, keep: list[tuple[str, int]],
@@ -793,11 +796,12 @@ def _with_unknown(compact: str, keep: list[tuple[str, int]],
     """The run with a column of no known role where words no rule names stand between two named
     columns (年初预算数 全年预算数 实际支出数 执行率: 实际支出数): it still holds a cell, and the
     row's cells align to the header only when every column keeps its slot. Bracketed asides
-    ((万元), (A)) and a short modifier (全年) are no column."""
+    ((万元), (A)) and a short modifier (全年) are no column, nor are the words before 原因
+    (产生差异的原因): they are that column's own."""
     out = [run[0]]
     for item in run[1:]:
-        gap = re.sub(r"\([^()]*\)", "", compact[out[-1][1]:item[0]])
-        if _UNKNOWN_COLUMN.search(gap):
+        gap = _ASIDE.sub("", compact[out[-1][1]:item[0]])
+        if _UNKNOWN_COLUMN.search(gap) and item[2].role != "reason":
             at = out[-1][1]
             out.append((at, item[0], Column("unknown", "col.unknown", keep[at][1])))
         out.append(item)

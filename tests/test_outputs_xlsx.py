@@ -1,7 +1,10 @@
 """The outputs of `jixiao extract` written off the parent process: the workbook by a process of its
 own with --jobs 2 (the same cells as --jobs 1), and left out with --no-xlsx."""
+import csv
 import json
 import shutil
+import subprocess
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -99,3 +102,68 @@ def test_texts_that_look_like_markup_escapes_or_formulas_read_back_as_written(tm
 def test_a_column_past_z_gets_two_letters():
     from pipeline.outputs.xlsx import column_letter
     assert [column_letter(i) for i in (0, 25, 26, 51, 701, 702)] == ["A", "Z", "AA", "AZ", "ZZ", "AAA"]
+
+
+# ---------------------------------------------------------------- in a real spreadsheet application
+
+CALC_TIMEOUT = 180
+# LibreOffice's CSV filter: comma, double quotes, UTF-8, from line 1, values as stored (not as shown),
+# formulas not exported, every sheet to a file of its own
+CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+
+
+def calc_sheets(book: Path, tmp: Path) -> dict[str, list[list[str]]]:
+    """Each sheet of `book` as LibreOffice Calc (headless) reads it, written out as CSV rows.
+    Skipped, loudly, where LibreOffice is absent (.ci/run installs it)."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        reason = ("LibreOffice is not installed, so the workbook was not opened in a spreadsheet application: "
+                  "apt-get install libreoffice-calc-nogui (Debian/Ubuntu), as .ci/run does")
+        warnings.warn(reason, stacklevel=2)
+        pytest.skip(reason)
+    out = tmp / "calc"
+    proc = subprocess.run([exe, f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
+                           "--convert-to", CSV_FILTER, "--outdir", str(out), str(book)],
+                          capture_output=True, timeout=CALC_TIMEOUT)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
+    return {p.stem.removeprefix(book.stem + "-"): list(csv.reader(p.open(encoding="utf-8", newline="")))
+            for p in out.glob("*.csv")}
+
+
+def _as_calc_writes(value) -> str:
+    """A cell as Calc's CSV gives it: texts as they are, numbers as stored, a boolean as TRUE or FALSE,
+    an empty cell empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def test_libreoffice_reads_markup_escapes_and_formulas_as_the_texts_written(tmp_path):
+    from pipeline.outputs import xlsx
+    texts = ["=SUM(A1:A9)", "+1+1", "a<b & c>d", "  前后空格  ", "第一行\n第二行", "_x0041_ 青石县"]
+    book = xlsx.Book(tmp_path / "t.xlsx", tmp_path, {"money": "#,##0.00"})
+    sheet = book.add_sheet("某某局", [10.0, 12.0], ["文本", "金额"])
+    for i, s in enumerate(texts, 2):
+        sheet.row([xlsx.text(f"A{i}", s), xlsx.number(f"B{i}", 1234.5 + i, book.style["money"])])
+    book.close()
+    rows = calc_sheets(tmp_path / "t.xlsx", tmp_path)["某某局"]
+    assert rows[0] == ["文本", "金额"]
+    assert [r[0] for r in rows[1:]] == texts                 # never evaluated, never unescaped twice
+    assert [float(r[1]) for r in rows[1:]] == [1234.5 + i for i in range(2, len(texts) + 2)]
+
+
+def test_libreoffice_reads_every_cell_of_the_workbook_as_openpyxl_does(reports, tmp_path):
+    out = tmp_path / "out"
+    assert main(["extract", str(reports), "-o", str(out), "-q", "-j", "1"]) == 0
+    calc = calc_sheets(out / XLSX, tmp_path)
+    book = load_workbook(out / XLSX)
+    assert sorted(calc) == sorted(book.sheetnames) == sorted(TABLES)
+    for name in book.sheetnames:
+        want = [[_as_calc_writes(v) for v in row] for row in book[name].iter_rows(values_only=True)]
+        width = max(map(len, want))
+        got = [row + [""] * (width - len(row)) for row in calc[name]]
+        assert got == want, name

@@ -296,15 +296,6 @@ def _aggregate() -> tuple[re.Pattern, int]:
     return re.compile("|".join(map(re.escape, r.lexicon or ()))), r.param("boost")
 
 
-@cache
-def _broken_down() -> re.Pattern:
-    """What follows a figure that the text breaks down at once ("…580万元,其中中央资金…"): 其中, the
-    word phrase.part reads as the start of the parts, right after the figure. A bracketed 其中 is an
-    aside that lists items' figures carry too, and one of several projects' totals broken down is
-    still that project's, so it raises the figure but does not make it the whole."""
-    return re.compile(r"[ \t]*[,，]?[ \t]*(?:" + rules().get("phrase.part").param("to_end") + ")")
-
-
 def _heads(doc: NormText, start: int, end: int) -> list[_Head]:
     """The role words of a sentence, longest first where they overlap: 转移支付 (a mask) hides its
     支付, 年初安排预算 (initial) its 安排 and 预算, 基本支出 (a part) its 支出."""
@@ -330,8 +321,7 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
     "累计安排资金10万元"): the nearest role word decides. A figure whose nearest word is a part
     (基本支出) or no figure's (较上年减少, 目标值), any figure after 其中, one in brackets opened after
     its role word, the first of a list of bare figures, or one with no role word near is no
-    candidate. Aggregate words (共, 合计, 全市 …) by the figure, or its parts listed right after it
-    (其中 …), raise it above listed items' figures."""
+    candidate. Aggregate words (共, 合计, 全市 …) by the figure raise it above listed items' figures."""
     heads = [h for h in heads if h.rule.param("role") != "mask"]
     cut = _part_cut(doc, heads, start, end)
     out = []
@@ -354,8 +344,7 @@ def _phrase_candidates(doc: NormText, start: int, end: int, heads: list[_Head]) 
             continue
         lead = doc.folded[max(start, h.start - 4):n.span.start]
         whole = bool(_aggregate()[0].search(lead))
-        raised = whole or bool(_broken_down().match(doc.folded, n.span.end))
-        priority = h.rule.param("priority") - (_aggregate()[1] if raised else 0)
+        priority = h.rule.param("priority") - (_aggregate()[1] if whole else 0)
         out.append(Candidate(role, replace(n, span=Span(n.span.start, n.span.end, h.rule.id)), priority, h.start,
                              phrase=True, whole=whole))
     return out

@@ -5,6 +5,7 @@ from functools import cache
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import NamedTuple
 
@@ -17,6 +18,16 @@ CORPUS = ROOT / "corpus"
 SEED = CORPUS / "huadu-union-2021.txt"
 # every `jixiao` a test starts runs this checkout's pipeline, not the one the venv installed
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
+
+
+def installed(names: tuple[str, ...], missing: str) -> str:
+    """The first of the programs `names` on PATH; where none is, the test is skipped, loudly, with
+    `missing` (what was not checked, and the command that installs it) as its reason."""
+    exe = next(filter(None, map(shutil.which, names)), None)
+    if exe is None:
+        warnings.warn(missing, stacklevel=3)
+        pytest.skip(missing)
+    return exe
 
 
 def jixiao(*args: str) -> subprocess.CompletedProcess:

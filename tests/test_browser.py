@@ -2,15 +2,14 @@
 (report/doc.html#n=<n>, which loads the chunk holding it); the test reads the DOM after load and the
 screenshots it took. Skipped, loudly, where Chromium is absent
 (`.ci/run` installs it: apt-get install chromium fonts-wqy-zenhei)."""
-import shutil
 import subprocess
-import warnings
 from pathlib import Path
 
 import lxml.html
 import pytest
 from PIL import Image, ImageChops
 
+from tests.conftest import installed
 from tests.test_report import build_outdir, page_of
 
 WIDTH, HEIGHT = 1280, 1600
@@ -18,13 +17,9 @@ TIMEOUT = 120
 
 
 def chromium() -> str:
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
-        reason = ("Chromium is not installed, so the report was not opened in a browser: "
-                  "apt-get install chromium fonts-wqy-zenhei (Debian/Ubuntu), as .ci/run does")
-        warnings.warn(reason, stacklevel=2)
-        pytest.skip(reason)
-    return exe
+    return installed(("chromium", "chromium-browser"),
+                     "Chromium is not installed, so the report was not opened in a browser: "
+                     "apt-get install chromium fonts-wqy-zenhei (Debian/Ubuntu), as .ci/run does")
 
 
 def run(exe: str, profile: Path, *args: str) -> subprocess.CompletedProcess:

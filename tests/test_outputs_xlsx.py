@@ -4,7 +4,6 @@ import csv
 import json
 import shutil
 import subprocess
-import warnings
 import zipfile
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from openpyxl import load_workbook
 
 from pipeline.cli import main
 from pipeline.outputs.export import XLSX
-from tests.conftest import CORPUS, SEED
+from tests.conftest import CORPUS, SEED, installed
 
 TABLES = ("records", "findings", "quantities", "indicators", "projects", "funds")
 
@@ -115,12 +114,9 @@ CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,fal
 def calc_sheets(book: Path, tmp: Path) -> dict[str, list[list[str]]]:
     """Each sheet of `book` as LibreOffice Calc (headless) reads it, written out as CSV rows.
     Skipped, loudly, where LibreOffice is absent (.ci/run installs it)."""
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    if exe is None:
-        reason = ("LibreOffice is not installed, so the workbook was not opened in a spreadsheet application: "
-                  "apt-get install libreoffice-calc-nogui (Debian/Ubuntu), as .ci/run does")
-        warnings.warn(reason, stacklevel=2)
-        pytest.skip(reason)
+    exe = installed(("soffice", "libreoffice"),
+                    "LibreOffice is not installed, so the workbook was not opened in a spreadsheet application: "
+                    "apt-get install libreoffice-calc-nogui (Debian/Ubuntu), as .ci/run does")
     out = tmp / "calc"
     proc = subprocess.run([exe, f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
                            "--convert-to", CSV_FILTER, "--outdir", str(out), str(book)],

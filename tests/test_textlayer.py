@@ -105,6 +105,20 @@ def test_a_short_bare_line_after_a_long_cell_is_not_joined():
     assert _text(f"{long_cell}\n并已报主管部门备案。") == f"{long_cell}并已报主管部门备案。"
 
 
+def test_a_line_wrapped_inside_a_figure_or_before_its_unit_is_joined():
+    """A page's right margin falls anywhere: between a figure and its unit, or before a figure whose
+    decimal point makes it look like a numbered heading (1150. ≠ "1.")."""
+    head = "按照预算管理要求,本单位规范资金使用,全年预算数为"
+    assert _text(f"{head}\n1150.50万元,执行数为1123.45\n万元。") == f"{head}1150.50万元,执行数为1123.45万元。"
+    assert _text(f"{head}1150.50万元,执行率为\n97.65%。") == f"{head}1150.50万元,执行率为97.65%。"
+
+
+def test_a_numbered_heading_after_a_wrapped_line_stays_a_line_of_its_own():
+    line = "按照预算管理要求,本单位规范资金使用,全年执行数为1123"
+    assert _text(f"{line}\n2.资金管理情况\n") == f"{line}\n2.资金管理情况\n"
+    assert _text(f"{line}\n12、绩效目标完成情况\n") == f"{line}\n12、绩效目标完成情况\n"
+
+
 def test_circled_numbers_do_not_glue_onto_the_figure_after_them():
     doc = _doc("①100万元⒉50万元㈢")
     assert doc.text == "(1)100万元(2)50万元(三)"

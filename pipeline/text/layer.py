@@ -35,7 +35,7 @@ def is_cjk(c: str) -> bool:
     return "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"
 
 
-_HEADING = re.compile(r"^(?:#|[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、]|"
+_HEADING = re.compile(r"^(?:#|[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、](?!\d)|"
                       r"第[一二三四五六七八九十\d]+[章条节部])")
 _SENTENCE_END = set("。!?;:！？；：")
 _PROSE = re.compile(r"[,，、]")           # a wrapped line is prose: breadcrumbs and table cells have no commas
@@ -226,7 +226,8 @@ def _join_wrapped_lines(text: str) -> list[Edit]:
         nxt_end = text.find("\n", end)
         nxt = text[end:nxt_end if nxt_end >= 0 else len(text)]
         if (len(line) >= MIN_WRAPPED_LINE and line[-1] not in _SENTENCE_END and
-                (is_cjk(line[-1]) or line[-1] in "、,") and nxt and (is_cjk(nxt[0]) or nxt[0].isdigit())
+                (is_cjk(line[-1]) or line[-1] in "、," or line[-1].isdigit()) and nxt
+                and (is_cjk(nxt[0]) or nxt[0].isdigit())
                 and not _HEADING.match(nxt) and "|" not in line and _PROSE.search(line)
                 and _continues(nxt)):
             edits.append((start, end, ""))

@@ -113,6 +113,17 @@ def test_a_line_wrapped_inside_a_figure_or_before_its_unit_is_joined():
     assert _text(f"{head}1150.50万元,执行率为\n97.65%。") == f"{head}1150.50万元,执行率为97.65%。"
 
 
+def test_a_line_wrapped_before_a_comma_or_inside_a_decimal_is_joined():
+    assert _text("本镇及时成立自评工作小组并开展自查\n,明确分工、核查资料。") == "本镇及时成立自评工作小组并开展自查,明确分工、核查资料。"
+    assert _text("2023年预算收入60.1万元,调整追加11.\n78万元。") == "2023年预算收入60.1万元,调整追加11.78万元。"
+
+
+def test_a_line_that_ends_its_sentence_or_a_title_stays_a_line_of_its_own():
+    title = "青石县农业农村局2023年度部门整体支出绩效自评报告"
+    assert _text(f"{title}\n根据有关要求,现将自评情况报告如下。") == f"{title}\n根据有关要求,现将自评情况报告如下。"
+    assert _text("本年度全年预算数为12万元,执行数为12万元。\n2.资金管理情况") == "本年度全年预算数为12万元,执行数为12万元。\n2.资金管理情况"
+
+
 def test_a_numbered_heading_after_a_wrapped_line_stays_a_line_of_its_own():
     line = "按照预算管理要求,本单位规范资金使用,全年执行数为1123"
     assert _text(f"{line}\n2.资金管理情况\n") == f"{line}\n2.资金管理情况\n"

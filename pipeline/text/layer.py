@@ -222,16 +222,28 @@ def _join_wrapped_lines(text: str) -> list[Edit]:
     for m in re.finditer(r"\n(?:\n)?", text):
         start, end = m.start(), m.end()
         line_start = text.rfind("\n", 0, start) + 1
-        line = text[line_start:start]
         nxt_end = text.find("\n", end)
-        nxt = text[end:nxt_end if nxt_end >= 0 else len(text)]
-        if (len(line) >= MIN_WRAPPED_LINE and line[-1] not in _SENTENCE_END and
-                (is_cjk(line[-1]) or line[-1] in "、," or line[-1].isdigit()) and nxt
-                and (is_cjk(nxt[0]) or nxt[0].isdigit())
-                and not _HEADING.match(nxt) and "|" not in line and _PROSE.search(line)
-                and _continues(nxt)):
+        if _wrapped(text[line_start:start], text[end:nxt_end if nxt_end >= 0 else len(text)]):
             edits.append((start, end, ""))
     return edits
+
+
+_LEADS_ON = set(",、。;:!?)%")      # marks that close or go on with a clause: no line of its own starts with one
+
+
+def _wrapped(line: str, nxt: str) -> bool:
+    """Whether `line` stops at a page's margin, which falls anywhere (inside a figure: 11.|78万元, before
+    a unit or a comma), and `nxt` goes on with its sentence. A table's row (|), a line that ends its
+    sentence and one with no comma (a title, a breadcrumb, a cell) stop where they are, unless the next
+    line starts with a mark that cannot start one."""
+    if len(line) < MIN_WRAPPED_LINE or not nxt or "|" in line:
+        return False
+    if nxt[0] in _LEADS_ON:
+        return True
+    ends_open = is_cjk(line[-1]) or line[-1] in "、," or line[-1].isdigit() or (
+        line[-1] == "." and line[-2].isdigit() and nxt[0].isdigit())
+    return (ends_open and (is_cjk(nxt[0]) or nxt[0].isdigit())
+            and not _HEADING.match(nxt) and bool(_PROSE.search(line)) and _continues(nxt))
 
 
 def _continues(line: str) -> bool:

@@ -51,3 +51,28 @@ def test_every_fund_row(path):
             assert (None if fact is None else fact.value) == (None if g[k] is None else pytest.approx(g[k])), (f.label, k)
             if fact is not None:
                 assert fact.evidence.table is not None and fact.evidence.col is not None, (f.label, k)
+
+
+# a 自评表 whose header has two rows (the groups 年度指标值 … 偏差原因 over 一级指标 … 度量单位), flattened one
+# cell per line: the group row comes first, so 分值 stands before 三级指标 in the text
+TWO_ROW_HEADER = "\n".join([
+    "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施",
+    "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位",
+    "产出指标", "数量指标", "受助学生人数", "≥", "420", "人", "431", "10", "10",
+    "质量指标", "补助发放准确率", "=", "100", "%", "100%", "10", "8", "一户信息录入有误",
+    "总分", "100", "95",
+])
+
+
+def test_a_two_row_header_flattened_one_cell_per_line_reads_its_rows_in_column_order():
+    from pipeline import extract_text
+    rows = extract_text("青石县某某中学2023年度项目支出绩效自评表\n" + TWO_ROW_HEADER).indicators
+    assert [(i.level3, i.target, i.actual, i.weight, i.score) for i in rows] == [
+        ("受助学生人数", "≥420人", "431", 10, 10), ("补助发放准确率", "=100%", "100%", 10, 8)]
+
+
+def test_a_header_whose_score_columns_come_before_the_names_is_not_read_and_stops_nothing():
+    from pipeline import extract_text
+    scrambled = TWO_ROW_HEADER.replace("一级指标\n", "").replace("二级指标\n", "")
+    r = extract_text("青石县某某中学2023年度项目支出绩效自评表\n" + scrambled)
+    assert r.status == "ok" and r.fiscal_year.value == 2023

@@ -129,7 +129,7 @@ def _from_cell_lines(doc: NormText) -> list[Indicator]:
         if header is None:
             i = max(k, i + 1)
             continue
-        _, roles = header
+        roles = _one_header_row(header[1])
         end = next((j for j in range(k, len(lines)) if _is_end([lines[j]])), len(lines))
         carry: dict[str, TextCell] = {}
         for row in _cut_rows(roles, lines[k:end]):
@@ -140,6 +140,16 @@ def _from_cell_lines(doc: NormText) -> list[Indicator]:
     return out
 
 
+def _one_header_row(roles: list[str | None]) -> list[str | None]:
+    """A two-row header flattened one cell per line, its row of groups first (年度指标值 | 实际完成值 |
+    分值 | 得分 | 偏差原因, then 一级指标 | … | 指标性质 | 指标值 | 度量单位): in column order, the second
+    row from 一级指标, then the groups it does not spell out. A header that starts at 一级指标 is as it is."""
+    if "level1" not in roles or roles.index("level1") == 0:
+        return roles
+    at = roles.index("level1")
+    return roles[at:] + [r for r in roles[:at] if r not in roles[at:]]
+
+
 def _cut_rows(roles: list[str | None], cells: list[TextCell]) -> list[list[TextCell]]:
     """Rows end at the last two of a run of plain numbers (分值, 得分). A row's leading cells that
     are not level names (they do not end in 指标) and that the row has no room for are the 偏差原因
@@ -147,6 +157,8 @@ def _cut_rows(roles: list[str | None], cells: list[TextCell]) -> list[list[TextC
     if "weight" not in roles or "level3" not in roles:
         return []
     room = roles.index("weight") - roles.index("level3")       # level3 and the cells up to 分值
+    if room < 0:
+        return []           # 分值 before the names: no order this cut can read
     rows, start, i = [], 0, 0
     while i < len(cells) - 1:
         if _NUMBER.fullmatch(cells[i].text) and _NUMBER.fullmatch(cells[i + 1].text):
@@ -159,7 +171,7 @@ def _cut_rows(roles: list[str | None], cells: list[TextCell]) -> list[list[TextC
             i += 1
     for k in range(1, len(rows)):
         row = rows[k]
-        while len(row) - 2 > room + 2 or (len(row) - 2 > room and not row[0].text.endswith("指标")):
+        while len(row) > 2 and (len(row) - 2 > room + 2 or (len(row) - 2 > room and not row[0].text.endswith("指标"))):
             rows[k - 1].append(row.pop(0))
     if rows and start < len(cells):
         rows[-1] += cells[start:start + 1]       # the last row's 偏差原因

@@ -15,6 +15,7 @@ from ..models import Fact, Indicator, IndicatorLevel, NormText
 from ..text.numbers import resolve_numeral, unread
 from ..rules import Rule, rules
 from ..text.layer import Span, evidence, is_cjk
+from .tables import column_role
 
 _CN_LEVEL = {"一": 1, "二": 2, "三": 3}
 _SENTENCE_END = re.compile(r"[。;!?\n]")
@@ -55,13 +56,20 @@ def _result_table(doc: NormText) -> tuple[Fact | None, Fact | None]:
     r = rules().get("score.result_table")
     for head in r.regex.finditer(doc.folded):
         cells = _line_cells(doc.folded, head.start())
-        header = [_column(r, c) for _, _, c in
-                  itertools.takewhile(lambda x: len(x[2]) <= HEADER_CELL and not _FIGURE.fullmatch(x[2]), cells)]
+        names = [c for _, _, c in
+                 itertools.takewhile(lambda x: len(x[2]) <= HEADER_CELL and not _FIGURE.fullmatch(x[2]), cells)]
+        header = [_column(r, c) for c in names]
         row = list(itertools.takewhile(lambda x: not _ROW_END.search(x[2]), cells[len(header):]))
-        if not row or len(row) > len(header) or not {"score", "grade"} & set(header):
+        if not row or len(row) > len(header) or not {"score", "grade"} & set(header) or _names_levels(names):
             continue
         return _table_score(doc, r, header, row), _table_grade(doc, r, header, row)
     return None, None
+
+
+def _names_levels(names: list[str]) -> bool:
+    """Whether a header names indicator levels (一级指标, 三级指标): then it heads the table the
+    indicators are scored in, one row an indicator, and its 自评得分 column holds no result."""
+    return any(column_role(c) in ("level1", "level2", "level3") for c in names)
 
 
 HEADER_CELL = 12          # the longest line read as a column's name

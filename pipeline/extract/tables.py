@@ -48,7 +48,8 @@ def line_cells(doc: NormText, start: int, end: int) -> list[TextCell]:
     return cells
 
 
-def _role(text: str) -> str | None:
+def column_role(text: str) -> str | None:
+    """The indicator column a header cell names (level1 … reason), bracketed notes such as (90分) aside."""
     compact = _NOTE.sub("", text)
     for regex, role in _column_rules():
         if regex.fullmatch(compact):
@@ -64,7 +65,7 @@ def _column_rules() -> tuple[tuple[re.Pattern, str], ...]:
 
 def _header(cells: list[TextCell]) -> tuple[int, list[str | None]] | None:
     """(index of the header's first cell, the role of each cell from there) when the line is a header."""
-    roles = [_role(c.text) for c in cells]
+    roles = [column_role(c.text) for c in cells]
     if "level3" not in roles or not {"target", "actual"} & set(roles):
         return None
     first = min(i for i, r in enumerate(roles) if r is not None)
@@ -123,7 +124,7 @@ def _from_cell_lines(doc: NormText) -> list[Indicator]:
     i = 0
     while i < len(lines):
         k = i
-        while k < len(lines) and _role(lines[k].text):
+        while k < len(lines) and column_role(lines[k].text):
             k += 1
         header = _header(lines[i:k]) if k - i >= 4 else None
         if header is None:

@@ -1,7 +1,7 @@
 """The text layer: encodings, the repairs PDF exports need, and offsets that survive them."""
 import pytest
 
-from pipeline import extract_file, text_of
+from pipeline import extract_file, extract_text, text_of
 from pipeline.readers.load import LoadError
 from pipeline.readers.decode import decode_text
 from tests.conftest import SEED
@@ -128,6 +128,17 @@ def test_a_numbered_heading_after_a_wrapped_line_stays_a_line_of_its_own():
     line = "按照预算管理要求,本单位规范资金使用,全年执行数为1123"
     assert _text(f"{line}\n2.资金管理情况\n") == f"{line}\n2.资金管理情况\n"
     assert _text(f"{line}\n12、绩效目标完成情况\n") == f"{line}\n12、绩效目标完成情况\n"
+
+
+def test_a_title_set_in_wide_type_reads_as_one_word_with_its_year():
+    assert _text("青 石 县 某 某 局 2 0 2 3 年 度 绩 效 自 评 报 告\n") == "青石县某某局2023年度绩效自评报告\n"
+    r = extract_text("青 石 县 水 利 局 2 0 2 3 年 度 部 门 整 体 支 出 绩 效 自 评 报 告\n全年预算数 12 万元。")
+    assert r.fiscal_year.value == 2023 and r.organization.value == "青石县水利局"
+
+
+def test_single_digit_cells_stay_apart_outside_a_wide_type_line():
+    assert _text("得分 1 2 3 4 5 6") == "得分1 2 3 4 5 6"          # a row of cells, not a title
+    assert _text("年 度 | 1 2 | 3 4") == "年度 | 1 2 | 3 4"
 
 
 def test_circled_numbers_do_not_glue_onto_the_figure_after_them():

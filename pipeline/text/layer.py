@@ -171,18 +171,36 @@ def _mark_columns(text: str) -> list[Edit]:
 
 
 def _drop_spaces(text: str) -> list[Edit]:
-    """Drop space runs at line ends and between CJK/digit neighbours, keeping digit-digit gaps (cells).
-    A kept run becomes one space. NFKC made every ideographic space (U+3000) a space."""
+    """Drop space runs at line ends and between CJK/digit neighbours, keeping digit-digit gaps (cells)
+    but in a line set in wide type. A kept run becomes one space. NFKC made every ideographic space
+    (U+3000) a space."""
     edits = []
+    wide = _wide_type(text)
     for run in re.finditer(" +", text):
         start, end = run.span()
         before = text[start - 1] if start else "\n"
         after = text[end] if end < len(text) else "\n"
-        if _space_kept(before, after, text, start):
+        if _space_kept(before, after, text, start) and not (end - start == 1 and wide(start)):
             start += 1
         if start < end:
             edits.append((start, end, ""))
     return edits
+
+
+WIDE_TYPE = 6       # characters of a line spaced out one by one, at least: a title set in wide type
+
+
+def _wide_type(text: str):
+    """Whether an offset lies in a line set in wide type ("2 0 2 3 年 度 绩 效 自 评 报 告"): every
+    word one character, most of them Chinese. Its digits are one figure, not a row's cells."""
+    spans = []
+    for line in re.finditer(r"[^\n]+", text):
+        chars = line.group().split()
+        if (len(chars) >= WIDE_TYPE and all(len(c) == 1 for c in chars)
+                and 2 * sum(map(is_cjk, chars)) > len(chars) and "|" not in chars):
+            spans.append(line.span())
+    starts = [a for a, _ in spans]
+    return lambda at: (k := bisect.bisect_right(starts, at) - 1) >= 0 and at < spans[k][1]
 
 
 def _space_kept(a: str, b: str, text: str, at: int) -> bool:

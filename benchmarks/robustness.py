@@ -1,0 +1,108 @@
+"""The dev set laid out and worded as other sites do it: the same reports, their meaning kept, each
+variant scored by ../shared/tools/score.py beside the untouched set.
+
+    .venv/bin/python benchmarks/robustness.py [GOLD_DIR] [--only wrapped,cells] [--tree DIR]
+
+A variant that scores lower than the untouched set shows a reading that leans on one layout or one
+word (a line cut at the page's margin, a table flattened one cell per line, 支出率 for 执行率), found
+without reading any report the rules were not written against. The variants are made in a
+temporary folder and never kept: the texts are other people's.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import corpora  # noqa: E402
+
+WRAP = 38                   # characters a line is cut at: a page's width of Chinese text
+HEAD = "首页 > 信息公开 > 财政资金 > 绩效评价\n来源:本站  发布时间:2024-05-20  浏览次数:318\n字号:大 中 小  打印本页\n"
+FOOT = "\n打印本页 关闭窗口\n主办单位:本站 技术支持:某某网络公司 备案号:某ICP备12345678号\n"
+FIGURE = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)\s*万元")
+
+
+def wrapped(text: str) -> str:
+    """Every line cut every 38 characters (WRAP), wherever the cut falls: a figure, a word, before 。."""
+    return "\n".join(line[i:i + WRAP] for line in text.split("\n") for i in range(0, max(len(line), 1), WRAP))
+
+
+def cells(text: str) -> str:
+    """Tables flattened one cell per line instead of | between cells."""
+    return re.sub(r"[ \t]*\|[ \t]*", "\n", text)
+
+
+def wide_title(text: str) -> str:
+    """The first line set in wide type, a space after every character (2 0 2 3 年 度 …)."""
+    lines = text.split("\n")
+    k = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    lines[k] = " ".join(lines[k].strip())
+    return "\n".join(lines)
+
+
+def site(text: str) -> str:
+    """A site's breadcrumb, source line and footer around the report."""
+    return HEAD + text + FOOT
+
+
+def yuan(text: str) -> str:
+    """Amounts in 元 with thousands separators (1,150,500.00元) instead of 万元."""
+    return FIGURE.sub(lambda m: f"{Decimal(m.group(1)) * 10000:,.2f}元", text)
+
+
+def reworded(old: str, new: str) -> Callable[[str], str]:
+    def variant(text: str) -> str:
+        return re.sub(old + r"(?=[ \t]*(?:为|是|:|达)?[ \t]*\d)", new, text)
+    variant.__doc__ = f"{old} before a figure written {new}."
+    return variant
+
+
+VARIANTS: dict[str, Callable[[str], str]] = {
+    "wrapped": wrapped, "cells": cells, "wide_title": wide_title, "site": site, "yuan": yuan,
+    "rate_word": reworded("执行率", "支出率"), "budget_noun": reworded("预算数", "预算资金"),
+}
+
+
+def score(folder: Path, tree: Path, shared: Path) -> float:
+    cmd = shlex.join([*corpora.jixiao_command(tree), "extract"])
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        subprocess.run([sys.executable, str(shared / "tools" / "score.py"), str(folder), "--cmd", cmd,
+                        "--json", out.name], check=True, capture_output=True)
+        return json.loads(Path(out.name).read_text(encoding="utf-8"))["macro_f1"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    root = HERE.parent
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("gold_dir", nargs="?", default=str(root.parent / "shared" / "devset"))
+    ap.add_argument("--only", help="comma-separated variants (default: all): " + ", ".join(VARIANTS))
+    ap.add_argument("--tree", default=str(root), help="the checkout whose jixiao is scored")
+    a = ap.parse_args(argv)
+    gold, tree = Path(a.gold_dir), Path(a.tree)
+    shared = gold.resolve().parent
+    names = a.only.split(",") if a.only else list(VARIANTS)
+    base = score(gold, tree, shared)
+    print(f"{'untouched':12} macro F1 {base:.3f}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            folder = Path(tmp) / name
+            folder.mkdir()
+            for p in sorted(gold.glob("*.txt")):
+                (folder / p.name).write_text(VARIANTS[name](p.read_text(encoding="utf-8")), encoding="utf-8")
+                (folder / f"{p.stem}.json").write_bytes(p.with_suffix(".json").read_bytes())
+            got = score(folder, tree, shared)
+            print(f"{name:12} macro F1 {got:.3f} ({got - base:+.3f})  {VARIANTS[name].__doc__}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -124,6 +124,16 @@ def test_a_line_that_ends_its_sentence_or_a_title_stays_a_line_of_its_own():
     assert _text("本年度全年预算数为12万元,执行数为12万元。\n2.资金管理情况") == "本年度全年预算数为12万元,执行数为12万元。\n2.资金管理情况"
 
 
+def test_a_figure_that_ends_a_contents_line_or_a_row_ends_it():
+    """A line ending in a figure goes on only into that figure's unit (1123.45 | 万元, 2629 | 人,)."""
+    for kept in ("项目支出情况、附表及说明6\n绩效目标完成情况说明8",
+                 "完成时间为2023年11月,按期完成6 5\n成本指标项目成本控制在预算内",
+                 "1、某某县2023年度公开表格,共十张\n\n2、2023年某某县三公经费表",
+                 "某某局2024年部门整体支出绩效自评报告,全文\n![]()"):
+        assert _text(kept) == kept
+    assert _text("本年,培训基层干部共计2629\n人,覆盖全部乡镇。") == "本年,培训基层干部共计2629人,覆盖全部乡镇。"
+
+
 def test_a_numbered_heading_after_a_wrapped_line_stays_a_line_of_its_own():
     line = "按照预算管理要求,本单位规范资金使用,全年执行数为1123"
     assert _text(f"{line}\n2.资金管理情况\n") == f"{line}\n2.资金管理情况\n"

@@ -35,7 +35,7 @@ def is_cjk(c: str) -> bool:
     return "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"
 
 
-_HEADING = re.compile(r"^(?:#|[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、](?!\d)|"
+_HEADING = re.compile(r"^(?:#|[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}(?:、|\.(?!\d))|"
                       r"第[一二三四五六七八九十\d]+[章条节部])")
 _SENTENCE_END = set("。!?;:！？；：")
 _PROSE = re.compile(r"[,，、]")           # a wrapped line is prose: breadcrumbs and table cells have no commas
@@ -246,21 +246,26 @@ def _join_wrapped_lines(text: str) -> list[Edit]:
     return edits
 
 
-_LEADS_ON = set(",、。;:!?)%")      # marks that close or go on with a clause: no line of its own starts with one
+_LEADS_ON = set(",、。;:)")      # marks that close or go on with a clause: no line of its own starts with one
+# a figure's unit: money, or a count followed by its clause's mark (2629 | 人,资助…; 人员经费 is no unit)
+_UNIT_LEAD = re.compile(r"万元|亿元|千元|元|万|%|(?:人次|人|个|家|项|次|名|户|所|座|公里|亩)(?=[,、。;])")
 
 
 def _wrapped(line: str, nxt: str) -> bool:
-    """Whether `line` stops at a page's margin, which falls anywhere (inside a figure: 11.|78万元, before
-    a unit or a comma), and `nxt` goes on with its sentence. A table's row (|), a line that ends its
-    sentence and one with no comma (a title, a breadcrumb, a cell) stop where they are, unless the next
-    line starts with a mark that cannot start one."""
+    """Whether `line` stops at a page's margin, which falls anywhere (inside a figure: 11.|78万元, between
+    a figure and its unit, before a comma), and `nxt` goes on with its sentence. A table's row (|), a
+    line that ends its sentence and one with no comma (a title, a breadcrumb, a cell) stop where they
+    are, unless the next line starts with a mark that cannot start one. A line ending in a figure goes
+    on only into that figure's unit or decimals: a contents line's page number or a row's score ends it."""
     if len(line) < MIN_WRAPPED_LINE or not nxt or "|" in line:
         return False
     if nxt[0] in _LEADS_ON:
         return True
-    ends_open = is_cjk(line[-1]) or line[-1] in "、," or line[-1].isdigit() or (
-        line[-1] == "." and line[-2].isdigit() and nxt[0].isdigit())
-    return (ends_open and (is_cjk(nxt[0]) or nxt[0].isdigit())
+    if line[-1].isdigit() or line[-1] == ".":
+        ends_open = bool(_UNIT_LEAD.match(nxt)) if line[-1].isdigit() else line[-2:-1].isdigit() and nxt[0].isdigit()
+    else:
+        ends_open = is_cjk(line[-1]) or line[-1] in "、,"
+    return (ends_open and (is_cjk(nxt[0]) or nxt[0].isdigit() or nxt[0] == "%")
             and not _HEADING.match(nxt) and bool(_PROSE.search(line)) and _continues(nxt))
 
 

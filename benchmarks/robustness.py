@@ -31,17 +31,17 @@ FOOT = "\n打印本页 关闭窗口\n主办单位:本站 技术支持:某某网�
 FIGURE = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)\s*万元")
 
 
-def wrapped(text: str) -> str:
+def wrapped(text: str, gold: dict) -> str:
     """Every line cut every 38 characters (WRAP), wherever the cut falls: a figure, a word, before 。."""
     return "\n".join(line[i:i + WRAP] for line in text.split("\n") for i in range(0, max(len(line), 1), WRAP))
 
 
-def cells(text: str) -> str:
+def cells(text: str, gold: dict) -> str:
     """Tables flattened one cell per line instead of | between cells."""
     return re.sub(r"[ \t]*\|[ \t]*", "\n", text)
 
 
-def wide_title(text: str) -> str:
+def wide_title(text: str, gold: dict) -> str:
     """The first line set in wide type, a space after every character (2 0 2 3 年 度 …)."""
     lines = text.split("\n")
     k = next((i for i, line in enumerate(lines) if line.strip()), 0)
@@ -49,25 +49,35 @@ def wide_title(text: str) -> str:
     return "\n".join(lines)
 
 
-def site(text: str) -> str:
+def site(text: str, gold: dict) -> str:
     """A site's breadcrumb, source line and footer around the report."""
     return HEAD + text + FOOT
 
 
-def yuan(text: str) -> str:
+def yuan(text: str, gold: dict) -> str:
     """Amounts in 元 with thousands separators (1,150,500.00元) instead of 万元."""
     return FIGURE.sub(lambda m: f"{Decimal(m.group(1)) * 10000:,.2f}元", text)
 
 
-def reworded(old: str, new: str) -> Callable[[str], str]:
-    def variant(text: str) -> str:
+def untitled(text: str, gold: dict) -> str:
+    """The unit's name taken out of the title (2023年度部门整体支出绩效自评报告): the body must name it."""
+    name = gold.get("organization") or ""
+    lines = text.split("\n")
+    k = next((i for i, line in enumerate(lines[:8]) if name and name in line and re.search("报告|自评表", line)), None)
+    if k is not None:
+        lines[k] = lines[k].replace(name, "", 1)
+    return "\n".join(lines)
+
+
+def reworded(old: str, new: str) -> Callable[[str, dict], str]:
+    def variant(text: str, gold: dict) -> str:
         return re.sub(old + r"(?=[ \t]*(?:为|是|:|达)?[ \t]*\d)", new, text)
     variant.__doc__ = f"{old} before a figure written {new}."
     return variant
 
 
-VARIANTS: dict[str, Callable[[str], str]] = {
-    "wrapped": wrapped, "cells": cells, "wide_title": wide_title, "site": site, "yuan": yuan,
+VARIANTS: dict[str, Callable[[str, dict], str]] = {
+    "wrapped": wrapped, "cells": cells, "wide_title": wide_title, "site": site, "untitled": untitled, "yuan": yuan,
     "rate_word": reworded("执行率", "支出率"), "budget_noun": reworded("预算数", "预算资金"),
 }
 
@@ -97,8 +107,10 @@ def main(argv: list[str] | None = None) -> int:
             folder = Path(tmp) / name
             folder.mkdir()
             for p in sorted(gold.glob("*.txt")):
-                (folder / p.name).write_text(VARIANTS[name](p.read_text(encoding="utf-8")), encoding="utf-8")
-                (folder / f"{p.stem}.json").write_bytes(p.with_suffix(".json").read_bytes())
+                record = p.with_suffix(".json").read_bytes()
+                text = VARIANTS[name](p.read_text(encoding="utf-8"), json.loads(record))
+                (folder / p.name).write_text(text, encoding="utf-8")
+                (folder / f"{p.stem}.json").write_bytes(record)
             got = score(folder, tree, shared)
             print(f"{name:12} macro F1 {got:.3f} ({got - base:+.3f})  {VARIANTS[name].__doc__}", flush=True)
     return 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -190,9 +190,9 @@ def _drop_spaces(text: str) -> list[Edit]:
 WIDE_TYPE = 6       # characters of a line spaced out one by one, at least: a title set in wide type
 
 
-def _wide_type(text: str):
-    """Whether an offset lies in a line set in wide type ("2 0 2 3 年 度 绩 效 自 评 报 告"): every
-    word one character, most of them Chinese. Its digits are one figure, not a row's cells."""
+def _wide_type(text: str) -> Callable[[int], bool]:
+    """Whether an offset of `text` lies in a line set in wide type ("2 0 2 3 年 度 绩 效 自 评 报 告"):
+    every word one character, most of them Chinese. Its digits are one figure, not a row's cells."""
     spans = []
     for line in re.finditer(r"[^\n]+", text):
         chars = line.group().split()
@@ -261,8 +261,10 @@ def _wrapped(line: str, nxt: str) -> bool:
         return False
     if nxt[0] in _LEADS_ON:
         return True
-    if line[-1].isdigit() or line[-1] == ".":
-        ends_open = bool(_UNIT_LEAD.match(nxt)) if line[-1].isdigit() else line[-2:-1].isdigit() and nxt[0].isdigit()
+    if line[-1].isdigit():          # 1123.45 | 万元
+        ends_open = bool(_UNIT_LEAD.match(nxt))
+    elif line[-1] == ".":           # 11. | 78万元
+        ends_open = line[-2:-1].isdigit() and nxt[0].isdigit()
     else:
         ends_open = is_cjk(line[-1]) or line[-1] in "、,"
     return (ends_open and (is_cjk(nxt[0]) or nxt[0].isdigit() or nxt[0] == "%")

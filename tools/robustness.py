@@ -1,7 +1,7 @@
 """The dev set laid out and worded as other sites do it: the same reports, their meaning kept, each
 variant scored by ../shared/tools/score.py beside the untouched set.
 
-    .venv/bin/python benchmarks/robustness.py [GOLD_DIR] [--only wrapped,cells] [--tree DIR]
+    .venv/bin/python tools/robustness.py [GOLD_DIR] [--only wrapped,cells] [--tree DIR]
 
 A variant that scores lower than the untouched set shows a reading that leans on one layout or one
 word (a line cut at the page's margin, a table flattened one cell per line, 支出率 for 执行率), found
@@ -22,8 +22,6 @@ from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-import corpora  # noqa: E402
 
 WRAP = 38                   # characters a line is cut at: a page's width of Chinese text
 HEAD = "首页 > 信息公开 > 财政资金 > 绩效评价\n来源:本站  发布时间:2024-05-20  浏览次数:318\n字号:大 中 小  打印本页\n"
@@ -83,7 +81,9 @@ VARIANTS: dict[str, Callable[[str, dict], str]] = {
 
 
 def score(folder: Path, tree: Path, shared: Path) -> float:
-    cmd = shlex.join([*corpora.jixiao_command(tree), "extract"])
+    """The macro F1 score.py gives the jixiao of the checkout `tree` on `folder`."""
+    code = f"import sys; sys.path.insert(0, {str(tree)!r}); from pipeline.cli import main; sys.exit(main(sys.argv[1:]))"
+    cmd = shlex.join(["env", f"PYTHONPATH={tree}", sys.executable, "-P", "-c", code, "extract"])
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run([sys.executable, str(shared / "tools" / "score.py"), str(folder), "--cmd", cmd,
                         "--json", out.name], check=True, capture_output=True)

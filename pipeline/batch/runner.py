@@ -786,7 +786,10 @@ def write_outputs(outdir: Path, records: Iterable[Record], *, parallel: bool, he
             write_tables(outdir, records=(add(r) for r in records), workbook=workbook)
         step(tables)
         step(sheets)
-        report.result() if report else write_report(outdir)
+        if report is None:
+            write_report(outdir)
+        else:
+            report.result()
         step(html)
 
 

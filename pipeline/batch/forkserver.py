@@ -1,6 +1,6 @@
 """Where the local pool's workers are forked from. A batch's: the forkserver, a clean process that
-holds what each worker needs already loaded (pipeline.batch.warm: the stages, the rules, all of jieba's
-dictionary; about half a second of CPU, once). A small batch's (at most SMALL files to read, as
+holds what each worker needs already loaded (pipeline.batch.warm: the stages and the rules; about a
+quarter of a second of CPU, once). A small batch's (at most SMALL files to read, as
 `jixiao extract` runs it): the command itself, warmed first, so that no second interpreter is started
 and warmed for a few files; the forkserver's workers are not worth their start there."""
 from __future__ import annotations
@@ -29,8 +29,8 @@ def context(jobs: int, fork: bool = False) -> multiprocessing.context.BaseContex
 
 def stop() -> None:
     """End this process's forkserver, when it started one and its workers are done: it holds the
-    stages, the rules and all of jieba's dictionary (about 110 MB resident) while the outputs are
-    written, which need none of them; a later pool starts another. Through multiprocessing's own stop
-    (private: the one its tests use), which waits for the server to exit; a no-op where it is missing."""
+    stages and the rules (about 40 MB resident) while the outputs are written, which need none of
+    them; a later pool starts another. Through multiprocessing's own stop (private: the one its tests
+    use), which waits for the server to exit; a no-op where it is missing."""
     from multiprocessing import forkserver as server
     getattr(getattr(server, "_forkserver", None), "_stop", lambda: None)()

@@ -73,16 +73,16 @@ def work(path: str, options: Options) -> Done:
 Task = Callable[[str, Options], Done]
 
 
-def init_worker(dictionary: bool = True) -> None:
-    """Once per process: the stages, the rules and (`dictionary`) all of jieba's dictionary, not once
-    per file. The local pool's forkserver runs it before it forks any worker (it preloads
-    `pipeline.batch.warm`), so every worker, a replacement for one killed at the time limit too, starts
-    with them loaded and shares their memory; a small batch's workers are forked from the command
-    itself, which runs it without the dictionary (each worker loads the parts its files need, see
-    text.segment). OCR comes at a worker's first scan. The collector is paused while the dictionary loads, then what was loaded is frozen out of its
-    sight: collecting would only walk it again and again."""
+def init_worker() -> None:
+    """Once per process: the stages and the rules, not once per file. The local pool's forkserver runs
+    it before it forks any worker (it preloads `pipeline.batch.warm`), so every worker, a replacement
+    for one killed at the time limit too, starts with them loaded and shares their memory; a small
+    batch's workers are forked from the command itself, which runs it first. jieba's dictionary is
+    not loaded here: each worker puts in the shards its texts need (text.segment), 261 of 11,772 for
+    250 report-sized PDFs (0.04 s of CPU), where loading all of them (0.23 s) held up every worker's
+    start. OCR comes at a worker's first scan. The collector is paused while the stages load, then
+    what was loaded is frozen out of its sight: collecting would only walk it again and again."""
     import gc
-    from ..text.segment import load_all
     global warmed_in
     if warmed_in is not None:
         return
@@ -91,8 +91,6 @@ def init_worker(dictionary: bool = True) -> None:
     try:
         from .. import api  # noqa: F401  (the stages)
         rules()
-        if dictionary:
-            load_all()
     finally:
         if enabled:
             gc.enable()
@@ -384,7 +382,7 @@ class LocalPool:
         from the forkserver: for a small batch, no second interpreter to start and warm."""
         from pebble import ProcessPool
         if fork:
-            init_worker(dictionary=False)
+            init_worker()
         self._pool = ProcessPool(max_workers=jobs, context=forkserver.context(jobs, fork), initializer=watch_memory,
                                  initargs=(memory,))
         self.workers, self.timeout, self.memory, self._task, self._options = jobs, timeout, memory, task, options
@@ -765,15 +763,15 @@ def write_outputs(outdir: Path, records: Iterable[Record], *, parallel: bool, he
                   workbook: bool = True, step: Callable[[str], object] = lambda name: None) -> None:
     """The CSVs and tables (Parquet, DuckDB, and the xlsx unless not `workbook`) and report.html, from
     `records`, the caller's one reader of the finished records.jsonl (its summary counts them as they
-    pass). With `parallel` (--jobs 2 or more), the workbook and the report are each written by a process
-    of its own meanwhile (each reads records.jsonl itself): the xlsx costs more per record than
-    reading a short text report, the report about as much, and after this process they would halve
-    what --jobs 2 gains. --jobs 1 writes them one after the other, in one pass over the records but
-    the report's, so a run's work stays on one core. Without `workbook` a jixiao.xlsx of an earlier
-    run is removed: it would show other records. `step` is told each of WRITE_STEPS as it is done.
-    The batch's forkserver is ended first (forkserver.stop): its memory would stay beside the
-    writers'. The two processes are forked from this one, which has imported the writers already
-    (while the workers read the files), rather than started from the forkserver to import them again."""
+    pass): the CSVs and tables in one pass over them. With `parallel` (--jobs 2 or more), the report
+    is written meanwhile by a process of its own (which reads records.jsonl itself): it costs about
+    as much as the tables and workbook together, and after them it would halve what --jobs 2 gains.
+    --jobs 1 writes it after them, so a run's work stays on one core. Without `workbook` a
+    jixiao.xlsx of an earlier run is removed: it would show other records. `step` is told each of
+    WRITE_STEPS as it is done. The batch's forkserver is ended first (forkserver.stop): its memory
+    would stay beside the writers'. The report's process is forked from this one, which has imported
+    the writers already (while the workers read the files), rather than started from the forkserver
+    to import them again."""
     from ..outputs.export import XLSX, csv_tables
     from ..outputs.report import write_report
     from ..outputs.store import write_tables
@@ -782,25 +780,28 @@ def write_outputs(outdir: Path, records: Iterable[Record], *, parallel: bool, he
     if not workbook:
         (outdir / XLSX).unlink(missing_ok=True)
         sheets += " skipped"
-    if not parallel:
+    with _beside(parallel) as other:
+        report = other.submit(write_report, outdir) if other else None
         with csv_tables(outdir, headers) as add:
             write_tables(outdir, records=(add(r) for r in records), workbook=workbook)
         step(tables)
         step(sheets)
-        write_report(outdir)
+        if report is None:
+            write_report(outdir)
+        else:
+            report.result()
         step(html)
+
+
+@contextmanager
+def _beside(parallel: bool) -> Iterator[ProcessPoolExecutor | None]:
+    """A process forked from this one to write the report while this one writes the tables (None
+    when not `parallel`): the two take about the same CPU, so on two cores they end together."""
+    if not parallel:
+        yield None
         return
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as other:
-        report = other.submit(write_report, outdir)
-        book = other.submit(write_tables, outdir, typed=False) if workbook else None
-        with csv_tables(outdir, headers) as add:
-            write_tables(outdir, records=(add(r) for r in records), workbook=False)
-        step(tables)
-        if book is not None:
-            book.result()
-        step(sheets)
-        report.result()
-        step(html)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as other:
+        yield other
 
 
 def compact(outdir: Path, items: list[Item]) -> None:

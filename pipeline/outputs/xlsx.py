@@ -11,7 +11,8 @@ escaped once. Every protection is kept: a text is always an inline string (never
 whatever it starts with), Excel's own escape `_xHHHH_` in a text is escaped so that it reads back
 as written, and the caller has already cleaned control characters and cut the length (export.xlsx_text).
 
-Each sheet's rows go to a temporary file as they come (memory holds none of them); closing the book
+Each sheet's rows and links go to temporary files as they come (memory holds none of them: 5,000
+documents' links held 23 MB); closing the book
 writes the zip: the sheets' XML around their rows, with the header frozen, an autofilter, landscape A4
 fitted to the page's width with the header on every page, and the links as the sheet's hyperlinks;
 compressed at zlib's fastest level (a quarter larger than its default, a third of its CPU).
@@ -21,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -78,14 +80,18 @@ def _width(w: float) -> float:
 
 
 class Sheet:
-    """One sheet: its header row, then rows of cells (text/number/boolean/link) appended in order."""
+    """One sheet: its header row, then rows of cells (text/number/boolean/link) appended in order.
+    Its rows and its links (the sheet's hyperlinks and their relationships) go to files in the
+    spill folder as they come: memory holds none of them (an archive's sheets hold a link a row)."""
 
     def __init__(self, name: str, spill: Path, widths: list[float], header: list[str]):
         self.name, self.widths = name, widths
-        self.path = spill
-        self.file = open(spill, "w", encoding="utf-8")      # noqa: SIM115 - closed by Book.close
+        self.path, self.links_path, self.rels_path = spill, spill.with_suffix(".links"), spill.with_suffix(".rels")
+        self.file = open(self.path, "w", encoding="utf-8")                  # noqa: SIM115 - closed by close()
+        self.hyperlinks = open(self.links_path, "w", encoding="utf-8")      # noqa: SIM115
+        self.relationships = open(self.rels_path, "w", encoding="utf-8")    # noqa: SIM115
         self.rows = 0                                       # rows written, the header's included
-        self.links: list[tuple[str, str, str]] = []          # (cell, file, place in it)
+        self.links = 0
         self.row([text(column_letter(i) + "1", h, STYLE_HEADER) for i, h in enumerate(header)])
 
     def row(self, cells: list[str]) -> None:
@@ -96,31 +102,49 @@ class Sheet:
         """A cell showing `target` (a relative "file#place") that links to it, as Excel writes a
         relative link: its path with backslashes, the place apart."""
         file, _, place = target.partition("#")
-        self.links.append((ref, file.replace("/", "\\"), place))
+        file = file.replace("/", "\\")
+        self.links += 1
+        self.hyperlinks.write(f'<hyperlink ref="{ref}" r:id="rId{self.links}" location={quoteattr(place)}/>')
+        self.relationships.write(f'<Relationship Id="rId{self.links}" Type="{_REL}/hyperlink" Target={_attr(file)} '
+                                 'TargetMode="External"/>')
         return text(ref, target, STYLE_LINK)
 
-    def _xml_parts(self) -> tuple[str, str, str | None]:
-        """The sheet's XML before its rows and after them, and its relationships (its links)."""
+    def close(self) -> None:
+        for f in (self.file, self.hyperlinks, self.relationships):
+            f.close()
+
+    def parts(self) -> Iterator[str | Path]:
+        """The sheet's XML in order: its own pieces, and the spill files of its rows and links."""
         last = column_letter(len(self.widths) - 1)
         cols = "".join(f'<col min="{i}" max="{i}" width="{_width(w)}" customWidth="1"/>'
                        for i, w in enumerate(self.widths, 1))
-        head = (f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
-                f'<dimension ref="A1:{last}{self.rows}"/><sheetViews><sheetView workbookViewId="0">'
-                '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-                '<selection pane="bottomLeft"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-                f'<cols>{cols}</cols><sheetData>')
-        links = "".join(f'<hyperlink ref="{ref}" r:id="rId{i}" location={quoteattr(place)}/>'
-                        for i, (ref, _, place) in enumerate(self.links, 1))
-        tail = (f'</sheetData><autoFilter ref="A1:{last}{self.rows}"/>'
-                + (f"<hyperlinks>{links}</hyperlinks>" if links else "")
-                + '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-                '<pageSetup paperSize="9" fitToHeight="0" orientation="landscape"/></worksheet>')
-        rels = None
+        yield (f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+               f'<dimension ref="A1:{last}{self.rows}"/><sheetViews><sheetView workbookViewId="0">'
+               '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+               '<selection pane="bottomLeft"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+               f'<cols>{cols}</cols><sheetData>')
+        yield self.path
+        yield f'</sheetData><autoFilter ref="A1:{last}{self.rows}"/>'
         if self.links:
-            rels = f'{_HEAD}<Relationships xmlns="{_PKG}">' + "".join(
-                f'<Relationship Id="rId{i}" Type="{_REL}/hyperlink" Target={_attr(file)} TargetMode="External"/>'
-                for i, (_, file, _) in enumerate(self.links, 1)) + "</Relationships>"
-        return head, tail, rels
+            yield from ("<hyperlinks>", self.links_path, "</hyperlinks>")
+        yield ('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+               '<pageSetup paperSize="9" fitToHeight="0" orientation="landscape"/></worksheet>')
+
+    def relationship_parts(self) -> Iterator[str | Path]:
+        """The sheet's relationships (its links), when it has any."""
+        if self.links:
+            yield from (f'{_HEAD}<Relationships xmlns="{_PKG}">', self.rels_path, "</Relationships>")
+
+
+def _member(z: ZipFile, name: str, parts: Iterable[str | Path], big: bool = False) -> None:
+    """A member of the zip from pieces of text and spill files, copied a megabyte at a time."""
+    with z.open(name, "w", force_zip64=big) as out:
+        for part in parts:
+            if isinstance(part, Path):
+                with open(part, "rb") as f:
+                    shutil.copyfileobj(f, out, 1 << 20)
+            else:
+                out.write(part.encode())
 
 
 def _styles(number_formats: list[str]) -> str:
@@ -165,7 +189,7 @@ class Book:
 
     def close(self) -> None:
         for s in self.sheets:
-            s.file.close()
+            s.close()
         with ZipFile(self.path, "w", ZIP_DEFLATED, compresslevel=1) as z:
             z.writestr("[Content_Types].xml", self._content_types())
             z.writestr("_rels/.rels", f'{_HEAD}<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
@@ -178,18 +202,13 @@ class Book:
                 '</Relationships>')
             z.writestr("xl/styles.xml", _styles(self.formats))
             for i, s in enumerate(self.sheets, 1):
-                head, tail, rels = s._xml_parts()
-                big = os.path.getsize(s.path) > ZIP64_LIMIT // 2
-                with z.open(f"xl/worksheets/sheet{i}.xml", "w", force_zip64=big) as out, open(s.path, "rb") as rows:
-                    out.write(head.encode())
-                    shutil.copyfileobj(rows, out, 1 << 20)
-                    out.write(tail.encode())
-                if rels is not None:
-                    z.writestr(f"xl/worksheets/_rels/sheet{i}.xml.rels", rels)
+                _member(z, f"xl/worksheets/sheet{i}.xml", s.parts(), big=os.path.getsize(s.path) > ZIP64_LIMIT // 2)
+                if s.links:
+                    _member(z, f"xl/worksheets/_rels/sheet{i}.xml.rels", s.relationship_parts())
 
     def abort(self) -> None:
         for s in self.sheets:
-            s.file.close()
+            s.close()
 
     def _content_types(self) -> str:
         sheets = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_CT}worksheet+xml"/>'

@@ -10,8 +10,8 @@ data takes a quarter of a second. So our copy of it, written beside jieba's own 
 from what jieba built, is kept in shards, one per first character, and a shard is put into jieba's
 dictionary only when a text to cut holds its character: every key jieba looks up while cutting a
 text is a piece of that text, so it finds in the dictionary what it would have found in the whole
-one. A short report needs a few hundred of the shards; a batch's forkserver loads them all at once
-(`load_all`). The copy is plain data (no pickle): the worst a damaged or foreign copy can do is be
+one. A short report needs a few hundred of the shards, and a worker keeps those it loaded for the
+next. The copy is plain data (no pickle): the worst a damaged or foreign copy can do is be
 refused, and then jieba loads its own way.
 """
 from __future__ import annotations
@@ -112,13 +112,6 @@ def _tokenizer() -> _Words:
         out.need(userdict.read_text(encoding="utf-8"))
         tok.load_userdict(str(userdict))
     return out
-
-
-def load_all() -> None:
-    """Every shard: what a batch's forkserver does once, so that its workers share one dictionary."""
-    words = _tokenizer()
-    if words.shards is not None:
-        words.need("".join(words.shards.chars()))
 
 
 def _import_jieba():

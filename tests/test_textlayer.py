@@ -105,39 +105,35 @@ def test_a_short_bare_line_after_a_long_cell_is_not_joined():
     assert _text(f"{long_cell}\n并已报主管部门备案。") == f"{long_cell}并已报主管部门备案。"
 
 
-def test_a_line_wrapped_inside_a_figure_or_before_its_unit_is_joined():
-    """A page's right margin falls anywhere: between a figure and its unit, or before a figure whose
-    decimal point makes it look like a numbered heading (1150. ≠ "1.")."""
-    head = "按照预算管理要求,本单位规范资金使用,全年预算数为"
-    assert _text(f"{head}\n1150.50万元,执行数为1123.45\n万元。") == f"{head}1150.50万元,执行数为1123.45万元。"
-    assert _text(f"{head}1150.50万元,执行率为\n97.65%。") == f"{head}1150.50万元,执行率为97.65%。"
+_HEAD = "按照预算管理要求,本单位规范资金使用,全年预算数为"
 
 
-def test_a_line_wrapped_before_a_comma_or_inside_a_decimal_is_joined():
-    assert _text("本镇及时成立自评工作小组并开展自查\n,明确分工、核查资料。") == "本镇及时成立自评工作小组并开展自查,明确分工、核查资料。"
-    assert _text("2023年预算收入60.1万元,调整追加11.\n78万元。") == "2023年预算收入60.1万元,调整追加11.78万元。"
+@pytest.mark.parametrize("raw, joined", [
+    # a page's margin falls anywhere: before a figure whose decimal point looks like a heading's (1150.),
+    # between a figure and its unit, before a comma, inside a decimal
+    (f"{_HEAD}\n1150.50万元,执行数为1123.45\n万元。", f"{_HEAD}1150.50万元,执行数为1123.45万元。"),
+    (f"{_HEAD}1150.50万元,执行率为\n97.65%。", f"{_HEAD}1150.50万元,执行率为97.65%。"),
+    ("本镇及时成立自评工作小组并开展自查\n,明确分工、核查资料。", "本镇及时成立自评工作小组并开展自查,明确分工、核查资料。"),
+    ("2023年预算收入60.1万元,调整追加11.\n78万元。", "2023年预算收入60.1万元,调整追加11.78万元。"),
+    ("本年,培训基层干部共计2629\n人,覆盖全部乡镇。", "本年,培训基层干部共计2629人,覆盖全部乡镇。"),
+])
+def test_a_line_cut_at_the_page_margin_is_joined(raw, joined):
+    assert _text(raw) == joined
 
 
-def test_a_line_that_ends_its_sentence_or_a_title_stays_a_line_of_its_own():
-    title = "青石县农业农村局2023年度部门整体支出绩效自评报告"
-    assert _text(f"{title}\n根据有关要求,现将自评情况报告如下。") == f"{title}\n根据有关要求,现将自评情况报告如下。"
-    assert _text("本年度全年预算数为12万元,执行数为12万元。\n2.资金管理情况") == "本年度全年预算数为12万元,执行数为12万元。\n2.资金管理情况"
-
-
-def test_a_figure_that_ends_a_contents_line_or_a_row_ends_it():
-    """A line ending in a figure goes on only into that figure's unit (1123.45 | 万元, 2629 | 人,)."""
-    for kept in ("项目支出情况、附表及说明6\n绩效目标完成情况说明8",
-                 "完成时间为2023年11月,按期完成6 5\n成本指标项目成本控制在预算内",
-                 "1、某某县2023年度公开表格,共十张\n\n2、2023年某某县三公经费表",
-                 "某某局2024年部门整体支出绩效自评报告,全文\n![]()"):
-        assert _text(kept) == kept
-    assert _text("本年,培训基层干部共计2629\n人,覆盖全部乡镇。") == "本年,培训基层干部共计2629人,覆盖全部乡镇。"
-
-
-def test_a_numbered_heading_after_a_wrapped_line_stays_a_line_of_its_own():
-    line = "按照预算管理要求,本单位规范资金使用,全年执行数为1123"
-    assert _text(f"{line}\n2.资金管理情况\n") == f"{line}\n2.资金管理情况\n"
-    assert _text(f"{line}\n12、绩效目标完成情况\n") == f"{line}\n12、绩效目标完成情况\n"
+@pytest.mark.parametrize("kept", [
+    "青石县农业农村局2023年度部门整体支出绩效自评报告\n根据有关要求,现将自评情况报告如下。",   # a title
+    "本年度全年预算数为12万元,执行数为12万元。\n2.资金管理情况",                             # a sentence's end
+    f"{_HEAD}1123万元,已全部执行\n2.资金管理情况\n",                                       # headings
+    f"{_HEAD}1123万元,已全部执行\n12、绩效目标完成情况\n",
+    "1、某某县2023年度公开表格,共十张\n\n2、2023年某某县三公经费表",
+    # a figure goes on only into its own unit: a contents line's page number, a row's scores end it
+    "项目支出情况、附表及说明6\n绩效目标完成情况说明8",
+    "完成时间为2023年11月,按期完成6 5\n成本指标单位造价低于市场均价",
+    "某某局2024年部门整体支出绩效自评报告,全文\n![]()",                                    # no mark starts it
+])
+def test_a_line_that_ends_where_it_stops_stays_a_line_of_its_own(kept):
+    assert _text(kept) == kept
 
 
 def test_a_title_set_in_wide_type_reads_as_one_word_with_its_year():

@@ -57,6 +57,20 @@ def yuan(text: str, gold: dict) -> str:
     return FIGURE.sub(lambda m: f"{Decimal(m.group(1)) * 10000:,.2f}元", text)
 
 
+_TITLE = re.compile(r"^(\s*)([\u4e00-\u9fff()（）]{3,30}?)(20\d\d年度?)(.*(?:报告|自评表))\s*$")
+
+
+def year_first(text: str, gold: dict) -> str:
+    """The title's year moved before the unit's name (2023年度某某局…报告 for 某某局2023年度…报告)."""
+    lines = text.split("\n")
+    for k, line in enumerate(lines[:8]):
+        m = _TITLE.match(line)
+        if m:
+            lines[k] = m.group(1) + m.group(3) + m.group(2) + m.group(4)
+            break
+    return "\n".join(lines)
+
+
 def untitled(text: str, gold: dict) -> str:
     """The unit's name taken out of the title (2023年度部门整体支出绩效自评报告): the body must name it."""
     name = gold.get("organization") or ""
@@ -75,7 +89,7 @@ def reworded(old: str, new: str) -> Callable[[str, dict], str]:
 
 
 VARIANTS: dict[str, Callable[[str, dict], str]] = {
-    "wrapped": wrapped, "cells": cells, "wide_title": wide_title, "site": site, "untitled": untitled, "yuan": yuan,
+    "wrapped": wrapped, "cells": cells, "wide_title": wide_title, "site": site, "year_first": year_first, "untitled": untitled, "yuan": yuan,
     "rate_word": reworded("执行率", "支出率"), "budget_noun": reworded("预算数", "预算资金"),
 }
 

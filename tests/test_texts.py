@@ -70,6 +70,24 @@ def test_a_rerun_that_changes_one_file_adds_its_text_and_the_report_shows_it(tmp
     assert len(chunks(out)) == 2
 
 
+def test_texts_no_record_holds_are_dropped_once_they_are_most_of_the_file(tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for name, rate in (("a.txt", "90.0"), ("b.txt", "91.0"), ("c.txt", "92.0")):
+        (src / name).write_text(REPORT.format(rate=rate), encoding="utf-8")
+    assert main(["extract", str(src), "-o", str(out), "-q", "-j", "1"]) == 0
+    (src / "a.txt").write_text(REPORT.format(rate="93.0"), encoding="utf-8")
+    assert main(["extract", str(src), "-o", str(out), "-q", "-j", "1"]) == 0
+    assert len(lines(out)) == 4                     # one stale text of four: left as it is
+    (src / "b.txt").unlink()
+    (src / "c.txt").unlink()
+    assert main(["extract", str(src), "-o", str(out), "-q", "-j", "1"]) == 0
+    recs = [Record.model_validate_json(line) for line in (out / "records.jsonl").open(encoding="utf-8")]
+    assert [x["sha256"] for x in lines(out)] == [r.source.sha256 for r in recs]      # three of four were stale
+    assert "93.0%" in page(out, 1).get_element_by_id("text").text_content()
+    assert not (out / (TEXTS + ".tmp")).exists()
+
+
 def test_outside_tools_read_the_texts_by_sha256(tmp_path):
     """DuckDB joins texts.jsonl to the records by sha256, and slices an evidence's words."""
     src, out = tmp_path / "in", tmp_path / "out"

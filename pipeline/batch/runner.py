@@ -33,6 +33,7 @@ from typing import NamedTuple, Protocol
 
 from . import forkserver
 from ..outputs.export import Writer, record_json, trim
+from ..outputs.texts import prune
 from ..readers.load import LoadError, detail, path_text, source_of, too_much_memory, unexpected, valid_unicode
 from ..models import Record
 from ..rules import RULES_DIR, rules
@@ -807,7 +808,7 @@ def _beside(parallel: bool) -> Iterator[ProcessPoolExecutor | None]:
 def compact(outdir: Path, items: list[Item]) -> None:
     """records.jsonl (and the manifest) as this run's inputs in input order, each once. records.jsonl
     is left as it is when it already is so (an uninterrupted run whose files finished in order, a
-    rerun with nothing to do)."""
+    rerun with nothing to do); texts.jsonl loses the texts no record holds once they are most of it."""
     records = outdir / RECORDS
     kept = [(i.line, i.entry) for i in items if i.line is not None and i.entry is not None]
     assert len(kept) == len(items)          # by now every input has its record line and manifest entry
@@ -823,6 +824,7 @@ def compact(outdir: Path, items: list[Item]) -> None:
                     yield f.read(line.length)
             _replace(records, lines())
     _replace(outdir / MANIFEST, (manifest_line(entry) for _, entry in kept))
+    prune(outdir, {entry.get("sha256") or "" for _, entry in kept})
 
 
 def manifest_line(entry: dict) -> bytes:

@@ -7,10 +7,12 @@ a lone surrogate written as "?" (one character for one: the offsets hold). A doc
 once, whatever the number of its copies or reruns; a run killed mid-line leaves a torn last line, cut
 off by the next writer. Outside tools read it as JSON lines (pandas `read_json(..., lines=True)`,
 DuckDB `read_json('texts.jsonl')`); `Texts` gives one text by its sha256 from an offset index.
+Texts no record holds any more are dropped once they are most of the file (`prune`, after a run).
 """
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import BinaryIO
 
@@ -54,6 +56,27 @@ def scan(path: Path) -> tuple[dict[str, tuple[int, int]], int]:
                 pass                    # not JSON: skipped, never fatal to a run
             end += len(line)
     return index, end
+
+
+def prune(outdir: Path, keep: set[str]) -> bool:
+    """Rewrite texts.jsonl with only the texts of `keep` (the sha256 of OUTDIR's records), when the
+    rest (texts of files since changed or gone, a repeated key) is more than half of it: an archive
+    rerun as files change would otherwise grow it without end, and a rerun that replaced a few files
+    leaves it as it is. Written whole or not at all; returns whether it was rewritten."""
+    path = outdir / TEXTS
+    index, end = scan(path)
+    live = {sha: at for sha, at in index.items() if sha in keep}
+    if 2 * sum(length for _, length in live.values()) >= end:
+        return False
+    tmp = path.with_name(path.name + ".tmp")
+    with open(path, "rb") as src, open(tmp, "wb") as out:
+        for offset, length in sorted(live.values()):
+            src.seek(offset)
+            out.write(src.read(length))
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+    return True
 
 
 class TextWriter:

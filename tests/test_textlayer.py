@@ -136,6 +136,14 @@ def test_a_line_that_ends_where_it_stops_stays_a_line_of_its_own(kept):
     assert _text(kept) == kept
 
 
+def test_a_web_lists_bullets_are_dropped_and_checkboxes_stay():
+    assert _text("• 来源:青石县财政局\n  ● 名称:2023年度部门整体支出绩效自评报告") == \
+        "来源:青石县财政局\n名称:2023年度部门整体支出绩效自评报告"
+    assert _text("□新增性 √延续性") == "□新增性 √延续性"
+    r = extract_text("• 青石县水利局2023年度部门整体支出绩效自评报告\n• 全年预算数 12 万元,执行数 11 万元。")
+    assert r.organization.value == "青石县水利局" and r.budget.executed_yuan.value == 110000
+
+
 def test_a_title_set_in_wide_type_reads_as_one_word_with_its_year():
     assert _text("青 石 县 某 某 局 2 0 2 3 年 度 绩 效 自 评 报 告\n") == "青石县某某局2023年度绩效自评报告\n"
     r = extract_text("青 石 县 水 利 局 2 0 2 3 年 度 部 门 整 体 支 出 绩 效 自 评 报 告\n全年预算数 12 万元。")

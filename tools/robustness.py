@@ -47,6 +47,11 @@ def wide_title(text: str, gold: dict) -> str:
     return "\n".join(lines)
 
 
+def bullets(text: str, gold: dict) -> str:
+    """Every line a web list's item, a bullet before it (• …)."""
+    return "\n".join("• " + line if line.strip() else line for line in text.split("\n"))
+
+
 def site(text: str, gold: dict) -> str:
     """A site's breadcrumb, source line and footer around the report."""
     return HEAD + text + FOOT
@@ -89,7 +94,7 @@ def reworded(old: str, new: str) -> Callable[[str, dict], str]:
 
 
 VARIANTS: dict[str, Callable[[str, dict], str]] = {
-    "wrapped": wrapped, "cells": cells, "wide_title": wide_title, "site": site, "year_first": year_first, "untitled": untitled, "yuan": yuan,
+    "wrapped": wrapped, "cells": cells, "wide_title": wide_title, "bullets": bullets, "site": site, "year_first": year_first, "untitled": untitled, "yuan": yuan,
     "rate_word": reworded("执行率", "支出率"), "budget_noun": reworded("预算数", "预算资金"),
 }
 

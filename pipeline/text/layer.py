@@ -2,7 +2,7 @@
 
 The repairs are the ones PDF and web exports do to Chinese reports: full-width digits and
 punctuation (NFKC; an enclosed number ① becomes "(1)", never glued to the figure after it),
-the pinyin glosses some mirror sites print after rare characters (項(xiàng)目), spaces between characters and around numbers ("2021 年", "广 州 市", "35. 3"), indentation, and sentences broken across lines. Each output character remembers the
+the pinyin glosses some mirror sites print after rare characters (項(xiàng)目), a web list's bullets, spaces between characters and around numbers ("2021 年", "广 州 市", "35. 3"), indentation, and sentences broken across lines. Each output character remembers the
 raw offset it came from (`to_raw`), so a debugging session can go back to the file.
 
 Matching happens on `folded` (traditional characters folded to simplified, one for one), and
@@ -45,7 +45,7 @@ MIN_WRAPPED_LINE = 15
 def normalize(raw: RawDoc) -> NormText:
     rawtext = "\f".join(raw.pages)
     layer = _nfkc_layer(rawtext)
-    for repair in (_strip_glosses, _mark_columns, _drop_spaces, _join_wrapped_lines):
+    for repair in (_strip_glosses, _strip_bullets, _mark_columns, _drop_spaces, _join_wrapped_lines):
         layer = layer.edit(repair(layer.text))
     text, to_raw = layer.text, layer.to_raw
     page_starts = (0,) + tuple(m.end() for m in re.finditer("\f", text))
@@ -148,6 +148,16 @@ def _strip_glosses(text: str) -> list[Edit]:
     (a) is a list marker, not a gloss, unless it carries a tone (ā)."""
     return [(m.start(), m.end(), "") for m in _GLOSS.finditer(text)
             if len(m.group()) > 3 or m.group()[1] in _TONED]
+
+
+_BULLET = re.compile(r"(?m)^[ \t]*[•●◆■▪►▶][ \t]*")
+
+
+def _strip_bullets(text: str) -> list[Edit]:
+    """Drop the bullet a web page's list puts before a line (• 来源:某县财政局, • 名称:…报告), so
+    rules that read a line from its start see its words. A checkbox (□, ○) is a form's answer, not a
+    bullet, and stays."""
+    return [(m.start(), m.end(), "") for m in _BULLET.finditer(text)]
 
 
 _COLUMN_GAP = re.compile(r"(?<=[^\s])(?: {2,}|[ \t]*\t[ \t]*)(?=[^\s])")

@@ -136,6 +136,15 @@ def test_a_line_that_ends_where_it_stops_stays_a_line_of_its_own(kept):
     assert _text(kept) == kept
 
 
+def test_invisible_format_characters_are_dropped_and_offsets_still_point_into_the_raw_text():
+    doc = _doc("全年预\u200b算数\ufeff 12\u00ad万元,执行数11万\u200d元。")
+    assert doc.text == "全年预算数12万元,执行数11万元。"
+    i = doc.text.index("12万元")
+    assert doc.raw[doc.to_raw[i]:doc.to_raw[i] + 2] == "12"
+    r = extract_text("青石县水利局2023年度部门整体支出绩效自评报告\n全年预\u200b算数12万元,执\u200b行数11万元。")
+    assert r.budget.total_yuan.value == 120000 and r.budget.executed_yuan.value == 110000
+
+
 def test_a_web_lists_bullets_are_dropped_and_checkboxes_stay():
     assert _text("• 来源:青石县财政局\n  ● 名称:2023年度部门整体支出绩效自评报告") == \
         "来源:青石县财政局\n名称:2023年度部门整体支出绩效自评报告"

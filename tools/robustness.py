@@ -52,6 +52,11 @@ def bullets(text: str, gold: dict) -> str:
     return "\n".join("• " + line if line.strip() else line for line in text.split("\n"))
 
 
+def invisible(text: str, gold: dict) -> str:
+    """A zero-width space after every twentieth character, as some pages carry them unseen."""
+    return "".join(c + "\u200b" * (i % 20 == 19) for i, c in enumerate(text))
+
+
 def site(text: str, gold: dict) -> str:
     """A site's breadcrumb, source line and footer around the report."""
     return HEAD + text + FOOT
@@ -94,7 +99,7 @@ def reworded(old: str, new: str) -> Callable[[str, dict], str]:
 
 
 VARIANTS: dict[str, Callable[[str, dict], str]] = {
-    "wrapped": wrapped, "cells": cells, "wide_title": wide_title, "bullets": bullets, "site": site, "year_first": year_first, "untitled": untitled, "yuan": yuan,
+    "wrapped": wrapped, "cells": cells, "wide_title": wide_title, "bullets": bullets, "invisible": invisible, "site": site, "year_first": year_first, "untitled": untitled, "yuan": yuan,
     "rate_word": reworded("执行率", "支出率"), "budget_noun": reworded("预算数", "预算资金"),
 }
 

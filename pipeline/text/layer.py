@@ -2,7 +2,7 @@
 
 The repairs are the ones PDF and web exports do to Chinese reports: full-width digits and
 punctuation (NFKC; an enclosed number ① becomes "(1)", never glued to the figure after it),
-the pinyin glosses some mirror sites print after rare characters (項(xiàng)目), a web list's bullets, spaces between characters and around numbers ("2021 年", "广 州 市", "35. 3"), indentation, and sentences broken across lines. Each output character remembers the
+the pinyin glosses some mirror sites print after rare characters (項(xiàng)目), a web list's bullets, invisible format characters (zero-width spaces), spaces between characters and around numbers ("2021 年", "广 州 市", "35. 3"), indentation, and sentences broken across lines. Each output character remembers the
 raw offset it came from (`to_raw`), so a debugging session can go back to the file.
 
 Matching happens on `folded` (traditional characters folded to simplified, one for one), and
@@ -45,7 +45,7 @@ MIN_WRAPPED_LINE = 15
 def normalize(raw: RawDoc) -> NormText:
     rawtext = "\f".join(raw.pages)
     layer = _nfkc_layer(rawtext)
-    for repair in (_strip_glosses, _strip_bullets, _mark_columns, _drop_spaces, _join_wrapped_lines):
+    for repair in (_strip_invisible, _strip_glosses, _strip_bullets, _mark_columns, _drop_spaces, _join_wrapped_lines):
         layer = layer.edit(repair(layer.text))
     text, to_raw = layer.text, layer.to_raw
     page_starts = (0,) + tuple(m.end() for m in re.finditer("\f", text))
@@ -148,6 +148,17 @@ def _strip_glosses(text: str) -> list[Edit]:
     (a) is a list marker, not a gloss, unless it carries a tone (ā)."""
     return [(m.start(), m.end(), "") for m in _GLOSS.finditer(text)
             if len(m.group()) > 3 or m.group()[1] in _TONED]
+
+
+# format characters a page carries unseen: soft hyphen, zero-width space and joiners, direction marks,
+# word joiner, byte-order mark (zero-width no-break space)
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]+")
+
+
+def _strip_invisible(text: str) -> list[Edit]:
+    """Drop the characters a web page or an editor leaves between others without showing them
+    (预\u200b算数): a reader sees 预算数, and so must every rule."""
+    return [(m.start(), m.end(), "") for m in _INVISIBLE.finditer(text)]
 
 
 _BULLET = re.compile(r"(?m)^[ \t]*[•●◆■▪►▶][ \t]*")

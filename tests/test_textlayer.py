@@ -145,6 +145,12 @@ def test_invisible_format_characters_are_dropped_and_offsets_still_point_into_th
     assert r.budget.total_yuan.value == 120000 and r.budget.executed_yuan.value == 110000
 
 
+def test_a_line_that_is_only_a_page_number_is_dropped():
+    assert _text("全年预算数\n— 3 —\n12万元。\n第4页 共10页\n执行数11万元。") == "全年预算数\n12万元。\n执行数11万元。"
+    assert _text("年度资金总额\n- 2 -\n100\n90\n") == "年度资金总额\n100\n90\n"
+    assert _text("完成率3/10\n—\n第3季度\n") == "完成率3/10\n—\n第3季度\n"      # cells and words stay
+
+
 def test_a_web_lists_bullets_are_dropped_and_checkboxes_stay():
     assert _text("• 来源:青石县财政局\n  ● 名称:2023年度部门整体支出绩效自评报告") == \
         "来源:青石县财政局\n名称:2023年度部门整体支出绩效自评报告"

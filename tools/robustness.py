@@ -57,6 +57,12 @@ def invisible(text: str, gold: dict) -> str:
     return "".join(c + "\u200b" * (i % 20 == 19) for i, c in enumerate(text))
 
 
+def page_marks(text: str, gold: dict) -> str:
+    """A page-number line (— 3 —) after every 25th line, wherever the page broke: a sentence, a table."""
+    lines = text.split("\n")
+    return "\n".join(line + (f"\n— {k // 25} —" if k and k % 25 == 0 else "") for k, line in enumerate(lines))
+
+
 def site(text: str, gold: dict) -> str:
     """A site's breadcrumb, source line and footer around the report."""
     return HEAD + text + FOOT
@@ -99,7 +105,7 @@ def reworded(old: str, new: str) -> Callable[[str, dict], str]:
 
 
 VARIANTS: dict[str, Callable[[str, dict], str]] = {
-    "wrapped": wrapped, "cells": cells, "wide_title": wide_title, "bullets": bullets, "invisible": invisible, "site": site, "year_first": year_first, "untitled": untitled, "yuan": yuan,
+    "wrapped": wrapped, "cells": cells, "wide_title": wide_title, "bullets": bullets, "invisible": invisible, "page_marks": page_marks, "site": site, "year_first": year_first, "untitled": untitled, "yuan": yuan,
     "rate_word": reworded("执行率", "支出率"), "budget_noun": reworded("预算数", "预算资金"),
 }
 

@@ -2,7 +2,7 @@
 
 The repairs are the ones PDF and web exports do to Chinese reports: full-width digits and
 punctuation (NFKC; an enclosed number ① becomes "(1)", never glued to the figure after it),
-the pinyin glosses some mirror sites print after rare characters (項(xiàng)目), a web list's bullets, invisible format characters (zero-width spaces), spaces between characters and around numbers ("2021 年", "广 州 市", "35. 3"), indentation, and sentences broken across lines. Each output character remembers the
+the pinyin glosses some mirror sites print after rare characters (項(xiàng)目), a web list's bullets, invisible format characters (zero-width spaces), page-number lines, spaces between characters and around numbers ("2021 年", "广 州 市", "35. 3"), indentation, and sentences broken across lines. Each output character remembers the
 raw offset it came from (`to_raw`), so a debugging session can go back to the file.
 
 Matching happens on `folded` (traditional characters folded to simplified, one for one), and
@@ -45,7 +45,8 @@ MIN_WRAPPED_LINE = 15
 def normalize(raw: RawDoc) -> NormText:
     rawtext = "\f".join(raw.pages)
     layer = _nfkc_layer(rawtext)
-    for repair in (_strip_invisible, _strip_glosses, _strip_bullets, _mark_columns, _drop_spaces, _join_wrapped_lines):
+    for repair in (_strip_invisible, _strip_glosses, _strip_bullets, _strip_page_marks, _mark_columns, _drop_spaces,
+                   _join_wrapped_lines):
         layer = layer.edit(repair(layer.text))
     text, to_raw = layer.text, layer.to_raw
     page_starts = (0,) + tuple(m.end() for m in re.finditer("\f", text))
@@ -169,6 +170,16 @@ def _strip_bullets(text: str) -> list[Edit]:
     rules that read a line from its start see its words. A checkbox (□, ○) is a form's answer, not a
     bullet, and stays."""
     return [(m.start(), m.end(), "") for m in _BULLET.finditer(text)]
+
+
+_PAGE_MARK = re.compile(r"(?m)^[ \t]*(?:[—－-]{1,2}[ \t]*\d{1,3}[ \t]*[—－-]{1,2}|第[ \t]*\d{1,3}[ \t]*页"
+                        r"(?:[ \t]*[,，/]?[ \t]*共[ \t]*\d{1,3}[ \t]*页)?)[ \t]*\n")
+
+
+def _strip_page_marks(text: str) -> list[Edit]:
+    """Drop a line that is only a page's number (— 3 —, 第3页 共10页), which a PDF's text keeps
+    wherever its page broke, inside a sentence or between a flattened table's cells."""
+    return [(m.start(), m.end(), "") for m in _PAGE_MARK.finditer(text)]
 
 
 _COLUMN_GAP = re.compile(r"(?<=[^\s])(?: {2,}|[ \t]*\t[ \t]*)(?=[^\s])")

@@ -279,8 +279,12 @@ def _join_wrapped_lines(text: str) -> list[Edit]:
 
 
 _LEADS_ON = set(",、。;:)")      # marks that close or go on with a clause: no line of its own starts with one
-# a figure's unit: money, or a count followed by its clause's mark (2629 | 人,资助…; 人员经费 is no unit)
-_UNIT_LEAD = re.compile(r"万元|亿元|千元|元|万|%|(?:人次|人|个|家|项|次|名|户|所|座|公里|亩)(?=[,、。;])")
+@cache
+def _unit_lead() -> re.Pattern:
+    """A figure's unit at a line's start: money (rules/units.yaml), %, or a counting unit followed by
+    its clause's mark (2629 | 人,资助…; 人员经费 is no unit)."""
+    from .numbers import money_units     # numbers reads offsets from this module: imported when asked
+    return re.compile(f"(?:{money_units()}|%|(?:{rules().get('count.units').pattern})(?=[,、。;]))")
 
 
 def _wrapped(line: str, nxt: str) -> bool:
@@ -294,7 +298,7 @@ def _wrapped(line: str, nxt: str) -> bool:
     if nxt[0] in _LEADS_ON:
         return True
     if line[-1].isdigit():          # 1123.45 | 万元
-        ends_open = bool(_UNIT_LEAD.match(nxt))
+        ends_open = bool(_unit_lead().match(nxt))
     elif line[-1] == ".":           # 11. | 78万元
         ends_open = line[-2:-1].isdigit() and nxt[0].isdigit()
     else:

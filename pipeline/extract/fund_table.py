@@ -510,12 +510,11 @@ def agreeing_row(doc: NormText, fiscal_year: int | None) -> dict[str, Fact]:
             continue
         (total, executed), = pairs.values()
         unit = _unit_after(doc, total) or _unit_after(doc, executed) or _header_unit(doc, run_start)
-        facts = {role: _money(doc, t, unit, rule) for role, t, rule in
-                 (("total", total, "col.total"), ("executed", executed, "col.executed"))}
+        budget, spent = _money(doc, total, unit, "col.total"), _money(doc, executed, unit, "col.executed")
         rate_number = percent_at(doc.folded, rate.start(), rate_rule.id)
-        if unit is None or None in facts.values() or rate_number is None:
+        if budget is None or spent is None or rate_number is None:
             continue
-        return {**facts, "rate": to_fact(doc, rate_number)}
+        return {"total": budget, "executed": spent, "rate": to_fact(doc, rate_number)}
     return {}
 
 

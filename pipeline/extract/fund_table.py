@@ -7,7 +7,7 @@ flattened row often loses an empty cell); amounts take the header's unit (or the
 the table states for all of it: 单位:万元); cells that ran together are split where executed /
 total agrees with the rate they state. Rows are found by their labels (kind fund_label: 年度资金总额,
 财政拨款, 上年结转 …); forms whose cells were scrambled away from their header, or left blank but
-for the rate, have readers of their own (header_only_row, rate_only_row).
+for the rate, have readers of their own (header_only_row, agreeing_row, rate_only_row).
 """
 from __future__ import annotations
 

@@ -71,6 +71,19 @@ def test_a_two_row_header_flattened_one_cell_per_line_reads_its_rows_in_column_o
         ("受助学生人数", "≥420人", "431", 10, 10), ("补助发放准确率", "=100%", "100%", 10, 8)]
 
 
+def test_a_two_row_header_flattened_onto_one_line_reads_its_rows_in_column_order():
+    """The same header on one | line after a 总体目标 block whose 预期目标 | 实际完成情况 name columns
+    too: only the run of named cells just before 一级指标 is the header's group row."""
+    from pipeline import extract_text
+    one_line = ("| 年度总体目标 | 预期目标 | 实际完成情况 | 按时发放补助 | 补助全部发放 | 绩效指标 | "
+                + " | ".join(TWO_ROW_HEADER.split("\n")[:20]) + " |\n"
+                "| 质量指标 | 补助发放准确率 | = | 100 | % | 100% | 10 | 8 |\n")
+    rows = extract_text("青石县某某中学2023年度项目支出绩效自评表\n" + one_line).indicators
+    assert [(i.level1, i.level2, i.level3, i.target, i.actual, i.weight, i.score) for i in rows] == [
+        ("产出指标", "数量指标", "受助学生人数", "≥420人", "431", 10, 10),
+        ("产出指标", "质量指标", "补助发放准确率", "=100%", "100%", 10, 8)]
+
+
 def test_a_header_whose_score_columns_come_before_the_names_is_not_read_and_stops_nothing():
     from pipeline import extract_text
     scrambled = TWO_ROW_HEADER.replace("一级指标\n", "").replace("二级指标\n", "")

@@ -36,7 +36,8 @@ from ..text.numbers import (
 )
 from ..rules import Rule, rules
 from .amounts import AMOUNT_ROLES, agree, to_fact
-from .fund_table import HEADER_WINDOW, STATED_UNIT, header_only_row, rate_only_row, read_fund_rows, table_budget
+from .fund_table import (HEADER_WINDOW, STATED_UNIT, agreeing_row, header_only_row, rate_only_row, read_fund_rows,
+                         table_budget)
 from .scope import under_item
 from ..text.layer import Span, evidence
 
@@ -60,7 +61,8 @@ def extract_budget(doc: NormText, fiscal_year: int | None, several: bool = False
     statements = _statements(doc, fiscal_year)
     projects = [_project(doc, s) for s in statements if s.project]
     funds = read_fund_rows(doc, fiscal_year)
-    table = table_budget(funds) or header_only_row(doc, fiscal_year) or rate_only_row(doc, fiscal_year)
+    table = (table_budget(funds) or header_only_row(doc, fiscal_year) or agreeing_row(doc, fiscal_year)
+             or rate_only_row(doc, fiscal_year))
     report = [s for s in statements if not s.project]
     own = table or _report_level(doc, report, "current", bool(projects), several)
     report = [_settle_written_year(doc, s, own) for s in report]

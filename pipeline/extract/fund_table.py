@@ -7,7 +7,7 @@ flattened row often loses an empty cell); amounts take the header's unit (or the
 the table states for all of it: 单位:万元); cells that ran together are split where executed /
 total agrees with the rate they state. Rows are found by their labels (kind fund_label: 年度资金总额,
 财政拨款, 上年结转 …); forms whose cells were scrambled away from their header, or left blank but
-for the rate, have readers of their own (header_only_row, rate_only_row).
+for the rate, have readers of their own (header_only_row, agreeing_row, rate_only_row).
 """
 from __future__ import annotations
 
@@ -472,3 +472,70 @@ def rate_only_row(doc: NormText, fiscal_year: int | None) -> dict[str, Fact]:
         if rate is not None and len(str(int(rate.value))) <= RATE_DIGITS:
             return {"rate": to_fact(doc, rate)}
     return {}
+
+
+_DATED = re.compile(r"[年月日号]")
+_CLAUSE = re.compile(r"[,，。;；]")
+
+
+def agreeing_row(doc: NormText, fiscal_year: int | None) -> dict[str, Fact]:
+    """Forms whose fund row was flattened out of its header's order ("全年预算数(A) 300 全年执行数(B)
+    执行率(B/A) 其中 … 300万元 259.45万元 86.5%"): the first percentage after a header naming the
+    budget, executed and rate columns is the rate; of the amounts from the header's start to it, the
+    one pair whose executed / total agrees with it at the precision each states is the budget and the
+    executed amount. No agreeing pair, or two that differ, and nothing is read: a guess is no reading.
+    A comma or full stop between the header and the rate makes it a sentence, not a form's row."""
+    rate_rule = rules().get("col.rate")
+    for m in rate_rule.regex.finditer(doc.folded):
+        header = _header_run(doc, max(0, m.start() - HEADER_WINDOW), m.end(), fiscal_year)
+        if header is None or not {"total", "executed"} <= {c.role for c in header[0]}:
+            continue
+        columns, run_start, run_end = header
+        amounts, rate = [], None
+        for t in _TOKEN.finditer(doc.folded, run_start, min(len(doc.folded), run_end + HEADER_WINDOW)):
+            if t.group(0).rstrip().endswith("%"):
+                rate = t
+                break
+            if not _DATED.match(doc.folded, t.end()):
+                amounts.append(t)
+        if rate is None or _CLAUSE.search(doc.folded, run_start, rate.start()):
+            continue        # a sentence states its figures in its own words (budget.py reads them)
+        figure = lambda t: t.group(0).rstrip()  # noqa: E731
+        pairs: dict[tuple[str, str], tuple[re.Match, re.Match]] = {}
+        for i, a in enumerate(amounts):
+            for b in amounts[i + 1:]:
+                if _agrees(figure(a), figure(b), figure(rate)[:-1]) and float(figure(b)) > 0:
+                    pairs.setdefault((figure(a), figure(b)), (a, b))      # a figure's first place
+        if len(pairs) != 1:
+            continue
+        (total, executed), = pairs.values()
+        unit = _unit_after(doc, total) or _unit_after(doc, executed) or _header_unit(doc, run_start)
+        budget, spent = _money(doc, total, unit, "col.total"), _money(doc, executed, unit, "col.executed")
+        rate_number = percent_at(doc.folded, rate.start(), rate_rule.id)
+        if budget is None or spent is None or rate_number is None:
+            continue
+        return {"total": budget, "executed": spent, "rate": to_fact(doc, rate_number)}
+    return {}
+
+
+_OWN_UNIT = re.compile(r"[ \t]*(万元|千元|亿元|元)")
+
+
+def _unit_after(doc: NormText, t: re.Match) -> str | None:
+    m = _OWN_UNIT.match(doc.folded, t.end())
+    return m.group(1) if m else None
+
+
+def _header_unit(doc: NormText, run_start: int) -> str | None:
+    """The unit in brackets just before a header's columns (资金情况(万元)), else one stated for the table."""
+    units = _UNIT.findall(doc.folded, max(0, run_start - UNIT_BEFORE_HEADER), run_start)
+    return units[-1] if units else _stated_unit(doc, run_start)
+
+
+def _money(doc: NormText, t: re.Match, unit: str | None, rule: str) -> Fact | None:
+    figure = t.group(0).rstrip()
+    money = resolve_money(figure, _unit_after(doc, t) or unit)
+    if money is None:
+        return None
+    end = t.start() + len(figure)
+    return to_fact(doc, Number(Span(t.start(), end, rule), *money, "元"))

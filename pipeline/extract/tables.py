@@ -99,8 +99,8 @@ def _from_table_lines(doc: NormText) -> list[Indicator]:
         last_end = end
         found = _header(cells)
         if found is not None:
-            header, width, carry = found, len(cells), {}
             first, roles = found
+            header, width, carry = (first, _one_header_row(roles)), len(cells), {}
             cells = cells[first + len(roles):]     # data cells flattened onto the header's line
             if not any(c.text for c in cells):
                 continue
@@ -142,13 +142,17 @@ def _from_cell_lines(doc: NormText) -> list[Indicator]:
 
 
 def _one_header_row(roles: list[str | None]) -> list[str | None]:
-    """A two-row header flattened one cell per line, its row of groups first (年度指标值 | 实际完成值 |
-    分值 | 得分 | 偏差原因, then 一级指标 | … | 指标性质 | 指标值 | 度量单位): in column order, the second
-    row from 一级指标, then the groups it does not spell out. A header that starts at 一级指标 is as it is."""
+    """A two-row header flattened onto one line or one cell per line, its row of groups first (年度指标值 |
+    实际完成值 | 分值 | 得分 | 偏差原因, then 一级指标 | … | 指标性质 | 指标值 | 度量单位): in column order,
+    the second row from 一级指标, then the groups it does not spell out (the run of named cells just
+    before 一级指标: a 总体目标 block's 预期目标 | 实际完成情况 further back is not this table's). A header
+    that starts at 一级指标 is as it is."""
     if "level1" not in roles or roles.index("level1") == 0:
         return roles
-    at = roles.index("level1")
-    return roles[at:] + [r for r in roles[:at] if r not in roles[at:]]
+    at = start = roles.index("level1")
+    while start > 0 and roles[start - 1] is not None:
+        start -= 1
+    return roles[at:] + [r for r in roles[start:at] if r not in roles[at:]]
 
 
 def _cut_rows(roles: list[str | None], cells: list[TextCell]) -> list[list[TextCell]]:

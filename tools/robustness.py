@@ -19,6 +19,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -97,6 +98,93 @@ def untitled(text: str, gold: dict) -> str:
     return "\n".join(lines)
 
 
+# simplified characters Big5 also holds that traditional text still writes otherwise (万元 as 萬元)
+TRADITIONAL_TOO = "万萬 与與 后後 余餘 范範 准準 据據 云雲 历歷 并並 于於 冲衝 台臺 里裡".split()
+
+
+def _big5(c: str) -> bool:
+    try:
+        c.encode("big5")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+@cache
+def _simplified_to_traditional() -> dict[int, str]:
+    """rules/t2s.txt turned round, for the simplified characters traditional text never uses (not in
+    Big5: 个 -> 個, but 局 stays 局, not its variant 侷), each to its first traditional form in Big5."""
+    pairs: dict[str, str] = {}
+    for line in (HERE.parent / "rules" / "t2s.txt").read_text(encoding="utf-8").splitlines():
+        for pair in [] if line.startswith("#") else line.split():
+            if not _big5(pair[1]) and _big5(pair[0]):
+                pairs.setdefault(pair[1], pair[0])
+    return str.maketrans(pairs | dict(TRADITIONAL_TOO))
+
+
+def traditional(text: str, gold: dict) -> str:
+    """The report in traditional characters (預算數, 縣財政局), as a mirror site prints it; the gold
+    organisation and quantities' subjects are written the same way, since names are read as the
+    text gives them."""
+    table = _simplified_to_traditional()
+    if gold.get("organization"):
+        gold["organization"] = gold["organization"].translate(table)
+    for q in gold.get("quantities") or []:
+        q["keyword"] = (q.get("keyword") or "").translate(table)
+    return text.translate(table)
+
+
+def spaced_cells(text: str, gold: dict) -> str:
+    """A table's rows flattened with one space between cells and its empty cells gone, as a PDF's
+    text export gives them (总额 100.00 95.00 10 95.00% 9.5)."""
+    def row(line: str) -> str:
+        return " ".join(c.strip() for c in line.split("|") if c.strip()) if "|" in line else line
+    return "\n".join(map(row, text.split("\n")))
+
+
+AD_PROSE = "本文档由网友上传分享,下载1次需5积分,VIP会员免费下载。"
+AD_LINE = "扫码关注本站公众号 获取更多精品文档"
+
+
+def advert(text: str, gold: dict) -> str:
+    """A document library's adverts inside the report: one sentence between two of the body's
+    sentences (a third of the way down) and one line inside its table (or its middle line)."""
+    lines = text.split("\n")
+    rows = [k for k, line in enumerate(lines) if "|" in line] or [len(lines) // 2]
+    lines.insert(rows[len(rows) // 2], AD_LINE)
+    out = "\n".join(lines)
+    cut = out.find("。", len(out) // 3) + 1
+    return out[:cut] + AD_PROSE + out[cut:] if cut else out
+
+
+_TITLE_LINE = re.compile(r"[^,。;:|]{6,50}(?:报告|自评表|评价表)")
+
+
+def attachment(text: str, gold: dict) -> str:
+    """An 附件2 line and the file's name (the title's line with .docx, where a title line ends in 报告 or
+    自评表) above the report, as a notice's attachment or a document library shows it."""
+    title = next((line.strip() for line in text.split("\n")[:10] if _TITLE_LINE.fullmatch(line.strip())), None)
+    return "附件2\n" + (f"{title}.docx\n" if title else "") + text
+
+
+def index_table(text: str, gold: dict) -> str:
+    """A government site's index table above the report: index number, publisher (the unit, when the
+    gold names one), catalogue, dates."""
+    publisher = f" | 发布机构 | {gold['organization']}" if gold.get("organization") else ""
+    return (f"索引号 | 11530000MB0000000X/2024-00021{publisher} |\n"
+            "公开目录 | 财政预决算 | 发布日期 | 2024-06-18 09:30:12 |\n文号 | 浏览量 |\n" + text)
+
+
+FULL = str.maketrans("0123456789.%", "０１２３４５６７８９．％")
+
+
+def fullwidth(text: str, gold: dict) -> str:
+    """A word processor's export: full-width figures (１２３．４５万元, ９５％), \\r\\n line ends, and
+    every paragraph indented with two ideographic spaces."""
+    figures = re.sub(r"\d[\d.]*%?", lambda m: m.group().translate(FULL), text)
+    return "\r\n".join("\u3000\u3000" + line if line.strip() else line for line in figures.split("\n"))
+
+
 def reworded(old: str, new: str) -> Callable[[str, dict], str]:
     def variant(text: str, gold: dict) -> str:
         return re.sub(old + r"(?=[ \t]*(?:为|是|:|达)?[ \t]*\d)", new, text)
@@ -106,6 +194,8 @@ def reworded(old: str, new: str) -> Callable[[str, dict], str]:
 
 VARIANTS: dict[str, Callable[[str, dict], str]] = {
     "wrapped": wrapped, "cells": cells, "wide_title": wide_title, "bullets": bullets, "invisible": invisible, "page_marks": page_marks, "site": site, "year_first": year_first, "untitled": untitled, "yuan": yuan,
+    "traditional": traditional, "spaced_cells": spaced_cells, "advert": advert, "attachment": attachment,
+    "index_table": index_table, "fullwidth": fullwidth,
     "rate_word": reworded("执行率", "支出率"), "budget_noun": reworded("预算数", "预算资金"),
 }
 
@@ -126,21 +216,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("gold_dir", nargs="?", default=str(root.parent / "shared" / "devset"))
     ap.add_argument("--only", help="comma-separated variants (default: all): " + ", ".join(VARIANTS))
     ap.add_argument("--tree", default=str(root), help="the checkout whose jixiao is scored")
+    ap.add_argument("--keep", metavar="DIR", help="write the variants into DIR/NAME and leave them there, to read "
+                    "one's errors with score.py (a folder outside the repository: the texts are other people's)")
     a = ap.parse_args(argv)
     gold, tree = Path(a.gold_dir), Path(a.tree)
-    shared = gold.resolve().parent
+    shared = next((d for d in (gold.resolve().parent, root.parent / "shared") if (d / "tools" / "score.py").exists()),
+                  root.parent / "shared")      # a set beside ../shared/devset (../sets/work) scores with ../shared's tool
     names = a.only.split(",") if a.only else list(VARIANTS)
     base = score(gold, tree, shared)
     print(f"{'untouched':12} macro F1 {base:.3f}")
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = a.keep or scratch
         for name in names:
             folder = Path(tmp) / name
-            folder.mkdir()
+            folder.mkdir(parents=True, exist_ok=True)
             for p in sorted(gold.glob("*.txt")):
-                record = p.with_suffix(".json").read_bytes()
-                text = VARIANTS[name](p.read_text(encoding="utf-8"), json.loads(record))
-                (folder / p.name).write_text(text, encoding="utf-8")
-                (folder / f"{p.stem}.json").write_bytes(record)
+                record = json.loads(p.with_suffix(".json").read_bytes())
+                text = VARIANTS[name](p.read_text(encoding="utf-8"), record)     # may fold the gold's name
+                (folder / p.name).write_text(text, encoding="utf-8", newline="")
+                (folder / f"{p.stem}.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
             got = score(folder, tree, shared)
             print(f"{name:12} macro F1 {got:.3f} ({got - base:+.3f})  {VARIANTS[name].__doc__}", flush=True)
     return 0

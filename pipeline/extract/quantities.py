@@ -45,11 +45,12 @@ def extract_quantities(doc: NormText) -> list[Quantity]:
         r = resolve_numeral(m.group("num"))
         if r is None or (r[0] != r[0].to_integral() and not unit.startswith("万")):
             continue
-        subject = _subject(doc, m.start("num"), m.end(), unit)
+        subject = _subject(doc, m.start("num"), m.end(), doc.text[m.start(group):m.end(group)])
         if subject and exclude.search(subject):
             continue
         value = int(r[0]) if r[0] == r[0].to_integral() else float(r[0])
-        out.append(Quantity(value=value, unit=doc.text[m.start(group):m.end(group)], subject=subject,
+        # the unit is one of the lexicon's, named as the lexicon writes it (個 is 个): a subject is the text's
+        out.append(Quantity(value=value, unit=unit, subject=subject,
                             evidence=evidence(doc, Span(m.start(), m.end(), "count.units"))))
     return out
 

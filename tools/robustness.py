@@ -98,28 +98,24 @@ def untitled(text: str, gold: dict) -> str:
     return "\n".join(lines)
 
 
-# simplified characters Big5 also holds that traditional text still writes otherwise (万元 as 萬元)
-TRADITIONAL_TOO = "万萬 与與 后後 余餘 范範 准準 据據 云雲 历歷 并並 于於 冲衝 台臺 里裡".split()
-
-
-def _big5(c: str) -> bool:
-    try:
-        c.encode("big5")
-        return True
-    except UnicodeEncodeError:
-        return False
+# how traditional text writes a simplified character the fold table reaches from several (发: 發, 髮),
+# and the characters it writes as simplified text does (出, not 齣; 面, not 麵)
+TRADITIONAL_PICK = dict(pair for pair in """发發 为為 个個 产產 镇鎮 说說 复復 当當 别別 并並 参參 录錄 台臺 采採 众眾
+    绿綠 线線 团團 阅閱 证證 针針 奖獎 汇匯 签簽 里裡 绕繞 厕廁 术術 获獲 馆館 岁歲 尽盡 苏蘇 历歷 启啟 径徑
+    绝絕 坝壩 药藥 钟鐘 炼煉 万萬 与與 后後 余餘 范範 准準 据據 云雲 于於 冲衝""".split())
+TRADITIONAL_SAME = "出局制合表面教核家系查布困同群占托向才污干游即只谷松斗卷千征"
 
 
 @cache
 def _simplified_to_traditional() -> dict[int, str]:
-    """rules/t2s.txt turned round, for the simplified characters traditional text never uses (not in
-    Big5: 个 -> 個, but 局 stays 局, not its variant 侷), each to its first traditional form in Big5."""
+    """rules/t2s.txt turned round: each simplified character to the traditional one it folds from
+    (TRADITIONAL_PICK where there are several), except those traditional text shares."""
     pairs: dict[str, str] = {}
     for line in (HERE.parent / "rules" / "t2s.txt").read_text(encoding="utf-8").splitlines():
         for pair in [] if line.startswith("#") else line.split():
-            if not _big5(pair[1]) and _big5(pair[0]):
-                pairs.setdefault(pair[1], pair[0])
-    return str.maketrans(pairs | dict(TRADITIONAL_TOO))
+            if pair[1] not in TRADITIONAL_SAME:
+                pairs.setdefault(pair[1], TRADITIONAL_PICK.get(pair[1], pair[0]))
+    return str.maketrans(pairs)
 
 
 def traditional(text: str, gold: dict) -> str:

@@ -153,6 +153,15 @@ def advert(text: str, gold: dict) -> str:
     return out[:cut] + AD_PROSE + out[cut:] if cut else out
 
 
+_TOTAL_ROW = re.compile(r"(?m)^([^\d\n|]*资金总额[^\d\n|]*?)((?:[ \t|:]*\d[\d.,]*%?)+)")
+
+
+def run_together(text: str, gold: dict) -> str:
+    """A budget table's 年度资金总额 row printed with its figures run together (资金总额329.77329.77
+    338.3110102.59%), as a flattened PDF's text gives it: only the header says where one cell ends."""
+    return _TOTAL_ROW.sub(lambda m: m.group(1).rstrip(" \t|:") + re.sub(r"[ \t|:]", "", m.group(2)), text)
+
+
 _TITLE_LINE = re.compile(r"[^,。;:|]{6,50}(?:报告|自评表|评价表)")
 
 
@@ -164,11 +173,10 @@ def attachment(text: str, gold: dict) -> str:
 
 
 def index_table(text: str, gold: dict) -> str:
-    """A government site's index table above the report: index number, publisher (the unit, when the
-    gold names one), catalogue, dates."""
-    publisher = f" | 发布机构 | {gold['organization']}" if gold.get("organization") else ""
-    return (f"索引号 | 11530000MB0000000X/2024-00021{publisher} |\n"
-            "公开目录 | 财政预决算 | 发布日期 | 2024-06-18 09:30:12 |\n文号 | 浏览量 |\n" + text)
+    """A government site's index table above the report: an index number and publication dates with
+    years of their own (2024-06-18), the catalogue; no publisher, which would hand over the gold's name."""
+    return ("索引号 | 11530000MB0000000X/2024-00021 | 公开目录 | 财政预决算 |\n"
+            "发布日期 | 2024-06-18 09:30:12 | 成文日期 | 2024-06-17 |\n文号 | 浏览量 |\n" + text)
 
 
 FULL = str.maketrans("0123456789.%", "０１２３４５６７８９．％")
@@ -191,7 +199,7 @@ def reworded(old: str, new: str) -> Callable[[str, dict], str]:
 VARIANTS: dict[str, Callable[[str, dict], str]] = {
     "wrapped": wrapped, "cells": cells, "wide_title": wide_title, "bullets": bullets, "invisible": invisible, "page_marks": page_marks, "site": site, "year_first": year_first, "untitled": untitled, "yuan": yuan,
     "traditional": traditional, "spaced_cells": spaced_cells, "advert": advert, "attachment": attachment,
-    "index_table": index_table, "fullwidth": fullwidth,
+    "index_table": index_table, "fullwidth": fullwidth, "run_together": run_together,
     "rate_word": reworded("执行率", "支出率"), "budget_noun": reworded("预算数", "预算资金"),
 }
 

@@ -100,9 +100,9 @@ def untitled(text: str, gold: dict) -> str:
 
 # how traditional text writes a simplified character the fold table reaches from several (发: 發, 髮),
 # and the characters it writes as simplified text does (出, not 齣; 面, not 麵)
-TRADITIONAL_PICK = dict(pair for pair in """发發 为為 个個 产產 镇鎮 说說 复復 当當 别別 并並 参參 录錄 台臺 采採 众眾
+TRADITIONAL_PICK: dict[str, str] = {pair[0]: pair[1] for pair in """发發 为為 个個 产產 镇鎮 说說 复復 当當 别別 并並 参參 录錄 台臺 采採 众眾
     绿綠 线線 团團 阅閱 证證 针針 奖獎 汇匯 签簽 里裡 绕繞 厕廁 术術 获獲 馆館 岁歲 尽盡 苏蘇 历歷 启啟 径徑
-    绝絕 坝壩 药藥 钟鐘 炼煉 万萬 与與 后後 余餘 范範 准準 据據 云雲 于於 冲衝""".split())
+    绝絕 坝壩 药藥 钟鐘 炼煉 万萬 与與 后後 余餘 范範 准準 据據 云雲 于於 冲衝""".split()}
 TRADITIONAL_SAME = "出局制合表面教核家系查布困同群占托向才污干游即只谷松斗卷千征"
 
 

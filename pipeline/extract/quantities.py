@@ -45,24 +45,34 @@ def extract_quantities(doc: NormText) -> list[Quantity]:
         r = resolve_numeral(m.group("num"))
         if r is None or (r[0] != r[0].to_integral() and not unit.startswith("万")):
             continue
-        subject = _subject(doc, m.start("num"), m.end(), unit)
+        subject = _shown(doc, _subject(doc.folded, m.start("num"), m.end(), unit), m.start("num"), m.end())
         if subject and exclude.search(subject):
             continue
         value = int(r[0]) if r[0] == r[0].to_integral() else float(r[0])
-        out.append(Quantity(value=value, unit=doc.text[m.start(group):m.end(group)], subject=subject,
+        # the unit is one of the lexicon's, named as the lexicon writes it (個 is 个): a subject is the text's
+        out.append(Quantity(value=value, unit=unit, subject=subject,
                             evidence=evidence(doc, Span(m.start(), m.end(), "count.units"))))
     return out
 
 
-def _subject(doc: NormText, num_start: int, unit_end: int, unit: str) -> str:
-    right = _cjk_run(doc.text, unit_end, forward=True)
+def _shown(doc: NormText, subject: str, num_start: int, unit_end: int) -> str:
+    """The subject read on the folded text (its words cut by a simplified dictionary, 事項 one word
+    as 事项 is) written as the text gives it: the same stretch of text, folding being one for one."""
+    at = doc.folded.rfind(subject, 0, num_start)
+    if at < 0:
+        at = doc.folded.find(subject, unit_end)
+    return doc.text[at:at + len(subject)] if subject and at >= 0 else subject
+
+
+def _subject(text: str, num_start: int, unit_end: int, unit: str) -> str:
+    right = _cjk_run(text, unit_end, forward=True)
     if right and not _RIGHT_STOP.match(right) and words(right, hmm=False)[0] not in _RIGHT_STOP_WORDS:
         return _trim(_strip_ends(right.lstrip("“\"《")), keep_end=False)
     pos = num_start
     for _ in range(6):   # walk back over cells that are numbers, comparators, notes or the unit column
-        pos = _skip_back(doc.text, pos)
-        left = _cjk_run(doc.text, pos, forward=False)
-        stripped = _strip_ends(_drop_unit(_past_count(doc.text, pos - len(left), left), unit))
+        pos = _skip_back(text, pos)
+        left = _cjk_run(text, pos, forward=False)
+        stripped = _strip_ends(_drop_unit(_past_count(text, pos - len(left), left), unit))
         if len(stripped) >= 2 and stripped != unit:
             return _trim(stripped, keep_end=True)
         if not left:

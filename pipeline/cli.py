@@ -1,7 +1,7 @@
 """The `jixiao` command: a thin layer over the library API.
 
 Each command imports what it needs when it runs, and no more: `jixiao extract` imports the writers
-(pyarrow, DuckDB, Jinja) when it writes, the readers import OCR at the first scan (a ruled
+(DuckDB, Jinja; never pyarrow) when it writes, the readers import OCR at the first scan (a ruled
 page's cells come from readers.ruled, without pdfplumber), and a small batch's workers are forked from this process
 (pipeline.batch.forkserver), a batch's from the forkserver.
 """
@@ -313,7 +313,6 @@ def _run(args, inputs: list[str], console: Console, progress: _Phases | None, ta
     else:
         if progress:
             progress.phase("write", len(runner.WRITE_STEPS))
-        _arrow_without_pandas()
         runner.write_outputs(args.outdir, records, parallel=args.jobs > 1 and done.inputs + done.kept > SMALL,
                              headers=args.csv_headers, workbook=not args.no_xlsx,
                              step=progress.step if progress else lambda name: None)
@@ -322,30 +321,6 @@ def _run(args, inputs: list[str], console: Console, progress: _Phases | None, ta
     done.phases["write"] += time.monotonic() - t
     runner.finish(args.outdir, done, wall=time.monotonic() - args.started, statuses=tally.statuses())
     return done
-
-
-def _arrow_without_pandas() -> None:
-    """pyarrow imports pandas (a quarter of a second of CPU) the first time it converts a Python list,
-    only to ask whether the list is a pandas object, and remembers the answer: this command never hands
-    it one, and told once that pandas is not there, it never asks again. Only in this command's own
-    process: a notebook's pyarrow must find pandas."""
-    if "pandas" in sys.modules:
-        return
-    import pyarrow
-    sys.meta_path.insert(0, _NoPandas)      # not None in sys.modules: pyarrow's import takes that for pandas
-    try:
-        pyarrow.array([0])
-    finally:
-        sys.meta_path.remove(_NoPandas)
-
-
-class _NoPandas:
-    """A finder on sys.meta_path that finds no pandas."""
-
-    @staticmethod
-    def find_spec(name: str, path=None, target=None) -> None:
-        if name == "pandas":
-            raise ModuleNotFoundError("pandas is not used by this command", name=name)
 
 
 def _inputs(args) -> list[str]:

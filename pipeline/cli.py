@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="jixiao", description="Read Chinese budget-performance self-evaluation "
                 "reports (绩效自评报告/自评表) into evidence-linked records and audit their figures.")
-    p.add_argument("--version", action="version", version=f"jixiao {_version()}")
+    p.add_argument("--version", action=_Version, nargs=0, help="show program's version number and exit")
     sub = p.add_subparsers(dest="command")
     e = sub.add_parser("extract", help="extract records from files and folders into OUTDIR",
                        description="Extract one record per input file (folders are walked recursively) and "
@@ -156,6 +156,14 @@ def _positive(kind: type, *, zero: bool = False) -> Callable[[str], float | int]
     return parse
 
 
+class _Version(argparse.Action):
+    """--version: the version looked up only when asked (importlib.metadata costs every start 20 ms)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"jixiao {_version()}")
+        parser.exit()
+
+
 def _version() -> str:
     """The installed package's version, else (a source checkout run in place) pyproject.toml's."""
     from importlib.metadata import PackageNotFoundError, version
@@ -229,8 +237,6 @@ def one_each(paths: Iterable[Path]) -> list[Path]:
 
 
 def _extract(args) -> int:
-    from rich.console import Console
-
     from .batch import runner
     try:
         inputs = _inputs(args)
@@ -252,8 +258,8 @@ def _extract(args) -> int:
         print(f"jixiao: -o {args.outdir} is a file, not a folder: give the folder the outputs go to (it is made "
               "when missing); nothing was written", file=sys.stderr)
         return 2
-    console = Console(stderr=True)
-    progress = None if args.quiet else _Bar(console) if console.is_terminal else _Lines(args.progress_every)
+    console = None if args.quiet else _stderr_console()      # rich is not imported for -q
+    progress = None if console is None else _Bar(console) if console.is_terminal else _Lines(args.progress_every)
     tally = _Tally()
     try:
         with runner.locked(args.outdir):
@@ -280,7 +286,12 @@ def _extract(args) -> int:
 SHOWN = 5                   # names a message or the summary shows before it says how many more
 
 
-def _run(args, inputs: list[str], console: Console, progress: _Phases | None, tally: _Tally) -> runner.Run:
+def _stderr_console() -> Console:
+    from rich.console import Console
+    return Console(stderr=True)
+
+
+def _run(args, inputs: list[str], console: Console | None, progress: _Phases | None, tally: _Tally) -> runner.Run:
     """The run under OUTDIR's lock, phase by phase, each timed on the wall clock: start (the rules
     checked), walk, plan and extract (runner.run), write the outputs; run.json last. The tables and the
     report are written side by side (--jobs 2 or more) only past a small batch: a second process costs
@@ -296,8 +307,8 @@ def _run(args, inputs: list[str], console: Console, progress: _Phases | None, ta
     paths = iter_files(inputs, args.follow_links)
     walk = time.monotonic() - t
     for folder in _empty(inputs, paths):
-        console.print(f"jixiao: warning: {folder} holds no files: nothing was read from it", markup=False,
-                      highlight=False)
+        (console or _stderr_console()).print(f"jixiao: warning: {folder} holds no files: nothing was read from it",
+                                             markup=False, highlight=False)
     done = runner.run(paths, args.outdir, jobs=args.jobs, timeout=args.timeout or None,
                       options=runner.Options(args.max_pages or None, args.password), dask=args.dask,
                       progress=progress, roots=None if args.follow_links else runner.real_roots(inputs),

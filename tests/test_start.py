@@ -18,7 +18,7 @@ from pipeline.cli import iter_files
 from pipeline.readers import ocr
 from tests.conftest import ROOT, SEED
 
-HEAVY = ("pyarrow", "duckdb", "jinja2", "pandas", "pdfplumber", "onnxruntime", "rapidocr", "jieba")
+HEAVY = ("pyarrow", "numpy", "duckdb", "jinja2", "rich", "pandas", "pdfplumber", "onnxruntime", "rapidocr", "jieba")
 
 
 def loaded_after(code: str) -> list[str]:
@@ -33,12 +33,13 @@ def test_importing_the_command_loads_no_writer_reader_or_ocr_library():
 
 
 def test_a_one_file_run_forks_its_worker_from_the_command_and_loads_only_what_it_writes(tmp_path):
-    """No forkserver starts; the command itself imports the writers, but not pandas (pyarrow would,
-    for nothing), nor what only a worker reading a PDF, or a scan, needs."""
+    """No forkserver starts; the command itself imports the writers it needs, DuckDB (which writes the
+    Parquet files too) and Jinja, but not pyarrow, numpy or pandas, nor rich under -q, nor what only a
+    worker reading a PDF, or a scan, needs."""
     code = (f"from pipeline.cli import main\nimport multiprocessing.forkserver as fs\n"
             f"assert main(['extract', {str(SEED)!r}, '-o', {str(tmp_path / 'out')!r}, '-q']) == 0\n"
             "assert fs._forkserver._forkserver_pid is None, 'a forkserver was started'")
-    assert loaded_after(code) == ["pyarrow", "duckdb", "jinja2"]
+    assert loaded_after(code) == ["duckdb", "jinja2"]
     (record,) = [json.loads(line) for line in (tmp_path / "out" / "records.jsonl").read_text().splitlines()]
     assert record["status"] == "ok" and record["organization"] is not None
 

@@ -391,3 +391,23 @@ def test_text_that_looks_like_a_formula_or_holds_control_characters_stays_text(t
     assert cell.data_type == "s" and cell.value == "=SUM(A1:A2) 单位"
     con = duckdb.connect(str(tmp_path / DUCKDB), read_only=True)
     assert con.execute("SELECT organization FROM records").fetchone()[0] == "=SUM(A1:A2)\f单位"
+
+
+def test_the_empty_database_is_copied_from_the_users_cache_and_is_the_one_its_statements_make(tmp_path, monkeypatch):
+    """The tables, comments and views are made once, in the cache folder, and copied for each run;
+    without a cache folder they are made in place, the same."""
+    describe = ("SELECT table_name, column_name, data_type, comment FROM duckdb_columns() WHERE NOT internal ORDER BY ALL",
+                "SELECT view_name, sql, comment FROM duckdb_views() WHERE NOT internal ORDER BY ALL",
+                "SELECT table_name, comment FROM duckdb_tables() WHERE NOT internal ORDER BY ALL")
+    got = []
+    for n, cache in enumerate([tmp_path / "cache", tmp_path / "cache", None]):
+        monkeypatch.setattr(store, "_cache_dir", lambda cache=cache: cache)
+        db = store.empty_database(tmp_path / f"{n}.duckdb")
+        got.append([db.execute(q).fetchall() for q in describe])
+        db.close()
+        if n == 0:
+            (template,) = (tmp_path / "cache").iterdir()
+            made = template.stat().st_mtime_ns
+    assert got[0] == got[1] == got[2]
+    assert len([c for c in got[0][0] if c[0] in {t.name for t in TABLES}]) == sum(len(t.columns) for t in TABLES)
+    assert [p.stat().st_mtime_ns for p in (tmp_path / "cache").iterdir()] == [made]      # made once, then copied

@@ -237,6 +237,7 @@ def one_each(paths: Iterable[Path]) -> list[Path]:
 
 
 def _extract(args) -> int:
+    _forkserver_early(args)
     from .batch import runner
     try:
         inputs = _inputs(args)
@@ -284,6 +285,30 @@ def _extract(args) -> int:
 
 
 SHOWN = 5                   # names a message or the summary shows before it says how many more
+
+
+def _forkserver_early(args) -> None:
+    """A first run over more files than a small batch has will fork its workers from the forkserver:
+    started now, it loads the stages on a second core while this process imports the rest and walks
+    and plans, and the workers read sooner. Not for a rerun (its files may be up to date, and no
+    worker needed), a list on standard input or in a file (not read twice), or Dask."""
+    from .batch import forkserver
+    if args.dask or args.files_from is not None or "-" in args.inputs or (args.outdir / "records.jsonl").exists():
+        return
+    if _more_files_than(args.inputs, forkserver.SMALL):
+        forkserver.start(args.jobs)
+
+
+def _more_files_than(inputs: list[str], n: int) -> bool:
+    """Whether the inputs hold more than n files, walked only until they do."""
+    count = 0
+    for p in inputs:
+        walked = os.walk(p) if os.path.isdir(p) else [("", [], [p])]
+        for _, _, files in walked:
+            count += len(files)
+            if count > n:
+                return True
+    return False
 
 
 def _stderr_console() -> Console:

@@ -76,6 +76,31 @@ def test_past_the_small_batch_the_workers_come_from_the_forkserver(tmp_path):
     assert len(states) == 3 and all(s["warmed_in"] not in (None, os.getpid(), s["pid"]) for s in states)
 
 
+def _started_early(src: Path, out: Path) -> list[str]:
+    """In a fresh interpreter, with a small batch of 2 files: whether `jixiao extract SRC -o OUT`'s
+    first step started the forkserver, and whether the runner had been imported by then."""
+    code = ("import sys\nimport multiprocessing.forkserver as fs\nfrom pipeline import cli\n"
+            "from pipeline.batch import forkserver\nforkserver.SMALL = 2\n"
+            f"cli._forkserver_early(cli._parser().parse_args(['extract', {str(src)!r}, '-o', {str(out)!r}]))\n"
+            "print(fs._forkserver._forkserver_pid is not None, 'pipeline.batch.runner' in sys.modules)")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          check=True).stdout.split()
+
+
+def test_a_first_run_past_the_small_batch_starts_the_forkserver_before_it_imports_the_runner(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("a.txt", "b.txt"):
+        shutil.copy(SEED, src / name)
+    out = tmp_path / "out"
+    assert _started_early(src, out) == ["False", "False"]          # a small batch: forked from the command
+    shutil.copy(SEED, src / "c.txt")
+    assert _started_early(src, out) == ["True", "False"]
+    out.mkdir()
+    (out / "records.jsonl").write_text("")
+    assert _started_early(src, out) == ["False", "False"]          # a rerun: its files may be up to date
+
+
 def test_ocr_uses_the_worker_s_share_of_the_cores(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     assert ocr.params()["EngineConfig.onnxruntime.intra_op_num_threads"] == 1

@@ -49,7 +49,9 @@ def where_from(path: str, options: runner.Options):
     it never finishes on files named stuck*."""
     if Path(path).name.startswith("stuck"):
         time.sleep(600)
-    state = {"name": Path(path).name, "pid": os.getpid(), "warmed_in": runner.warmed_in}
+    from pipeline.rules import compiled
+    state = {"name": Path(path).name, "pid": os.getpid(), "warmed_in": runner.warmed_in,
+             "pdf_reader": "pypdfium2" in sys.modules, "patterns": compiled.cache_info().currsize}
     return runner.Done(json.dumps(state), None, "0" * 64, 1, False)
 
 
@@ -74,6 +76,7 @@ def test_past_the_small_batch_the_workers_come_from_the_forkserver(tmp_path):
     runner.run(iter_files([str(src)]), tmp_path / "out", jobs=2, timeout=30, task=where_from, fork_up_to=2)
     states = [json.loads(x) for x in (tmp_path / "out" / "records.jsonl").read_text().splitlines()]
     assert len(states) == 3 and all(s["warmed_in"] not in (None, os.getpid(), s["pid"]) for s in states)
+    assert all(s["pdf_reader"] and s["patterns"] > 50 for s in states)     # loaded once, by the forkserver
 
 
 def _started_early(src: Path, out: Path) -> list[str]:

@@ -1,7 +1,7 @@
 """The `jixiao` command: a thin layer over the library API.
 
 Each command imports what it needs when it runs, and no more: `jixiao extract` imports the writers
-(pyarrow, DuckDB, Jinja) when it writes, the readers import OCR at the first scan (a ruled
+(DuckDB, Jinja; never pyarrow) when it writes, the readers import OCR at the first scan (a ruled
 page's cells come from readers.ruled, without pdfplumber), and a small batch's workers are forked from this process
 (pipeline.batch.forkserver), a batch's from the forkserver.
 """
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="jixiao", description="Read Chinese budget-performance self-evaluation "
                 "reports (绩效自评报告/自评表) into evidence-linked records and audit their figures.")
-    p.add_argument("--version", action="version", version=f"jixiao {_version()}")
+    p.add_argument("--version", action=_Version, nargs=0, help="show program's version number and exit")
     sub = p.add_subparsers(dest="command")
     e = sub.add_parser("extract", help="extract records from files and folders into OUTDIR",
                        description="Extract one record per input file (folders are walked recursively) and "
@@ -156,6 +156,14 @@ def _positive(kind: type, *, zero: bool = False) -> Callable[[str], float | int]
     return parse
 
 
+class _Version(argparse.Action):
+    """--version: the version looked up only when asked (importlib.metadata costs every start 20 ms)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"jixiao {_version()}")
+        parser.exit()
+
+
 def _version() -> str:
     """The installed package's version, else (a source checkout run in place) pyproject.toml's."""
     from importlib.metadata import PackageNotFoundError, version
@@ -229,8 +237,7 @@ def one_each(paths: Iterable[Path]) -> list[Path]:
 
 
 def _extract(args) -> int:
-    from rich.console import Console
-
+    _forkserver_early(args)
     from .batch import runner
     try:
         inputs = _inputs(args)
@@ -252,8 +259,8 @@ def _extract(args) -> int:
         print(f"jixiao: -o {args.outdir} is a file, not a folder: give the folder the outputs go to (it is made "
               "when missing); nothing was written", file=sys.stderr)
         return 2
-    console = Console(stderr=True)
-    progress = None if args.quiet else _Bar(console) if console.is_terminal else _Lines(args.progress_every)
+    console = None if args.quiet else _stderr_console()      # rich is not imported for -q
+    progress = None if console is None else _Bar(console) if console.is_terminal else _Lines(args.progress_every)
     tally = _Tally()
     try:
         with runner.locked(args.outdir):
@@ -280,7 +287,36 @@ def _extract(args) -> int:
 SHOWN = 5                   # names a message or the summary shows before it says how many more
 
 
-def _run(args, inputs: list[str], console: Console, progress: _Phases | None, tally: _Tally) -> runner.Run:
+def _forkserver_early(args) -> None:
+    """A first run over more files than a small batch has will fork its workers from the forkserver:
+    started now, it loads the stages on a second core while this process imports the rest and walks
+    and plans, and the workers read sooner. Not for a rerun (its files may be up to date, and no
+    worker needed), a list on standard input or in a file (not read twice), or Dask."""
+    from .batch import forkserver
+    if args.dask or args.files_from is not None or "-" in args.inputs or (args.outdir / "records.jsonl").exists():
+        return
+    if _more_files_than(args.inputs, forkserver.SMALL):
+        forkserver.start(args.jobs)
+
+
+def _more_files_than(inputs: list[str], n: int) -> bool:
+    """Whether the inputs hold more than n files, walked only until they do."""
+    count = 0
+    for p in inputs:
+        walked = os.walk(p) if os.path.isdir(p) else [("", [], [p])]
+        for _, _, files in walked:
+            count += len(files)
+            if count > n:
+                return True
+    return False
+
+
+def _stderr_console() -> Console:
+    from rich.console import Console
+    return Console(stderr=True)
+
+
+def _run(args, inputs: list[str], console: Console | None, progress: _Phases | None, tally: _Tally) -> runner.Run:
     """The run under OUTDIR's lock, phase by phase, each timed on the wall clock: start (the rules
     checked), walk, plan and extract (runner.run), write the outputs; run.json last. The tables and the
     report are written side by side (--jobs 2 or more) only past a small batch: a second process costs
@@ -296,8 +332,8 @@ def _run(args, inputs: list[str], console: Console, progress: _Phases | None, ta
     paths = iter_files(inputs, args.follow_links)
     walk = time.monotonic() - t
     for folder in _empty(inputs, paths):
-        console.print(f"jixiao: warning: {folder} holds no files: nothing was read from it", markup=False,
-                      highlight=False)
+        (console or _stderr_console()).print(f"jixiao: warning: {folder} holds no files: nothing was read from it",
+                                             markup=False, highlight=False)
     done = runner.run(paths, args.outdir, jobs=args.jobs, timeout=args.timeout or None,
                       options=runner.Options(args.max_pages or None, args.password), dask=args.dask,
                       progress=progress, roots=None if args.follow_links else runner.real_roots(inputs),
@@ -313,7 +349,6 @@ def _run(args, inputs: list[str], console: Console, progress: _Phases | None, ta
     else:
         if progress:
             progress.phase("write", len(runner.WRITE_STEPS))
-        _arrow_without_pandas()
         runner.write_outputs(args.outdir, records, parallel=args.jobs > 1 and done.inputs + done.kept > SMALL,
                              headers=args.csv_headers, workbook=not args.no_xlsx,
                              step=progress.step if progress else lambda name: None)
@@ -322,30 +357,6 @@ def _run(args, inputs: list[str], console: Console, progress: _Phases | None, ta
     done.phases["write"] += time.monotonic() - t
     runner.finish(args.outdir, done, wall=time.monotonic() - args.started, statuses=tally.statuses())
     return done
-
-
-def _arrow_without_pandas() -> None:
-    """pyarrow imports pandas (a quarter of a second of CPU) the first time it converts a Python list,
-    only to ask whether the list is a pandas object, and remembers the answer: this command never hands
-    it one, and told once that pandas is not there, it never asks again. Only in this command's own
-    process: a notebook's pyarrow must find pandas."""
-    if "pandas" in sys.modules:
-        return
-    import pyarrow
-    sys.meta_path.insert(0, _NoPandas)      # not None in sys.modules: pyarrow's import takes that for pandas
-    try:
-        pyarrow.array([0])
-    finally:
-        sys.meta_path.remove(_NoPandas)
-
-
-class _NoPandas:
-    """A finder on sys.meta_path that finds no pandas."""
-
-    @staticmethod
-    def find_spec(name: str, path=None, target=None) -> None:
-        if name == "pandas":
-            raise ModuleNotFoundError("pandas is not used by this command", name=name)
 
 
 def _inputs(args) -> list[str]:

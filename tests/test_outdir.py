@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
 import pytest
 
 from pipeline.outputs import export, xlsx
@@ -70,14 +69,15 @@ class _FullZip(zipfile.ZipFile):
 
 
 class _FullDuckDB:
-    """A DuckDB connection whose disk fills when the database is written out (a checkpoint)."""
+    """A DuckDB connection whose disk fills when it writes a file: the database (a checkpoint) or,
+    with `statement` COPY, a table's Parquet file."""
 
-    def __init__(self, db):
-        self._db = db
+    def __init__(self, db, statement: str = "CHECKPOINT", file: str = "jixiao.duckdb.partial"):
+        self._db, self._statement, self._file = db, statement, file
 
     def execute(self, sql: str, *args):
-        if sql == "CHECKPOINT":
-            raise duckdb.IOException('Could not write file "jixiao.duckdb.partial": No space left on device')
+        if sql.startswith(self._statement):
+            raise duckdb.IOException(f'Could not write file "{self._file}": No space left on device')
         return self._db.execute(sql, *args)
 
     def __getattr__(self, name):
@@ -99,7 +99,8 @@ def _full_page_writes(monkeypatch):
 
 FULL_DISK = {       # where the disk fills -> the outputs that must not be left under their names
     "csv": (lambda mp: mp.setattr(export.CsvWriter, "writerows", _disk_full), ("records.csv", "findings.csv")),
-    "parquet": (lambda mp: mp.setattr(pq.ParquetWriter, "write_table", _disk_full), ("records.parquet",)),
+    "parquet": (lambda mp: mp.setattr(duckdb, "connect", lambda *a, _c=duckdb.connect:
+                                      _FullDuckDB(_c(*a), "COPY", "records.parquet.partial")), ("records.parquet",)),
     "xlsx": (lambda mp: mp.setattr(xlsx, "ZipFile", _FullZip), (export.XLSX,)),
     "duckdb": (lambda mp: mp.setattr(duckdb, "connect", lambda *a, _c=duckdb.connect: _FullDuckDB(_c(*a))),
                (export.DUCKDB,)),

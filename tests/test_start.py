@@ -18,7 +18,7 @@ from pipeline.cli import iter_files
 from pipeline.readers import ocr
 from tests.conftest import ROOT, SEED
 
-HEAVY = ("pyarrow", "duckdb", "jinja2", "pandas", "pdfplumber", "onnxruntime", "rapidocr", "jieba")
+HEAVY = ("pyarrow", "numpy", "duckdb", "jinja2", "rich", "pandas", "pdfplumber", "onnxruntime", "rapidocr", "jieba")
 
 
 def loaded_after(code: str) -> list[str]:
@@ -33,12 +33,13 @@ def test_importing_the_command_loads_no_writer_reader_or_ocr_library():
 
 
 def test_a_one_file_run_forks_its_worker_from_the_command_and_loads_only_what_it_writes(tmp_path):
-    """No forkserver starts; the command itself imports the writers, but not pandas (pyarrow would,
-    for nothing), nor what only a worker reading a PDF, or a scan, needs."""
+    """No forkserver starts; the command itself imports the writers it needs, DuckDB (which writes the
+    Parquet files too) and Jinja, but not pyarrow, numpy or pandas, nor rich under -q, nor what only a
+    worker reading a PDF, or a scan, needs."""
     code = (f"from pipeline.cli import main\nimport multiprocessing.forkserver as fs\n"
             f"assert main(['extract', {str(SEED)!r}, '-o', {str(tmp_path / 'out')!r}, '-q']) == 0\n"
             "assert fs._forkserver._forkserver_pid is None, 'a forkserver was started'")
-    assert loaded_after(code) == ["pyarrow", "duckdb", "jinja2"]
+    assert loaded_after(code) == ["duckdb", "jinja2"]
     (record,) = [json.loads(line) for line in (tmp_path / "out" / "records.jsonl").read_text().splitlines()]
     assert record["status"] == "ok" and record["organization"] is not None
 
@@ -48,7 +49,9 @@ def where_from(path: str, options: runner.Options):
     it never finishes on files named stuck*."""
     if Path(path).name.startswith("stuck"):
         time.sleep(600)
-    state = {"name": Path(path).name, "pid": os.getpid(), "warmed_in": runner.warmed_in}
+    from pipeline.rules import compiled
+    state = {"name": Path(path).name, "pid": os.getpid(), "warmed_in": runner.warmed_in,
+             "pdf_reader": "pypdfium2" in sys.modules, "patterns": compiled.cache_info().currsize}
     return runner.Done(json.dumps(state), None, "0" * 64, 1, False)
 
 
@@ -73,6 +76,32 @@ def test_past_the_small_batch_the_workers_come_from_the_forkserver(tmp_path):
     runner.run(iter_files([str(src)]), tmp_path / "out", jobs=2, timeout=30, task=where_from, fork_up_to=2)
     states = [json.loads(x) for x in (tmp_path / "out" / "records.jsonl").read_text().splitlines()]
     assert len(states) == 3 and all(s["warmed_in"] not in (None, os.getpid(), s["pid"]) for s in states)
+    assert all(s["pdf_reader"] and s["patterns"] > 50 for s in states)     # loaded once, by the forkserver
+
+
+def _started_early(src: Path, out: Path) -> list[str]:
+    """In a fresh interpreter, with a small batch of 2 files: whether `jixiao extract SRC -o OUT`'s
+    first step started the forkserver, and whether the runner had been imported by then."""
+    code = ("import sys\nimport multiprocessing.forkserver as fs\nfrom pipeline import cli\n"
+            "from pipeline.batch import forkserver\nforkserver.SMALL = 2\n"
+            f"cli._forkserver_early(cli._parser().parse_args(['extract', {str(src)!r}, '-o', {str(out)!r}]))\n"
+            "print(fs._forkserver._forkserver_pid is not None, 'pipeline.batch.runner' in sys.modules)")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          check=True).stdout.split()
+
+
+def test_a_first_run_past_the_small_batch_starts_the_forkserver_before_it_imports_the_runner(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("a.txt", "b.txt"):
+        shutil.copy(SEED, src / name)
+    out = tmp_path / "out"
+    assert _started_early(src, out) == ["False", "False"]          # a small batch: forked from the command
+    shutil.copy(SEED, src / "c.txt")
+    assert _started_early(src, out) == ["True", "False"]
+    out.mkdir()
+    (out / "records.jsonl").write_text("")
+    assert _started_early(src, out) == ["False", "False"]          # a rerun: its files may be up to date
 
 
 def test_ocr_uses_the_worker_s_share_of_the_cores(monkeypatch):

@@ -27,6 +27,14 @@ def context(jobs: int, fork: bool = False) -> multiprocessing.context.BaseContex
 
 
 
+def start(jobs: int) -> None:
+    """Start the forkserver for `jobs` workers now, rather than at the pool's first worker: it warms
+    itself (pipeline.batch.warm) on a core of its own while its caller goes on."""
+    from multiprocessing import forkserver as server
+    context(jobs)
+    server.ensure_running()
+
+
 def stop() -> None:
     """End this process's forkserver, when it started one and its workers are done: it holds the
     stages and the rules (about 40 MB resident) while the outputs are written, which need none of

@@ -752,7 +752,7 @@ def is_outdir(folder: Path) -> bool:
 
 
 def _import_writers() -> None:
-    """What write_outputs needs (pyarrow, DuckDB, Jinja: most of a second to import),
+    """What write_outputs needs (DuckDB, Jinja: a tenth of a second and more to import),
     imported while the workers read the files and this process mostly waits on them."""
     from ..outputs import report, store  # noqa: F401
 

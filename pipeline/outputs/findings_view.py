@@ -10,15 +10,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from pydantic import ValidationError
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from ..readers.load import visible
 from .export import evidence_line
 from .labels import labels
 from ..models import Finding, Record
+
+if TYPE_CHECKING:       # rich is imported where something is printed: `extract -q` reads records only
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -90,6 +94,7 @@ def render_findings(records: Iterable[Record], console: Console, *, tables: bool
     """Print each document's findings as it comes (documents without findings are only counted),
     failed and skipped documents as one line each, and the summary line; return the counts.
     With `tables=False` only the summary line is printed."""
+    from rich.text import Text
     counts = Counts()
     for r in records:
         counts.documents += 1
@@ -122,6 +127,7 @@ def render_findings(records: Iterable[Record], console: Console, *, tables: bool
 
 
 def _heading(r: Record) -> Text:
+    from rich.text import Text
     head = Text(terminal_text(r.source.path), style="bold")
     about = []
     if r.report_type is not None:
@@ -136,6 +142,8 @@ def _heading(r: Record) -> Text:
 
 
 def _table(findings: list[Finding]) -> Table:
+    from rich.table import Table
+    from rich.text import Text
     table = Table(show_lines=True)
     table.add_column("规则", no_wrap=True)
     table.add_column("级别", no_wrap=True)

@@ -15,10 +15,12 @@ described with the record model's own field descriptions (`describe`): in the Pa
 beside pandas' schema metadata that makes pd.read_parquet give nullable dtypes (`described_schema`),
 and as DuckDB column comments, with views `<table>_with_organization` (`document_db`).
 
-Records stream through in batches (BATCH records): each batch becomes one Parquet row group per
-table and rows appended to the workbook (xlsx.py: every sheet's rows in its own temporary file, strings
-inline, a cell one f-string); DuckDB takes each table from its finished Parquet file, one INSERT per
-table. Memory holds one batch, whatever the number of records.
+Records stream through in batches (BATCH records): each batch becomes rows appended to each table's
+JSON lines file and to the workbook (xlsx.py: every sheet's rows in its own temporary file, strings
+inline, a cell one f-string), both in temporary folders. DuckDB writes each table's Parquet file from
+its rows (row groups of ROW_GROUP rows), then takes the table from that file, one INSERT per table;
+pyarrow is never imported (the Arrow schema pyarrow reads back is encoded by arrow_ipc.py). Memory
+holds one batch, and DuckDB a row group, whatever the number of records.
 
 Evidence stays typed. One evidence is a STRUCT(page, start, end, text, rule, table, row, col,
 confidence) in Parquet and DuckDB (`total_yuan_evidence.text`, `evidence.page` in SQL); a finding's
@@ -34,21 +36,21 @@ replaced whole, and a failed run leaves no half-written file.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from . import export, xlsx
+from . import arrow_ipc, export, xlsx
 from .export import (
     DUCKDB,
     PARTIAL,
@@ -62,8 +64,13 @@ from .export import (
 )
 from .findings_view import read_jsonl
 from ..models import Budget, Evidence, Finding, FundRow, Indicator, Project, Quantity, Record, Source
+from ..rules import _cache_dir
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 BATCH = 100
+ROW_GROUP = 10_000          # rows of a Parquet row group: what DuckDB holds of a table while it writes the file
 YEAR = "fiscal_year"        # one year type in every table, the panel's too: int16 / SMALLINT / pandas Int16
 
 
@@ -128,15 +135,15 @@ def _evidence_fields() -> list[tuple[str, str]]:
 
 
 EVIDENCE_FIELDS = _evidence_fields()
-_ARROW_SCALAR = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "money": pa.float64(),
-                 "bool": pa.bool_(), "json": pa.string(), "year": pa.int16()}
+_IPC_SCALAR: dict[str, arrow_ipc.Type] = {"str": "utf8", "int": ("int", 64), "float": "double", "money": "double",
+                                          "bool": "bool", "json": "utf8", "year": ("int", 16)}
 _SQL_SCALAR = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "money": "DOUBLE", "bool": "BOOLEAN",
                "json": "JSON", "year": "SMALLINT"}
 # what pd.read_parquet makes of each type: nullable integers and strings (pd.NA for a missing value),
 # amounts float64 yuan (NaN), an evidence a dict, a finding's evidence a list of dicts
 PANDAS = {"str": "string", "int": "Int64", "float": "float64", "money": "float64", "bool": "boolean",
           "json": "string", "year": "Int16", "evidence": "object", "evidences": "object"}
-EVIDENCE_ARROW = pa.struct([(n, _ARROW_SCALAR[t]) for n, t in EVIDENCE_FIELDS])
+EVIDENCE_TYPE: arrow_ipc.Type = ("struct", [(n, _IPC_SCALAR[t], {}) for n, t in EVIDENCE_FIELDS])
 EVIDENCE_SQL = "STRUCT(" + ", ".join(f'"{n}" {_SQL_SCALAR[t]}' for n, t in EVIDENCE_FIELDS) + ")"
 
 
@@ -145,12 +152,26 @@ def kind(c: Column) -> str:
     return "year" if c.name == YEAR else c.type
 
 
-def arrow_type(c: Column) -> pa.DataType:
+def ipc_type(c: Column) -> arrow_ipc.Type:
+    """A column's Arrow type, as plain data (arrow_ipc): one spelling for pyarrow and for the Parquet
+    files DuckDB writes."""
     if c.type == "evidence":
-        return EVIDENCE_ARROW
+        return EVIDENCE_TYPE
     if c.type == "evidences":
-        return pa.list_(EVIDENCE_ARROW)
-    return _ARROW_SCALAR[kind(c)]
+        return ("list", ("item", EVIDENCE_TYPE, {}))
+    return _IPC_SCALAR[kind(c)]
+
+
+def arrow_type(t: arrow_ipc.Type) -> pa.DataType:
+    """The pyarrow type of a plain one."""
+    import pyarrow as pa
+    if isinstance(t, str):
+        return {"utf8": pa.string(), "double": pa.float64(), "bool": pa.bool_()}[t]
+    if t[0] == "int":
+        return {16: pa.int16(), 64: pa.int64()}[t[1]]
+    if t[0] == "list":
+        return pa.list_(pa.field(t[1][0], arrow_type(t[1][1])))
+    return pa.struct([(n, arrow_type(sub)) for n, sub, _ in t[1]])
 
 
 def sql_type(c: Column) -> str:
@@ -161,44 +182,74 @@ def sql_type(c: Column) -> str:
     return _SQL_SCALAR[kind(c)]
 
 
+def pandas_metadata(dtypes: Iterable[tuple[str, str]]) -> str:
+    """pandas' own schema metadata naming each column's dtype (name, dtype), which makes pd.read_parquet
+    (and Table.to_pandas) give nullable Int16/Int64, string and boolean columns rather than float64 and
+    object."""
+    columns = [{"name": n, "field_name": n, "pandas_type": "object", "numpy_type": d, "metadata": None}
+               for n, d in dtypes]
+    return json.dumps({"index_columns": [], "column_indexes": [], "columns": columns,
+                       "creator": {"library": "jixiao"}, "pandas_version": "2.2.0"})
+
+
 def described_schema(fields: Iterable[tuple[str, pa.DataType, str, str]]) -> pa.Schema:
     """An Arrow schema from (name, type, pandas dtype, description): each field's description in its
-    metadata, and pandas' own schema metadata naming each column's dtype, so that pd.read_parquet (and
-    Table.to_pandas) give nullable Int16/Int64, string and boolean columns rather than float64 and object."""
+    metadata, and pandas' schema metadata (pandas_metadata)."""
+    import pyarrow as pa
     fields = list(fields)
-    columns = [{"name": n, "field_name": n, "pandas_type": "object", "numpy_type": d, "metadata": None}
-               for n, _, d, _ in fields]
-    pandas = {"index_columns": [], "column_indexes": [], "columns": columns,
-              "creator": {"library": "jixiao"}, "pandas_version": "2.2.0"}
     return pa.schema([pa.field(n, t, metadata={"description": desc}) for n, t, _, desc in fields],
-                     metadata={"pandas": json.dumps(pandas)})
+                     metadata={"pandas": pandas_metadata((n, d) for n, _, d, _ in fields)})
 
 
 def arrow_schema(t: Table) -> pa.Schema:
-    return described_schema((c.name, arrow_type(c), PANDAS[kind(c)], describe(t.name, c.name)) for c in t.columns)
+    return described_schema((c.name, arrow_type(ipc_type(c)), PANDAS[kind(c)], describe(t.name, c.name))
+                            for c in t.columns)
 
 
-_EVIDENCE_NAMES = tuple(n for n, _ in EVIDENCE_FIELDS)
+def parquet_metadata(t: Table) -> dict[str, str]:
+    """The key-value metadata of a table's Parquet file as pyarrow writes it, arrow_schema(t) in effect:
+    the serialised Arrow schema (types, each column's description) and pandas' dtypes."""
+    pandas = pandas_metadata((c.name, PANDAS[kind(c)]) for c in t.columns)
+    fields = [(c.name, ipc_type(c), {"description": describe(t.name, c.name)}) for c in t.columns]
+    return {"ARROW:schema": arrow_ipc.arrow_schema_text(fields, {"pandas": pandas}), "pandas": pandas}
 
 
 def _evidence_dict(e: Evidence) -> dict:
-    """An evidence as Arrow's struct takes it: its fields read directly (model_dump costs three times as much)."""
-    return {n: getattr(e, n) for n in _EVIDENCE_NAMES}
+    """An evidence as Arrow's struct and JSON take it: the model's own dict of its fields, every one
+    of them, in order (pydantic keeps them there), not copied (model_dump costs ten times as much).
+    Read only."""
+    return e.__dict__
 
 
-def _arrow_column(type_: str, values: list) -> list:
-    """A column's values as Arrow takes them: evidence as dicts, a finding's figures as JSON text."""
+def _plain(type_: str, v: Any) -> Any:
+    """A value as Arrow and JSON take it: evidence as dicts, a finding's figures as JSON text."""
+    if v is None:
+        return None
     if type_ == "evidence":
-        return [None if v is None else _evidence_dict(v) for v in values]
+        return _evidence_dict(v)
     if type_ == "evidences":
-        return [None if v is None else [_evidence_dict(e) for e in v] for v in values]
+        return [_evidence_dict(e) for e in v]
     if type_ == "json":
-        return [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
-    return values
+        return json.dumps(v, ensure_ascii=False)
+    return v
+
+
+_NESTED = {t.name: [(c.name, c.type) for c in t.columns if c.type in ("evidence", "evidences", "json")]
+           for t in TABLES}      # the columns whose values _plain changes
+
+
+def _json_line(row: dict, nested: list[tuple[str, str]]) -> str:
+    """A typed row as one line of JSON, as DuckDB reads it back (the row's own dict, copied only to
+    change its evidence and figures)."""
+    row = dict(row)
+    for name, type_ in nested:
+        row[name] = _plain(type_, row[name])
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def arrow_batch(t: Table, rows: list[dict], schema: pa.Schema) -> pa.Table:
-    return pa.Table.from_pydict({c.name: _arrow_column(c.type, [row[c.name] for row in rows]) for c in t.columns},
+    import pyarrow as pa
+    return pa.Table.from_pydict({c.name: [_plain(c.type, row[c.name]) for row in rows] for c in t.columns},
                                 schema=schema)
 
 
@@ -266,52 +317,65 @@ class _Sheet:
 
 class _Typed:
     """The tables as programs read them: one Parquet file per table and jixiao.duckdb; `add` takes one
-    batch of records."""
+    batch of records. DuckDB writes both (pyarrow is not imported: a quarter of a second of every
+    run's start): each batch's rows go to a JSON lines file per table (a temporary folder, as the
+    workbook's rows do), which DuckDB turns into the table's Parquet file at the end, its columns
+    typed by the table's spec and its Arrow schema (types, descriptions, pandas' dtypes) in the
+    file's metadata as pyarrow would have written it (parquet_metadata)."""
 
     def __init__(self, outdir: Path):
         self.final = [outdir / f"{t.name}.parquet" for t in TABLES] + [outdir / DUCKDB]
         self.partial = [p.with_name(p.name + PARTIAL) for p in self.final]
-        self.schemas = [arrow_schema(t) for t in TABLES]
-        self.parquet: list[pq.ParquetWriter] = []
+        self.spill: tempfile.TemporaryDirectory | None = None     # each table's rows until finish
+        self.rows: list = []
+        self.counts = [0] * len(TABLES)         # rows written to each table's file
         self.db: duckdb.DuckDBPyConnection | None = None
 
     def open(self) -> None:
         for p in self.partial:
             _remove(p)
-        for p, s in zip(self.partial, self.schemas):
-            self.parquet.append(pq.ParquetWriter(p, s))
-        self.db = duckdb.connect(str(self.partial[-1]))
-        self.db.execute("BEGIN TRANSACTION")       # the tables and their 180 comments: one commit, not 200
-        for t in TABLES:
-            cols = ", ".join(f'"{c.name}" {sql_type(c)}' for c in t.columns)
-            self.db.execute(f'CREATE TABLE "{t.name}" ({cols})')
-        document_db(self.db)
-        self.db.execute("COMMIT")
+        self.spill = tempfile.TemporaryDirectory(prefix="jixiao-rows-")
+        self.rows = [open(Path(self.spill.name) / f"{t.name}.jsonl", "w", encoding="utf-8") for t in TABLES]
+        self.db = empty_database(self.partial[-1])
 
     def add(self, tables: list[list[tuple[dict, Doc]]]) -> None:
-        for t, schema, parquet, pairs in zip(TABLES, self.schemas, self.parquet, tables):
-            rows = [row for row, _ in pairs]
-            if not rows:
-                continue
-            parquet.write_table(arrow_batch(t, rows, schema))
+        for k, (t, f, pairs) in enumerate(zip(TABLES, self.rows, tables)):
+            f.writelines(_json_line(row, _NESTED[t.name]) for row, _ in pairs)
+            self.counts[k] += len(pairs)
 
     def finish(self) -> None:
-        """Each table into the database from its finished Parquet file, in one INSERT (a batch's own
-        INSERT cost DuckDB twice as much: a statement each, 30 for 500 records), read by one thread a
-        row group at a time and written to the file before the next table: memory stays that of a
-        batch (with a thread per core and one checkpoint, 5,000 documents took 70 MB more)."""
-        assert self.db is not None          # opened
-        for w in self.parquet:
-            w.close()
+        """Each table's Parquet file from its rows, then the table of the database from that file, in
+        one INSERT (a batch's own INSERT cost DuckDB twice as much), by one thread, a row group at a
+        time, and a table of more than a row group written to the file before the next table: memory
+        stays that of a row group (with a thread per core and one checkpoint, 5,000 documents took
+        70 MB more); smaller tables are written by one checkpoint at the end (six cost a short
+        report 10 ms). The Parquet
+        file is written from the rows as read, not from the database's table: DuckDB would mark the
+        columns with no missing value as required, and pyarrow would read them as not nullable."""
+        assert self.db is not None and self.spill is not None          # opened
+        for f in self.rows:
+            f.close()
         self.db.execute("SET threads = 1")
-        for t, p in zip(TABLES, self.partial):
+        for t, f, p, n in zip(TABLES, self.rows, self.partial, self.counts):
+            columns = ", ".join(f"{_sql_text(c.name)}: {_sql_text(_SQL_SCALAR['str'] if c.type == 'json' else sql_type(c))}"
+                                for c in t.columns)
+            metadata = ", ".join(f"{_sql_text(k)}: {_sql_text(v)}" for k, v in parquet_metadata(t).items())
+            self.db.execute(f"COPY (SELECT * FROM read_json({_sql_text(f.name)}, format = 'newline_delimited', "
+                            f"columns = {{{columns}}})) TO {_sql_text(str(p))} "
+                            f"(FORMAT PARQUET, ROW_GROUP_SIZE {ROW_GROUP}, KV_METADATA {{{metadata}}})")
             self.db.execute(f'INSERT INTO "{t.name}" SELECT * FROM read_parquet(?)', [str(p)])
-            self.db.execute("CHECKPOINT")   # closing would swallow a failure to move the log into the file
+            if n > ROW_GROUP:
+                self.db.execute("CHECKPOINT")
+        self.db.execute("CHECKPOINT")   # closing would swallow a failure to move the log into the file
         self.db.close()
         self.db = None
+        self.spill.cleanup()
+        self.spill = None
 
     def abort(self) -> None:
-        for close in [w.close for w in self.parquet] + ([self.db.close] if self.db is not None else []):
+        closes = [f.close for f in self.rows] + ([self.db.close] if self.db is not None else []) + \
+            ([self.spill.cleanup] if self.spill is not None else [])
+        for close in closes:
             try:
                 close()
             except Exception:       # noqa: BLE001, S110 - already failing: remove what can be removed
@@ -398,21 +462,65 @@ def _sql_text(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def document_db(db: duckdb.DuckDBPyConnection) -> None:
-    """The database describes itself: a comment on every table and column (`duckdb_columns()`, `.schema`
-    in the DuckDB shell), and for each table of a document's rows a view `<table>_with_organization`
-    with the document's organization, fiscal_year and report_type first."""
+def empty_database(path: Path) -> duckdb.DuckDBPyConnection:
+    """jixiao.duckdb at `path` with its tables, their comments and the views, empty: a copy of the one
+    the first run made in the user's cache folder (the rules' own, rules.checked), named by its
+    statements and DuckDB's version. The 200 statements cost every run 30 ms of CPU, the copy a
+    millisecond. Without a cache folder, or where it cannot be written, they are run here."""
+    statements = ["BEGIN TRANSACTION", *create_tables(), *document_db(), "COMMIT"]
+    where = _cache_dir()
+    if where is not None:
+        key = hashlib.sha256("\n".join([duckdb.__version__, *statements]).encode()).hexdigest()[:16]
+        template = where / f"empty-{key}.duckdb"
+        try:
+            if not template.exists():
+                _made(template, statements)
+            shutil.copyfile(template, path)
+            return duckdb.connect(str(path))
+        except (OSError, duckdb.Error):
+            _remove(path)
+    db = duckdb.connect(str(path))
+    db.execute(";\n".join(statements))
+    return db
+
+
+def _made(template: Path, statements: list[str]) -> None:
+    """The empty database made under a temporary name beside `template` and renamed to it when whole."""
+    template.parent.mkdir(parents=True, exist_ok=True)
+    tmp = template.with_name(f"{template.name}.{os.getpid()}.tmp")
+    try:
+        db = duckdb.connect(str(tmp))
+        try:
+            db.execute(";\n".join(statements))
+        finally:
+            db.close()
+        os.replace(tmp, template)
+    finally:
+        _remove(tmp)
+        _remove(tmp.with_name(tmp.name + ".wal"))
+
+
+def create_tables() -> list[str]:
+    """The statements that create the database's tables, empty."""
+    return [f'CREATE TABLE "{t.name}" (' + ", ".join(f'"{c.name}" {sql_type(c)}' for c in t.columns) + ")"
+            for t in TABLES]
+
+
+def document_db() -> list[str]:
+    """The statements by which the database describes itself: a comment on every table and column
+    (`duckdb_columns()`, `.schema` in the DuckDB shell), and for each table of a document's rows a view
+    `<table>_with_organization` with the document's organization, fiscal_year and report_type first."""
+    out = []
     for t in TABLES:
-        db.execute(f'COMMENT ON TABLE "{t.name}" IS {_sql_text(ROWS[t.name])}')
-        for c in t.columns:
-            db.execute(f'COMMENT ON COLUMN "{t.name}"."{c.name}" IS {_sql_text(describe(t.name, c.name))}')
+        out.append(f'COMMENT ON TABLE "{t.name}" IS {_sql_text(ROWS[t.name])}')
+        out += [f'COMMENT ON COLUMN "{t.name}"."{c.name}" IS {_sql_text(describe(t.name, c.name))}' for c in t.columns]
     context = ", ".join(f'r."{c}"' for c in CONTEXT)
     for t in TABLES[1:]:
         view = f"{t.name}_with_organization"
-        db.execute(f'CREATE VIEW "{view}" AS SELECT {context}, x.* FROM "{t.name}" x '
-                   f'JOIN records r USING (path, sha256)')
         about = f"{ROWS[t.name]}, with its document's {', '.join(CONTEXT)}"
-        db.execute(f'COMMENT ON VIEW "{view}" IS {_sql_text(about)}')
+        out += [f'CREATE VIEW "{view}" AS SELECT {context}, x.* FROM "{t.name}" x JOIN records r USING (path, sha256)',
+                f'COMMENT ON VIEW "{view}" IS {_sql_text(about)}']
+    return out
 
 
 def _remove(p: Path) -> None:

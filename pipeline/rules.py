@@ -85,7 +85,7 @@ def checked(folder: Path) -> RuleSet:
     when it last passed every check; else loaded and checked, and cached if good. A changed file is a
     miss, so every bad rule is still reported; a cache that cannot be read or written is no error."""
     files = sorted(folder.glob("*.yaml"))
-    where = _cache_dir()
+    where = cache_dir()
     if not files or where is None:          # no files: load_rules says why
         return load_rules(folder)
     key = _key(folder, files)
@@ -115,7 +115,7 @@ def _key(folder: Path, files: list[Path]) -> str:
     return h.hexdigest()
 
 
-def _cache_dir() -> Path | None:
+def cache_dir() -> Path | None:
     """$XDG_CACHE_HOME/jixiao, else ~/.cache/jixiao: the user's own, which no other user can write;
     None where neither is an absolute path (no home: nothing is cached, rather than a folder in the
     working directory)."""

@@ -401,7 +401,7 @@ def test_the_empty_database_is_copied_from_the_users_cache_and_is_the_one_its_st
                 "SELECT table_name, comment FROM duckdb_tables() WHERE NOT internal ORDER BY ALL")
     got = []
     for n, cache in enumerate([tmp_path / "cache", tmp_path / "cache", None]):
-        monkeypatch.setattr(store, "_cache_dir", lambda cache=cache: cache)
+        monkeypatch.setattr(store, "cache_dir", lambda cache=cache: cache)
         db = store.empty_database(tmp_path / f"{n}.duckdb")
         got.append([db.execute(q).fetchall() for q in describe])
         db.close()

@@ -64,7 +64,7 @@ from .export import (
 )
 from .findings_view import read_jsonl
 from ..models import Budget, Evidence, Finding, FundRow, Indicator, Project, Quantity, Record, Source
-from ..rules import _cache_dir
+from ..rules import cache_dir
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -468,7 +468,7 @@ def empty_database(path: Path) -> duckdb.DuckDBPyConnection:
     statements and DuckDB's version. The 200 statements cost every run 30 ms of CPU, the copy a
     millisecond. Without a cache folder, or where it cannot be written, they are run here."""
     statements = ["BEGIN TRANSACTION", *create_tables(), *document_db(), "COMMIT"]
-    where = _cache_dir()
+    where = cache_dir()
     if where is not None:
         key = hashlib.sha256("\n".join([duckdb.__version__, *statements]).encode()).hexdigest()[:16]
         template = where / f"empty-{key}.duckdb"

@@ -89,3 +89,19 @@ def test_a_header_whose_score_columns_come_before_the_names_is_not_read_and_stop
     scrambled = TWO_ROW_HEADER.replace("一级指标\n", "").replace("二级指标\n", "")
     r = extract_text("青石县某某中学2023年度项目支出绩效自评表\n" + scrambled)
     assert r.status == "ok" and r.fiscal_year.value == 2023
+
+
+def test_a_row_broken_across_lines_still_opens_its_level_for_the_rows_after_it():
+    """效益指标 | 经济效益指标 | 带动农户增收 has its figures on later lines (so it is no row), but the
+    next row's 社会效益指标 belongs to 效益指标, not to the 产出指标 read before."""
+    from pipeline import extract_text
+    text = ("青石县某某中学2023年度项目支出绩效自评表\n"
+            "| 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 |\n"
+            "| 产出指标 | 数量指标 | 受助学生人数 | ≥420人 | 431人 | 20 | 20 |\n"
+            "| 效益指标 | 经济效益指标 | 带动农户增收 |\n"
+            "| 有效 |\n"
+            "| 有效 | 10 | 10 |\n"
+            "| 社会效益指标 | 政策知晓率 | ≥90% | 95% | 10 | 10 |\n")
+    rows = extract_text(text).indicators
+    assert [(i.level1, i.level2, i.level3) for i in rows] == [
+        ("产出指标", "数量指标", "受助学生人数"), ("效益指标", "社会效益指标", "政策知晓率")]

@@ -113,7 +113,18 @@ def _from_table_lines(doc: NormText) -> list[Indicator]:
         item = _row(doc, header, cells, real, carry)
         if item is not None:
             out.append(item)
+        elif header[1][:2] == ["level1", "level2"]:
+            _opens_levels(cells, carry)
     return out
+
+
+def _opens_levels(cells: list[TextCell], carry: dict[str, TextCell]) -> None:
+    """A row broken across lines (its names on one, its figures on the next) is no row, but when its
+    first two cells name indicators (效益指标 | 经济效益指标) it opens a new 一级 and 二级: the rows
+    after it inherit those, not the last ones read."""
+    filled = [c for c in cells if c.text]
+    if len(filled) >= 2 and all(_NOTE.sub("", c.text).endswith("指标") for c in filled[:2]):
+        carry["level1"], carry["level2"] = filled[0], filled[1]
 
 
 def _from_cell_lines(doc: NormText) -> list[Indicator]:

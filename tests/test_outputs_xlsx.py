@@ -103,6 +103,15 @@ def test_a_column_past_z_gets_two_letters():
     assert [column_letter(i) for i in (0, 25, 26, 51, 701, 702)] == ["A", "Z", "AA", "AZ", "ZZ", "AAA"]
 
 
+def test_xml_escapes_are_the_standard_librarys():
+    from xml.sax.saxutils import escape, quoteattr
+
+    from pipeline.outputs import xlsx
+    texts = ["青石县某某局", "a & b <c> d", 'say "年度"', "it's", "both ' and \"", "&amp;", "行一\n行二\r\t尾", ""]
+    assert [xlsx.escape(t) for t in texts] == [escape(t) for t in texts]
+    assert [xlsx.quoteattr(t) for t in texts] == [quoteattr(t) for t in texts]
+
+
 # ---------------------------------------------------------------- in a real spreadsheet application
 
 CALC_TIMEOUT = 180

@@ -42,7 +42,6 @@ from itertools import islice
 from pathlib import Path
 from typing import overload
 
-import yaml
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -52,7 +51,7 @@ from ..models import Budget, Evidence, Fact, Record
 from .originals import Original, original
 from .labels import label, labels
 from .texts import Texts
-from ..rules import RULES_DIR, _yaml_loader
+from ..rules import RULES_DIR, yaml_data
 
 PAGE_SIZE = 500                 # rows of the document list per page (report.html holds the first page)
 TEMPLATES = Path(__file__).parent / "templates"
@@ -73,7 +72,7 @@ def explanations() -> dict[str, dict]:
     """rule id -> {title, compared, check, values: {key: {label, unit}}} from rules/explain.yaml: the
     words an auditor reads beside a rule, kept as data beside the rules they explain."""
     try:
-        data = yaml.load((RULES_DIR / "explain.yaml").read_text(encoding="utf-8"), Loader=_yaml_loader()) or {}
+        data = yaml_data(RULES_DIR / "explain.yaml") or {}
     except OSError:
         return {}
     return data.get("explain") or {}

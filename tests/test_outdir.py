@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.outputs import export, xlsx
+from pipeline.outputs import export, store, xlsx
 from pipeline.batch import runner
 from pipeline.cli import main
 from tests.conftest import ROOT, SEED, jixiao
@@ -99,10 +99,10 @@ def _full_page_writes(monkeypatch):
 
 FULL_DISK = {       # where the disk fills -> the outputs that must not be left under their names
     "csv": (lambda mp: mp.setattr(export.CsvWriter, "writerows", _disk_full), ("records.csv", "findings.csv")),
-    "parquet": (lambda mp: mp.setattr(duckdb, "connect", lambda *a, _c=duckdb.connect:
+    "parquet": (lambda mp: mp.setattr(store.duckdb, "connect", lambda *a, _c=store.duckdb.connect:
                                       _FullDuckDB(_c(*a), "COPY", "records.parquet.partial")), ("records.parquet",)),
     "xlsx": (lambda mp: mp.setattr(xlsx, "ZipFile", _FullZip), (export.XLSX,)),
-    "duckdb": (lambda mp: mp.setattr(duckdb, "connect", lambda *a, _c=duckdb.connect: _FullDuckDB(_c(*a))),
+    "duckdb": (lambda mp: mp.setattr(store.duckdb, "connect", lambda *a, _c=store.duckdb.connect: _FullDuckDB(_c(*a))),
                (export.DUCKDB,)),
     "report": (_full_page_writes, ("report.html", "report/doc.html")),
 }

@@ -18,7 +18,7 @@ from pipeline.cli import iter_files
 from pipeline.readers import ocr
 from tests.conftest import ROOT, SEED
 
-HEAVY = ("pyarrow", "numpy", "duckdb", "jinja2", "rich", "pandas", "pdfplumber", "onnxruntime", "rapidocr", "jieba")
+HEAVY = ("pyarrow", "numpy", "duckdb", "_duckdb", "jinja2", "rich", "pandas", "pdfplumber", "onnxruntime", "rapidocr", "jieba")
 
 
 def loaded_after(code: str) -> list[str]:
@@ -33,13 +33,13 @@ def test_importing_the_command_loads_no_writer_reader_or_ocr_library():
 
 
 def test_a_one_file_run_forks_its_worker_from_the_command_and_loads_only_what_it_writes(tmp_path):
-    """No forkserver starts; the command itself imports the writers it needs, DuckDB (which writes the
-    Parquet files too) and Jinja, but not pyarrow, numpy or pandas, nor rich under -q, nor what only a
-    worker reading a PDF, or a scan, needs."""
+    """No forkserver starts; the command itself imports the writers it needs, DuckDB's engine (which
+    writes the Parquet files too; not the package's relational API) and Jinja, but not pyarrow, numpy
+    or pandas, nor rich under -q, nor what only a worker reading a PDF, or a scan, needs."""
     code = (f"from pipeline.cli import main\nimport multiprocessing.forkserver as fs\n"
             f"assert main(['extract', {str(SEED)!r}, '-o', {str(tmp_path / 'out')!r}, '-q']) == 0\n"
             "assert fs._forkserver._forkserver_pid is None, 'a forkserver was started'")
-    assert loaded_after(code) == ["duckdb", "jinja2"]
+    assert loaded_after(code) == ["_duckdb", "jinja2"]
     (record,) = [json.loads(line) for line in (tmp_path / "out" / "records.jsonl").read_text().splitlines()]
     assert record["status"] == "ok" and record["organization"] is not None
 
@@ -186,3 +186,22 @@ def test_without_a_home_the_rules_are_checked_and_nothing_is_cached(tmp_path, mo
     (folder / "a.yaml").write_text(RULES, encoding="utf-8")
     assert rules_module.checked(folder).get("g.a").high == 100.0
     assert [p.name for p in tmp_path.iterdir()] == ["rules"]        # no .cache made in the working folder
+
+
+def test_a_data_file_is_read_back_from_the_cache_without_yaml(tmp_path):
+    """labels.yaml as the second start reads it: the same data, from the JSON copy the first made,
+    and yaml not imported; an edit of the file is read anew."""
+    data = tmp_path / "names.yaml"
+    data.write_text("labels:\n  status: {ok: 成功}\n  years: [2023, 2024]\n", encoding="utf-8")
+    code = ("import json, sys\nfrom pathlib import Path\nfrom pipeline.rules import yaml_data\n"
+            f"print(json.dumps([yaml_data(Path({str(data)!r})), 'yaml' in sys.modules], ensure_ascii=False))")
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+
+    def start():
+        return json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                                         env=env, check=True).stdout)
+    expected = {"labels": {"status": {"ok": "成功"}, "years": [2023, 2024]}}
+    assert start() == [expected, True]
+    assert start() == [expected, False]
+    data.write_text("labels:\n  status: {ok: 完成}\n", encoding="utf-8")
+    assert start() == [{"labels": {"status": {"ok": "完成"}}}, True]

@@ -101,7 +101,7 @@ def test_a_row_broken_across_lines_still_opens_its_level_for_the_rows_after_it()
             "| 效益指标 | 经济效益指标 | 带动农户增收 |\n"
             "| 有效 |\n"
             "| 有效 | 10 | 10 |\n"
-            "| 社会效益指标 | 政策知晓率 | ≥90% | 95% | 10 | 10 |\n")
+            "| 社会效益指标 | 补助政策宣传覆盖率 | ≥90% | 95% | 10 | 10 |\n")
     rows = extract_text(text).indicators
     assert [(i.level1, i.level2, i.level3) for i in rows] == [
-        ("产出指标", "数量指标", "受助学生人数"), ("效益指标", "社会效益指标", "政策知晓率")]
+        ("产出指标", "数量指标", "受助学生人数"), ("效益指标", "社会效益指标", "补助政策宣传覆盖率")]

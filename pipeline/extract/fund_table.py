@@ -490,7 +490,7 @@ def agreeing_row(doc: NormText, fiscal_year: int | None) -> dict[str, Fact]:
         header = _header_run(doc, max(0, m.start() - HEADER_WINDOW), m.end(), fiscal_year)
         if header is None or not {"total", "executed"} <= {c.role for c in header[0]}:
             continue
-        columns, run_start, run_end = header
+        _, run_start, run_end = header
         amounts, rate = [], None
         for t in _TOKEN.finditer(doc.folded, run_start, min(len(doc.folded), run_end + HEADER_WINDOW)):
             if t.group(0).rstrip().endswith("%"):
@@ -500,12 +500,11 @@ def agreeing_row(doc: NormText, fiscal_year: int | None) -> dict[str, Fact]:
                 amounts.append(t)
         if rate is None or _CLAUSE.search(doc.folded, run_start, rate.start()):
             continue        # a sentence states its figures in its own words (budget.py reads them)
-        figure = lambda t: t.group(0).rstrip()  # noqa: E731
         pairs: dict[tuple[str, str], tuple[re.Match, re.Match]] = {}
         for i, a in enumerate(amounts):
             for b in amounts[i + 1:]:
-                if _agrees(figure(a), figure(b), figure(rate)[:-1]) and float(figure(b)) > 0:
-                    pairs.setdefault((figure(a), figure(b)), (a, b))      # a figure's first place
+                if _agrees(_figure(a), _figure(b), _figure(rate)[:-1]) and float(_figure(b)) > 0:
+                    pairs.setdefault((_figure(a), _figure(b)), (a, b))      # a figure's first place
         if len(pairs) != 1:
             continue
         (total, executed), = pairs.values()
@@ -532,10 +531,14 @@ def _header_unit(doc: NormText, run_start: int) -> str | None:
     return units[-1] if units else _stated_unit(doc, run_start)
 
 
+def _figure(t: re.Match) -> str:
+    """A token's figure, without the space before a unit or %."""
+    return t.group(0).rstrip()
+
+
 def _money(doc: NormText, t: re.Match, unit: str | None, rule: str) -> Fact | None:
-    figure = t.group(0).rstrip()
-    money = resolve_money(figure, _unit_after(doc, t) or unit)
+    """A token as an amount in its own unit, else `unit`."""
+    money = resolve_money(_figure(t), _unit_after(doc, t) or unit)
     if money is None:
         return None
-    end = t.start() + len(figure)
-    return to_fact(doc, Number(Span(t.start(), end, rule), *money, "元"))
+    return to_fact(doc, Number(Span(t.start(), t.start() + len(_figure(t)), rule), *money, "元"))

@@ -352,9 +352,9 @@ class _Typed:
         time, and a table of more than a row group written to the file before the next table: memory
         stays that of a row group (with a thread per core and one checkpoint, 5,000 documents took
         70 MB more); smaller tables are written by one checkpoint at the end (six cost a short
-        report 10 ms). The Parquet
-        file is written from the rows as read, not from the database's table: DuckDB would mark the
-        columns with no missing value as required, and pyarrow would read them as not nullable."""
+        report 10 ms). The Parquet file is written from the rows as read, not from the database's
+        table: DuckDB would mark the columns with no missing value as required, and pyarrow would read
+        them as not nullable."""
         assert self.db is not None and self.spill is not None          # opened
         for f in self.rows:
             f.close()
